@@ -1,0 +1,24 @@
+"""The classifier seam: what the pipeline needs from a One-Down detector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from live.events import Label
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the detector may know besides the text itself."""
+
+    call_time: float = 0.0
+    """Seconds since the call started (rapport at minute 0 differs from minute 20)."""
+    prospect_prev: str | None = None
+    """The prospect's most recent utterance before this one, if any."""
+
+
+class Classifier(Protocol):
+    """Labels one rep utterance. Must be cheap (it runs once per utterance) and pure."""
+
+    def classify(self, text: str, context: Context) -> Label: ...

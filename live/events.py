@@ -1,0 +1,194 @@
+"""The events that flow through oneup: small, frozen, typed.
+
+Every stage talks in these types only. Audio sources produce ``AudioFrame``; the
+VAD segmenter turns them into ``SpeechSegment``; the transcription worker turns
+segments into ``Utterance`` (with a ``Label`` for the rep) and emits the rest
+(``Partial``, ``Nudge``, ``Coaching``, ``Status``...) to whatever consumes them:
+the journal, the headless printer or the Textual UI. Nothing here imports a
+heavy dependency, so any layer can depend on this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Speaker = Literal["rep", "prospect"]
+Stance = Literal["one-down", "one-up", "neutral"]
+
+SAMPLE_RATE = 16_000
+"""Internal sample rate (Hz): every channel is converted to this once, at the source."""
+SAMPLE_WIDTH = 2
+"""Internal sample width in bytes (signed 16-bit little-endian, mono)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFrame:
+    """A short block of one speaker's audio, as a sound card would deliver it."""
+
+    speaker: Speaker
+    pcm: bytes
+    """16 kHz mono int16 little-endian samples."""
+    start: float
+    """Call time of the first sample, in seconds."""
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSegment:
+    """A stretch of one speaker's speech cut by the VAD, ready for transcription."""
+
+    speaker: Speaker
+    pcm: bytes
+    """Audio including pre-roll and trailing hangover."""
+    start: float
+    """Call time (s) of the first voiced frame."""
+    end: float
+    """Call time (s) of the last voiced frame's end."""
+    voiced_s: float
+    """Seconds of frames the VAD judged voiced: the talk time this segment adds."""
+    final: bool = True
+    """False for an interim snapshot of an utterance still being spoken."""
+    received_at: float = 0.0
+    """``time.monotonic()`` when the segment's last audio frame reached the pipeline."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """What the One-Down detector says about one rep utterance."""
+
+    label: str
+    stance: Stance
+    confidence: float
+    evidence: str
+    """The cue that fired: the matched span, or the nearest example sentence."""
+    nudge: str | None
+    """The One-Up alternative (one-down) or brief reinforcement (one-up); None for neutral."""
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """A finished, transcribed utterance: the unit of the transcript and the journal."""
+
+    speaker: Speaker
+    start: float
+    end: float
+    text: str
+    voiced_s: float
+    latency_s: float
+    """Wall-clock seconds from the segment's last frame reaching the pipeline to this event."""
+    label: Label | None = None
+    nudge_shown: bool = False
+    """Whether the live view showed ``label.nudge`` (nudge discipline may hold it back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """Interim text of an utterance still being spoken (may change; never journaled)."""
+
+    speaker: Speaker
+    start: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nudge:
+    """A coaching cue to show now, one at a time."""
+
+    label: str
+    stance: Stance
+    text: str
+    evidence: str
+    at: float
+    """Call time (s) of the utterance that triggered it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coaching:
+    """Call-level coaching signals, recomputed after every utterance."""
+
+    rep_s: float
+    prospect_s: float
+    rep_share: float | None
+    """Rep share of voiced talk time, 0..1; None until anyone has spoken or in rep-only mode."""
+    target_share: float
+    target_band: float
+    current_monologue_s: float
+    longest_monologue_s: float
+    monologue_alert: bool
+    questions: int
+    patience_s: float | None
+    """Mean pause before the rep answers the prospect; None until measured."""
+    labels: dict[str, int] = field(default_factory=dict)
+    one_down: int = 0
+    one_up: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """Input level of one channel, for the meters (high rate; consumers may coalesce)."""
+
+    speaker: Speaker
+    dbfs: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Pipeline health for the status line."""
+
+    queue_lag_s: float
+    """Seconds of speech waiting for transcription."""
+    last_latency_s: float | None
+    overflows: int
+    call_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A moment the user marked during the call."""
+
+    at: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """A one-time advisory for the user (e.g. echo detected: use headphones)."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    journal: str
+    model: str
+    source: str
+    rep_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    journal: str
+    transcript: str
+    """Path of the Markdown annotated transcript."""
+    reason: str
+    """"end of audio", "user quit", "duration reached" or an error message."""
+
+
+Event = (
+    Utterance
+    | Partial
+    | Nudge
+    | Coaching
+    | Level
+    | Status
+    | Mark
+    | Advisory
+    | SessionStarted
+    | SessionEnded
+)
+"""Everything a consumer (journal, headless printer, UI) can receive from the pipeline."""
