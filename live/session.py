@@ -1,0 +1,37 @@
+"""What a front end (the Textual UI, the headless printer) drives: one call session.
+
+The front end calls ``run`` in a background thread and receives every ``Event``
+through ``sink``, from pipeline threads. ``sink`` must be thread-safe and quick
+(post a message, print a line); it must never block on the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from live.events import Event
+
+Sink = Callable[[Event], None]
+
+
+class CallSession(Protocol):
+    """A running call: audio in, events out, a journal on disk."""
+
+    journal_path: str
+    """Where the session journal is being written."""
+
+    def run(self, sink: Sink) -> None:
+        """Process the call until the audio ends or ``stop`` is called; blocks.
+
+        The last event sent is always ``SessionEnded`` (also after an error).
+        """
+
+    def stop(self) -> None:
+        """Ask ``run`` to finish: flush pending utterances, write the summary, return."""
+
+    def set_paused(self, paused: bool) -> None:
+        """While paused, incoming audio is discarded (not transcribed, not journaled)."""
+
+    def mark(self, note: str = "") -> None:
+        """Record a marked moment at the current call time (journaled, echoed as ``Mark``)."""
