@@ -1,0 +1,114 @@
+"""Decode any common audio file into the internal format, streaming.
+
+This is the one place where formats, sample rates, bit depths and channel
+layouts are converted: everything after it sees 16 kHz mono int16 per channel.
+PyAV (FFmpeg, already a faster-whisper dependency) reads wav/flac/mp3/ogg/m4a
+and 8/16/24/32-bit and float PCM; decoding is incremental so a 3-hour file
+never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from live.events import SAMPLE_RATE
+
+
+class AudioInputError(Exception):
+    """The input cannot be used as audio; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    path: str
+    channels: int
+    sample_rate: int
+    codec: str
+    duration_s: float | None
+    """From the container; None when the container does not say (raw streams)."""
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise AudioInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioInputError(f"{path}: is a directory, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioInputError(f"{path}: empty file (0 bytes)")
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except PermissionError:
+        raise AudioInputError(f"{path}: permission denied") from None
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError):
+        raise AudioInputError(f"{path}: not a readable audio file (unknown or corrupt format)") from None
+
+
+def probe(path: str | Path) -> AudioInfo:
+    """Check that ``path`` is usable audio and describe it, without decoding it."""
+    p = Path(path)
+    with _open(p) as container:
+        stream = _audio_stream(container, p)
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        return AudioInfo(
+            path=str(p),
+            channels=stream.codec_context.channels,
+            sample_rate=stream.codec_context.sample_rate,
+            codec=stream.codec_context.name,
+            duration_s=duration,
+        )
+
+
+def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audio.stream.AudioStream:
+    streams = container.streams.audio
+    if not streams:
+        raise AudioInputError(f"{path}: contains no audio stream")
+    stream = streams[0]
+    if not stream.codec_context.channels or not stream.codec_context.sample_rate:
+        raise AudioInputError(f"{path}: audio stream has no channels or sample rate (corrupt header)")
+    return stream
+
+
+def decode_blocks(path: str | Path, max_channels: int = 2) -> Iterator[np.ndarray]:
+    """Yield int16 blocks of shape (channels, n) at 16 kHz, in file order.
+
+    Raises AudioInputError before the first block for unusable files and
+    mid-stream for corrupt data (what was yielded before stays valid).
+    """
+    p = Path(path)
+    with _open(p) as container:
+        stream = _audio_stream(container, p)
+        channels = stream.codec_context.channels
+        if channels > max_channels:
+            raise AudioInputError(
+                f"{p}: has {channels} channels; oneup takes mono (rep) or stereo "
+                f"(ch0 rep, ch1 prospect): downmix first, e.g. sox IN OUT remix 1 2"
+            )
+        layout = "stereo" if channels == 2 else "mono"
+        resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
+        yielded = False
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    block = out.to_ndarray()
+                    if block.size:
+                        yielded = True
+                        yield block
+            for out in resampler.resample(None):
+                block = out.to_ndarray()
+                if block.size:
+                    yielded = True
+                    yield block
+        except (av.error.FFmpegError, ValueError) as exc:
+            where = "after some audio" if yielded else "before any audio"
+            raise AudioInputError(f"{p}: corrupt audio data {where} ({exc.__class__.__name__})") from None
+        if not yielded:
+            raise AudioInputError(f"{p}: contains no audio samples (0 seconds)")

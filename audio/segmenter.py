@@ -1,0 +1,183 @@
+"""Cut one channel's audio into utterances: a small VAD state machine.
+
+Pure: it sees bytes and a ``is_speech(frame_bytes) -> bool`` function (webrtcvad
+in production, anything in tests) and returns ``SpeechSegment`` values. Time is
+call time derived from the frames themselves, so it behaves identically whether
+audio arrives in real time or as fast as a file decodes.
+
+States: QUIET (ring buffer of recent frames for pre-roll) -> SPEAKING once
+``start_ms`` of voiced audio falls inside a short window -> back to QUIET after
+``end_silence_ms`` of unvoiced frames (the utterance is emitted). Speech longer
+than ``max_utterance_s`` is split at the quietest frame of its last seconds, so
+no word is cut in half when a pause exists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import takewhile
+
+import numpy as np
+
+from live.config import VadConfig
+from live.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame, Speaker, SpeechSegment
+
+IsSpeech = Callable[[bytes], bool]
+
+HANGOVER_MS = 150
+"""Unvoiced audio kept after the last voiced frame: Whisper hears the word's release."""
+SPLIT_SEARCH_S = 3.0
+"""When an utterance hits the maximum length, look this far back for the quietest frame."""
+
+
+@dataclass(slots=True)
+class _Frame:
+    pcm: bytes
+    start: float
+    voiced: bool
+    energy: float
+
+
+def frame_energy(pcm: bytes) -> float:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    return float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
+
+
+def webrtc_is_speech(aggressiveness: int) -> IsSpeech:
+    """The production VAD: webrtcvad at 16 kHz (imported here, not at module import)."""
+    import webrtcvad
+
+    vad = webrtcvad.Vad(aggressiveness)
+    return lambda pcm: vad.is_speech(pcm, SAMPLE_RATE)
+
+
+class Segmenter:
+    """Turns a stream of one speaker's ``AudioFrame`` into ``SpeechSegment`` values."""
+
+    def __init__(self, speaker: Speaker, config: VadConfig, is_speech: IsSpeech, partials: bool = False):
+        self.speaker: Speaker = speaker
+        self._cfg = config
+        self._is_speech = is_speech
+        self._partials = partials and config.partial_interval_s > 0
+        self._frame_bytes = SAMPLE_RATE * config.frame_ms // 1000 * SAMPLE_WIDTH
+        self._frame_s = config.frame_ms / 1000
+        self._start_frames = max(1, math.ceil(config.start_ms / config.frame_ms))
+        self._window = 2 * self._start_frames
+        self._end_frames = max(1, math.ceil(config.end_silence_ms / config.frame_ms))
+        self._preroll_frames = config.preroll_ms // config.frame_ms
+        self._hangover_frames = min(self._end_frames, HANGOVER_MS // config.frame_ms)
+        self._max_frames = int(config.max_utterance_s / self._frame_s)
+        self._ring: deque[_Frame] = deque(maxlen=self._preroll_frames + self._window)
+        self._utt: list[_Frame] = []
+        self._onset = 0
+        """Index in ``_utt`` of the first voiced frame (after the pre-roll)."""
+        self._trailing = 0
+        self._pending = b""
+        self._pending_start = 0.0
+        self._next_partial = 0.0
+
+    @property
+    def speaking(self) -> bool:
+        return bool(self._utt)
+
+    def push(self, frame: AudioFrame, now: float = 0.0) -> list[SpeechSegment]:
+        """Feed audio of any length; return segments completed by it.
+
+        ``now`` is the wall-clock (monotonic) arrival time, copied into the
+        segments for latency measurement only.
+        """
+        if not self._pending:
+            self._pending_start = frame.start
+        self._pending += frame.pcm
+        out: list[SpeechSegment] = []
+        n = self._frame_bytes
+        usable = len(self._pending) // n * n
+        for off in range(0, usable, n):
+            pcm = self._pending[off : off + n]
+            start = self._pending_start + off / (SAMPLE_RATE * SAMPLE_WIDTH)
+            seg = self._step(_Frame(pcm, start, self._is_speech(pcm), frame_energy(pcm)), now)
+            if seg is not None:
+                out.append(seg)
+        self._pending = self._pending[usable:]
+        self._pending_start += usable / (SAMPLE_RATE * SAMPLE_WIDTH)
+        return out
+
+    def flush(self, now: float = 0.0) -> list[SpeechSegment]:
+        """End of audio: emit the utterance in progress, if any."""
+        if not self._utt:
+            return []
+        seg = self._finish(self._utt, now)
+        self._reset()
+        return [seg] if seg else []
+
+    def _reset(self) -> None:
+        self._utt = []
+        self._trailing = 0
+        self._ring.clear()
+
+    def _step(self, f: _Frame, now: float) -> SpeechSegment | None:
+        if not self._utt:
+            self._ring.append(f)
+            recent = list(self._ring)[-self._window :]
+            if sum(x.voiced for x in recent) < self._start_frames:
+                return None
+            first_voiced = next(i for i, x in enumerate(recent) if x.voiced)
+            ring = list(self._ring)
+            onset = len(ring) - len(recent) + first_voiced
+            self._utt = ring[max(0, onset - self._preroll_frames) :]
+            self._onset = min(onset, self._preroll_frames)
+            self._ring.clear()
+            self._trailing = 0
+            self._next_partial = f.start + self._cfg.partial_interval_s
+            return None
+        self._utt.append(f)
+        self._trailing = 0 if f.voiced else self._trailing + 1
+        if self._trailing >= self._end_frames:
+            seg = self._finish(self._utt, now)
+            self._reset()
+            return seg
+        if len(self._utt) >= self._max_frames:
+            return self._split(now)
+        if self._partials and f.start >= self._next_partial:
+            self._next_partial = f.start + self._cfg.partial_interval_s
+            return self._segment(self._utt, now, final=False)
+        return None
+
+    def _split(self, now: float) -> SpeechSegment | None:
+        """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds."""
+        search = max(1, int(SPLIT_SEARCH_S / self._frame_s))
+        lo = max(self._onset + 1, len(self._utt) - search)
+        candidates = range(lo, len(self._utt))
+        cut = min(candidates, key=lambda i: (self._utt[i].voiced, self._utt[i].energy))
+        head, tail = self._utt[:cut], self._utt[cut:]
+        seg = self._finish(head, now)
+        self._utt = tail
+        self._onset = 0
+        self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
+        return seg
+
+    def _finish(self, frames: list[_Frame], now: float) -> SpeechSegment | None:
+        seg = self._segment(frames, now, final=True)
+        if seg is None or seg.voiced_s * 1000 < self._cfg.min_voiced_ms:
+            return None
+        return seg
+
+    def _segment(self, frames: list[_Frame], now: float, final: bool) -> SpeechSegment | None:
+        voiced_idx = [i for i, x in enumerate(frames) if x.voiced]
+        if not voiced_idx:
+            return None
+        first, last = voiced_idx[0], voiced_idx[-1]
+        keep = frames[: min(len(frames), last + 1 + self._hangover_frames)]
+        return SpeechSegment(
+            speaker=self.speaker,
+            pcm=b"".join(x.pcm for x in keep),
+            start=round(frames[first].start, 3),
+            end=round(frames[last].start + self._frame_s, 3),
+            voiced_s=round(len(voiced_idx) * self._frame_s, 3),
+            final=final,
+            received_at=now,
+        )
+

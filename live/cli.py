@@ -1,0 +1,222 @@
+"""The ``oneup`` command line: flags mapped onto ``live.config`` in one table.
+
+Every user-facing failure is one line on stderr and exit code 2; the expected
+error types are listed in ``USER_ERRORS``. Heavy imports (the model, Textual,
+sounddevice) happen inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from live.config import Config, ConfigError, env_values, load_config_file
+
+APP_NAME = "oneup"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One CLI flag that sets one config key."""
+
+    flag: str
+    key: str
+    type: Callable[[str], Any]
+    help: str
+    choices: tuple[Any, ...] | None = None
+
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("--model", "model.model", str, "tiny.en (bundled) or a CTranslate2 model directory"),
+    Flag("--device", "model.device", str, "cpu, cuda or auto", ("cpu", "cuda", "auto")),
+    Flag("--compute-type", "model.compute_type", str, "CTranslate2 compute type (int8, float32, ...)"),
+    Flag("--threads", "model.threads", int, "CPU threads for the model"),
+    Flag("--beam-size", "model.beam_size", int, "beam size (1 = greedy, fastest)"),
+    Flag("--vad-aggressiveness", "vad.aggressiveness", int, "webrtcvad mode 0-3", (0, 1, 2, 3)),
+    Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
+    Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
+    Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
+    Flag("--rules", "nudge.rules", str, "user rules file (TOML) for the One-Down detector"),
+)
+"""The single mapping from flags to config keys (see live/config.py for defaults and meaning)."""
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from audio.decode import AudioInputError
+    from live.journal import JournalError
+    from live.transcriber import ModelError
+
+    extra: tuple[type[BaseException], ...] = ()
+    try:
+        from classifiers.rules import RulesError
+
+        extra = (RulesError,)
+    except ImportError:
+        pass
+    return (AudioInputError, ConfigError, JournalError, ModelError, *extra)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line (no usage dump) with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see '{self.prog} --help')")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"oneup: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def data_dir() -> Path:
+    env = os.environ.get("ONEUP_DATA_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "sessions"
+
+
+def config_path() -> Path:
+    env = os.environ.get("ONEUP_CONFIG")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """Defaults < config file < environment < flags."""
+    cfg = Config()
+    path = config_path()
+    if path.exists():
+        cfg = cfg.with_values(load_config_file(path), origin=f"{path}: ")
+    cfg = cfg.with_values(env_values(dict(os.environ)), origin="environment ")
+    flags = {f.key: getattr(args, _dest(f)) for f in FLAGS if getattr(args, _dest(f), None) is not None}
+    return cfg.with_values(flags, origin="")
+
+
+def _dest(f: Flag) -> str:
+    return f.flag.lstrip("-").replace("-", "_")
+
+
+def _add_tuning_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("tuning (override the config file; defaults in README)")
+    for f in FLAGS:
+        g.add_argument(f.flag, dest=_dest(f), type=f.type, choices=f.choices, help=f.help, default=None)
+
+
+def _add_out_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", help="journal path (default: a new file in the user data folder)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
+
+def _journal_path(args: argparse.Namespace) -> Path:
+    from live.journal import default_journal_path, ensure_private_dir
+
+    if args.out:
+        return Path(args.out)
+    d = data_dir()
+    try:
+        ensure_private_dir(d)
+    except OSError as exc:
+        fail(f"{d}: cannot create the sessions folder: {exc.strerror or exc}")
+    return default_journal_path(d)
+
+
+def make_pipeline(source: Any, args: argparse.Namespace, cfg: Config, paced: bool) -> Any:
+    """Build the real pipeline around ``source`` (model, detector, journal)."""
+    from classifiers import load_classifier
+    from classifiers.policy import NudgePolicy, PolicyConfig
+    from live.journal import JournalWriter
+    from live.pipeline import Pipeline, PipelineOptions
+    from live.transcriber import WhisperTranscriber
+
+    classifier = load_classifier(cfg.nudge.rules)
+    gate = NudgePolicy(
+        PolicyConfig(
+            min_confidence=cfg.nudge.min_confidence,
+            min_words=cfg.nudge.min_words,
+            cooldown_s=cfg.nudge.cooldown_s,
+        )
+    )
+    transcriber = WhisperTranscriber(cfg.model)
+    transcriber.warm_up()
+    journal = JournalWriter(_journal_path(args), force=args.force)
+    desc = f"{cfg.model.model} {cfg.model.compute_type} on {transcriber.device} ({cfg.model.threads} threads)"
+    return Pipeline(
+        source, transcriber, classifier, gate, journal, cfg, PipelineOptions(paced=paced, model_description=desc)
+    )
+
+
+def _run_headless(session: Any) -> int:
+    from live.headless import LinePrinter
+
+    printer = LinePrinter()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(_sig: int, _frm: object) -> None:
+        session.stop()
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        session.run(printer)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    ended = printer.ended
+    return 2 if ended is not None and ended.reason.startswith("error") else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from audio.source import FileSource
+
+    cfg = build_config(args)
+    source = FileSource(args.audio, prospect=args.prospect, realtime=args.realtime)
+    session = make_pipeline(source, args, cfg, paced=args.realtime)
+    return _run_headless(session)
+
+
+def cmd_classify(argv: Sequence[str]) -> int:
+    from classifiers.cli import main as classify_main
+
+    return classify_main(list(argv))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="oneup", description="Local real-time sales-call coach: from One-Down to One-Up.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run a recorded call through the live pipeline (headless)")
+    r.add_argument("audio", help="call recording: stereo = ch0 rep, ch1 prospect; mono = rep only")
+    r.add_argument("--prospect", help="the other party as a separate (mono) file")
+    r.add_argument("--realtime", action="store_true", help="pace the audio at wall-clock speed, like a call")
+    _add_out_flags(r)
+    _add_tuning_flags(r)
+    r.set_defaults(func=cmd_run)
+
+    sub.add_parser("classify", help="label utterances from stdin or --text (see 'oneup classify --help')")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "classify":
+        return cmd_classify(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except _user_errors() as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        print("oneup: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

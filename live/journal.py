@@ -1,0 +1,132 @@
+"""The session journal: the call's record, written as it happens.
+
+One JSON object per line, flushed per event, so a killed process leaves every
+finalized utterance on disk and at most one cut last line (readers skip it).
+Files are created 0600 in 0700 directories and never overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from live.events import Mark, Utterance
+
+JOURNAL_VERSION = 1
+
+
+class JournalError(Exception):
+    """The journal cannot be created or written; one line for the user."""
+
+
+def default_journal_path(data_dir: Path, now: datetime | None = None) -> Path:
+    """A new, unique file name in the sessions folder: 2026-11-28_14-03-22.jsonl (+ -2, -3 ...)."""
+    now = now or datetime.now()
+    stem = now.strftime("%Y-%m-%d_%H-%M-%S")
+    candidate = data_dir / f"{stem}.jsonl"
+    n = 2
+    while candidate.exists():
+        candidate = data_dir / f"{stem}-{n}.jsonl"
+        n += 1
+    return candidate
+
+
+def ensure_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def utterance_record(u: Utterance) -> dict[str, Any]:
+    lab = u.label
+    return {
+        "type": "utterance",
+        "speaker": u.speaker,
+        "start": round(u.start, 3),
+        "end": round(u.end, 3),
+        "text": u.text,
+        "label": lab.label if lab else None,
+        "stance": lab.stance if lab else None,
+        "confidence": round(lab.confidence, 3) if lab else None,
+        "evidence": lab.evidence if lab else None,
+        "nudge": lab.nudge if lab and lab.stance == "one-down" else None,
+        "reinforcement": lab.nudge if lab and lab.stance == "one-up" else None,
+        "nudge_shown": u.nudge_shown if lab else None,
+        "voiced_s": round(u.voiced_s, 3),
+        "latency_s": round(u.latency_s, 3),
+    }
+
+
+class JournalWriter:
+    """Appends records to the journal; safe to call from several threads."""
+
+    def __init__(self, path: Path, force: bool = False):
+        self.path = path
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+        try:
+            if path.parent != Path(""):
+                ensure_private_dir(path.parent)
+            fd = os.open(path, flags, 0o600)
+        except FileExistsError:
+            raise JournalError(f"{path}: already exists (use --force to overwrite)") from None
+        except OSError as exc:
+            raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
+        os.fchmod(fd, 0o600)
+        self._file = os.fdopen(fd, "w", encoding="utf-8")
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+        with self._lock:
+            if self.closed:
+                return
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def session(self, *, model: str, config: dict[str, Any], source: str, **extra: Any) -> None:
+        self.write(
+            {
+                "type": "session",
+                "version": JOURNAL_VERSION,
+                "started_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+                "model": model,
+                "config": config,
+                "source": source,
+                **extra,
+            }
+        )
+
+    def utterance(self, u: Utterance) -> None:
+        self.write(utterance_record(u))
+
+    def mark(self, m: Mark) -> None:
+        self.write({"type": "mark", "at": round(m.at, 3), "note": m.note})
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.closed:
+                self._file.close()
+                self.closed = True
+
+
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read a journal, skipping (and reporting) malformed lines such as a cut last line."""
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                problems.append(f"{path}:{n}: malformed line skipped")
+                continue
+            if not isinstance(rec, dict) or "type" not in rec:
+                problems.append(f"{path}:{n}: not a journal record, skipped")
+                continue
+            records.append(rec)
+    return records, problems

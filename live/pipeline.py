@@ -1,0 +1,260 @@
+"""The streaming pipeline: source -> VAD segmenter per channel -> model worker -> label, journal, events.
+
+Threads: the caller of ``run`` is the ingest thread (reads the source, runs the
+cheap VAD inline); one worker thread owns the model and does everything after
+transcription (classify, coach, journal, emit), so journal order is the order
+utterances were finalized and no lock is needed around the coaching state.
+The same path serves files (as fast as possible, back-pressured), ``--realtime``
+files and live capture.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from audio.decode import AudioInputError
+from audio.segmenter import IsSpeech, Segmenter, webrtc_is_speech
+from audio.source import AudioSource
+from classifiers.base import Classifier, Context
+from live.coaching import CoachingTracker
+from live.config import Config
+from live.events import (
+    AudioFrame,
+    Label,
+    Level,
+    Mark,
+    Nudge,
+    Partial,
+    SessionEnded,
+    SessionStarted,
+    Speaker,
+    SpeechSegment,
+    Status,
+    Utterance,
+)
+from live.journal import JournalWriter
+from live.session import Sink
+from live.transcriber import Transcriber, Transcription
+from live.transcript_md import write_markdown
+from live.worker import TranscriptionWorker
+
+LEVEL_INTERVAL_S = 0.1
+"""Level meters update at most this often per channel (UI coalesces further)."""
+STATUS_INTERVAL_S = 0.5
+FILE_MODE_MAX_PENDING = 4
+"""Finals queued ahead of the model when decoding a file as fast as possible (bounds memory)."""
+
+
+class NudgeGate(Protocol):
+    """Decides whether the live view shows a label's nudge now (the journal records it anyway)."""
+
+    def decide(self, label: Label, text: str, call_time: float) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """How the pipeline treats its source."""
+
+    paced: bool = False
+    """True for live capture and --realtime: never block the source, emit level meters."""
+    model_description: str = ""
+    """Shown in SessionStarted and written to the journal's session line."""
+
+
+def dbfs(pcm: bytes) -> float:
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    if not x.size:
+        return -120.0
+    rms = math.sqrt(float(np.mean(x * x))) / 32768.0
+    return max(-120.0, 20 * math.log10(rms)) if rms > 0 else -120.0
+
+
+class Pipeline:
+    """One call session (implements ``live.session.CallSession``)."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        transcriber: Transcriber,
+        classifier: Classifier,
+        gate: NudgeGate,
+        journal: JournalWriter,
+        config: Config,
+        options: PipelineOptions | None = None,
+        is_speech_factory: Callable[[], IsSpeech] | None = None,
+    ):
+        self._source = source
+        self._transcriber = transcriber
+        self._classifier = classifier
+        self._gate = gate
+        self._journal = journal
+        self._cfg = config
+        self._opts = options or PipelineOptions()
+        self._is_speech = is_speech_factory
+        self.journal_path = str(journal.path)
+        self._tracker = CoachingTracker(config.coach, rep_only=source.rep_only)
+        self._paused = False
+        self._stopping = False
+        self._call_time = 0.0
+        self._last_prospect: str | None = None
+        self._last_latency: float | None = None
+        self._sink: Sink = lambda _e: None
+        self.utterances = 0
+
+    # -- CallSession ---------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._source.close()
+
+    def set_paused(self, paused: bool) -> None:
+        if paused != self._paused:
+            self._paused = paused
+            self._journal.write({"type": "pause" if paused else "resume", "at": round(self._call_time, 3)})
+
+    def mark(self, note: str = "") -> None:
+        m = Mark(at=round(self._call_time, 3), note=note)
+        self._journal.mark(m)
+        self._sink(m)
+
+    def run(self, sink: Sink) -> None:
+        self._sink = sink
+        opts = self._opts
+        self._journal.session(
+            model=opts.model_description or self._transcriber.name,
+            config=self._cfg.to_dict(),
+            source=self._source.name,
+            rep_only=self._source.rep_only,
+            paced=opts.paced,
+        )
+        sink(
+            SessionStarted(
+                journal=self.journal_path,
+                model=opts.model_description or self._transcriber.name,
+                source=self._source.name,
+                rep_only=self._source.rep_only,
+            )
+        )
+        worker = TranscriptionWorker(
+            self._transcriber, self._on_result, max_pending=None if opts.paced else FILE_MODE_MAX_PENDING
+        )
+        worker.start()
+        reason = "user quit"
+        try:
+            self._ingest(worker)
+            if not self._stopping:
+                reason = "end of audio"
+        except AudioInputError as exc:
+            reason = f"error: {exc}"
+        finally:
+            worker.close()
+            if worker.error is not None and not reason.startswith("error"):
+                reason = f"error: transcription failed: {worker.error}"
+            self._finish(reason)
+
+    # -- ingest thread -------------------------------------------------------------
+
+    def _segmenters(self) -> dict[Speaker, Segmenter]:
+        speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
+        make = self._is_speech or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
+        return {s: Segmenter(s, self._cfg.vad, make(), partials=(s == "rep")) for s in speakers}
+
+    def _ingest(self, worker: TranscriptionWorker) -> None:
+        segs = self._segmenters()
+        next_level = {s: 0.0 for s in segs}
+        next_status = 0.0
+        paused_flushed = False
+        for frame in self._source.frames():
+            if worker.error is not None:
+                break
+            self._call_time = frame.start + frame.duration
+            if self._paused:
+                if not paused_flushed:
+                    self._flush(segs, worker)
+                    paused_flushed = True
+                continue
+            paused_flushed = False
+            seg = segs.get(frame.speaker)
+            if seg is None:
+                continue
+            for s in seg.push(frame, time.monotonic()):
+                worker.submit(s)
+            if self._opts.paced:
+                if frame.start >= next_level[frame.speaker]:
+                    next_level[frame.speaker] = frame.start + LEVEL_INTERVAL_S
+                    self._sink(Level(frame.speaker, round(dbfs(frame.pcm), 1), frame.start))
+                if frame.start >= next_status:
+                    next_status = frame.start + STATUS_INTERVAL_S
+                    self._sink(self._status(worker, frame))
+        self._flush(segs, worker)
+
+    def _flush(self, segs: dict[Speaker, Segmenter], worker: TranscriptionWorker) -> None:
+        now = time.monotonic()
+        for seg in segs.values():
+            for s in seg.flush(now):
+                worker.submit(s)
+
+    def _status(self, worker: TranscriptionWorker, frame: AudioFrame) -> Status:
+        return Status(
+            queue_lag_s=round(worker.pending_speech_s(), 2),
+            last_latency_s=self._last_latency,
+            overflows=getattr(self._source, "overflows", 0),
+            call_time=round(frame.start, 2),
+        )
+
+    # -- worker thread -------------------------------------------------------------
+
+    def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
+        if not seg.final:
+            if tr.text and not self._paused:
+                self._sink(Partial(seg.speaker, seg.start, tr.text))
+            return
+        if not tr.text:
+            return
+        label: Label | None = None
+        shown = False
+        if seg.speaker == "rep":
+            label = self._classifier.classify(tr.text, Context(seg.start, self._last_prospect))
+            if label.nudge:
+                shown = self._gate.decide(label, tr.text, seg.start)
+        else:
+            self._last_prospect = tr.text
+        latency = time.monotonic() - seg.received_at
+        utt = Utterance(
+            speaker=seg.speaker,
+            start=seg.start,
+            end=seg.end,
+            text=tr.text,
+            voiced_s=seg.voiced_s,
+            latency_s=round(latency, 3),
+            label=label,
+            nudge_shown=shown,
+        )
+        self._journal.utterance(utt)
+        self.utterances += 1
+        self._last_latency = utt.latency_s
+        self._sink(utt)
+        self._sink(self._tracker.add(utt))
+        if shown and label is not None and label.nudge:
+            self._sink(Nudge(label.label, label.stance, label.nudge, label.evidence, seg.start))
+
+    # -- end -----------------------------------------------------------------------
+
+    def _finish(self, reason: str) -> None:
+        self._journal.write(self._tracker.summary(self._call_time) | {"end_reason": reason})
+        self._journal.close()
+        md = Path(self.journal_path).with_suffix(".md")
+        try:
+            write_markdown(Path(self.journal_path), md)
+            md_path = str(md)
+        except OSError as exc:
+            md_path = f"(not written: {exc.strerror or exc})"
+        self._sink(SessionEnded(journal=self.journal_path, transcript=md_path, reason=reason))
+

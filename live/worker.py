@@ -1,0 +1,97 @@
+"""The one thread that owns the speech model.
+
+Segments are queued here by the ingest thread. Finals are never dropped and
+are served first, in order; interim (partial) requests are kept only as the
+latest one per speaker and skipped while any final waits, so partial text can
+never delay a final. In file mode the queue is bounded, which back-pressures
+the decoder instead of buffering a whole call in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from live.events import Speaker, SpeechSegment
+from live.transcriber import Transcriber, Transcription
+
+OnResult = Callable[[SpeechSegment, Transcription], None]
+
+
+def pcm_to_float(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+
+
+class TranscriptionWorker:
+    """Runs ``transcriber`` on queued segments in a single thread, calling ``on_result`` there."""
+
+    def __init__(self, transcriber: Transcriber, on_result: OnResult, max_pending: int | None = None):
+        self._transcriber = transcriber
+        self._on_result = on_result
+        self._max_pending = max_pending
+        self._finals: deque[SpeechSegment] = deque()
+        self._partials: dict[Speaker, SpeechSegment] = {}
+        self._cond = threading.Condition()
+        self._closing = False
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="oneup-transcriber", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, segment: SpeechSegment) -> None:
+        """Queue a segment. Blocks only when bounded (file mode) and full of finals."""
+        with self._cond:
+            if not segment.final:
+                if self._finals:
+                    return  # finals first: a stale partial is worthless
+                self._partials[segment.speaker] = segment
+            else:
+                self._partials.pop(segment.speaker, None)
+                while (
+                    self._max_pending is not None
+                    and len(self._finals) >= self._max_pending
+                    and self.error is None
+                ):
+                    self._cond.wait()
+                self._finals.append(segment)
+            self._cond.notify_all()
+
+    def pending_speech_s(self) -> float:
+        """Seconds of final speech waiting: the 'queue lag' shown to the user."""
+        with self._cond:
+            return sum(s.end - s.start for s in self._finals)
+
+    def close(self) -> None:
+        """Finish every queued final, then stop the thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def _next(self) -> SpeechSegment | None:
+        with self._cond:
+            while not self._finals and not self._partials and not self._closing:
+                self._cond.wait()
+            if self._finals:
+                seg = self._finals.popleft()
+                self._cond.notify_all()
+                return seg
+            if self._partials and not self._closing:
+                speaker = next(iter(self._partials))
+                return self._partials.pop(speaker)
+            return None
+
+    def _loop(self) -> None:
+        try:
+            while (seg := self._next()) is not None:
+                result = self._transcriber.transcribe(pcm_to_float(seg.pcm))
+                self._on_result(seg, result)
+        except BaseException as exc:  # surfaced by the pipeline, which ends the session cleanly
+            with self._cond:
+                self.error = exc
+                self._finals.clear()
+                self._cond.notify_all()
