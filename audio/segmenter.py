@@ -180,4 +180,3 @@ class Segmenter:
             final=final,
             received_at=now,
         )
-

@@ -46,6 +46,7 @@ FLAGS: tuple[Flag, ...] = (
 )
 """The single mapping from flags to config keys (see live/config.py for defaults and meaning)."""
 
+
 def _user_errors() -> tuple[type[BaseException], ...]:
     from audio.decode import AudioInputError
     from live.journal import JournalError
@@ -151,7 +152,13 @@ def make_pipeline(source: Any, args: argparse.Namespace, cfg: Config, paced: boo
     journal = JournalWriter(_journal_path(args), force=args.force)
     desc = f"{cfg.model.model} {cfg.model.compute_type} on {transcriber.device} ({cfg.model.threads} threads)"
     return Pipeline(
-        source, transcriber, classifier, gate, journal, cfg, PipelineOptions(paced=paced, model_description=desc)
+        source,
+        transcriber,
+        classifier,
+        gate,
+        journal,
+        cfg,
+        PipelineOptions(paced=paced, model_description=desc),
     )
 
 

@@ -180,15 +180,6 @@ class SessionEnded:
 
 
 Event = (
-    Utterance
-    | Partial
-    | Nudge
-    | Coaching
-    | Level
-    | Status
-    | Mark
-    | Advisory
-    | SessionStarted
-    | SessionEnded
+    Utterance | Partial | Nudge | Coaching | Level | Status | Mark | Advisory | SessionStarted | SessionEnded
 )
 """Everything a consumer (journal, headless printer, UI) can receive from the pipeline."""

@@ -257,4 +257,3 @@ class Pipeline:
         except OSError as exc:
             md_path = f"(not written: {exc.strerror or exc})"
         self._sink(SessionEnded(journal=self.journal_path, transcript=md_path, reason=reason))
-

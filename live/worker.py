@@ -90,7 +90,7 @@ class TranscriptionWorker:
             while (seg := self._next()) is not None:
                 result = self._transcriber.transcribe(pcm_to_float(seg.pcm))
                 self._on_result(seg, result)
-        except BaseException as exc:  # surfaced by the pipeline, which ends the session cleanly
+        except Exception as exc:  # noqa: BLE001 - stored and reported by the pipeline, never swallowed
             with self._cond:
                 self.error = exc
                 self._finals.clear()
