@@ -141,7 +141,7 @@ class Segmenter:
             return seg
         if len(self._utt) >= self._max_frames:
             return self._split(now)
-        if self._partials and f.start >= self._next_partial:
+        if self._partials and f.voiced and f.start >= self._next_partial:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return self._segment(self._utt, now, final=False)
         return None

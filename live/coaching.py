@@ -19,8 +19,10 @@ BACKCHANNEL_S = 1.0
 """Prospect speech shorter than this (voiced) doesn't interrupt a rep monologue."""
 
 _QUESTION_START = re.compile(
-    r"^(?:so |and |but |um |uh |okay |well )*(?:who|what|when|where|why|how|which|"
-    r"do|does|did|is|are|was|were|can|could|would|will|should|have|has)\b",
+    r"^(?:so |and |but |um |uh |okay |well )*(?:"
+    # "what we're seeing is..." opens a statement: a wh-word straight before a subject pronoun.
+    r"(?:who|what|when|where|why|how|which)\b(?! (?:we|i|you|they|he|she|it|that|this)\b)"
+    r"|(?:do|does|did|is|are|was|were|can|could|would|will|should|have|has)\b)",
     re.IGNORECASE,
 )
 

@@ -1,0 +1,123 @@
+"""The decoder boundary: every format, rate, depth and layout becomes 16 kHz mono int16 per channel."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.decode import AudioInputError, decode_blocks, probe
+from audio.source import FileSource
+
+needs_sox = pytest.mark.skipif(shutil.which("sox") is None, reason="sox not installed (apt-get install sox)")
+
+
+def sox(out: Path, *args: str) -> Path:
+    """sox -n OPTIONS OUT synth ...: output options go before the file, effects after it."""
+    cut = args.index("synth")
+    subprocess.run(["sox", "-n", *args[:cut], str(out), *args[cut:]], check=True, capture_output=True)
+    return out
+
+
+def decoded(path: Path) -> np.ndarray:
+    return np.concatenate(list(decode_blocks(path)), axis=1)
+
+
+@needs_sox
+@pytest.mark.parametrize(
+    ("name", "opts"),
+    [
+        ("u8.wav", ["-r", "8000", "-b", "8", "-e", "unsigned"]),
+        ("s16.wav", ["-r", "16000", "-b", "16"]),
+        ("s24.wav", ["-r", "44100", "-b", "24"]),
+        ("f32.wav", ["-r", "48000", "-b", "32", "-e", "floating-point"]),
+        ("x.flac", ["-r", "22050", "-b", "16"]),
+        ("x.ogg", ["-r", "48000"]),
+    ],
+)
+def test_formats_rates_and_depths_become_16k_int16(tmp_path: Path, name: str, opts: list[str]) -> None:
+    f = sox(tmp_path / name, *opts, "-c", "1", "synth", "1.5", "sine", "440", "vol", "0.5")
+    x = decoded(f)
+    assert x.dtype == np.int16 and x.shape[0] == 1
+    assert x.shape[1] / 16000 == pytest.approx(1.5, abs=0.03)
+    # The tone survives: dominant frequency 440 Hz, amplitude about half scale.
+    spec = np.abs(np.fft.rfft(x[0].astype(float)))
+    assert np.fft.rfftfreq(x.shape[1], 1 / 16000)[spec.argmax()] == pytest.approx(440, abs=5)
+    assert np.abs(x).max() == pytest.approx(16384, rel=0.15)
+
+
+@needs_sox
+def test_stereo_keeps_channels_apart(tmp_path: Path) -> None:
+    f = sox(tmp_path / "st.wav", "-r", "44100", "-c", "2", "synth", "1", "sine", "300", "sine", "1000")
+    x = decoded(f)
+    assert x.shape[0] == 2
+    freqs = np.fft.rfftfreq(x.shape[1], 1 / 16000)
+    peaks = [freqs[np.abs(np.fft.rfft(ch.astype(float))).argmax()] for ch in x]
+    assert peaks == pytest.approx([300, 1000], abs=5)
+
+
+@needs_sox
+def test_file_source_frames_are_small_interleaved_and_timed(tmp_path: Path) -> None:
+    f = sox(tmp_path / "st.wav", "-r", "16000", "-c", "2", "synth", "1.01", "sine", "300", "sine", "1000")
+    src = FileSource(f)
+    frames = list(src.frames())
+    assert not src.rep_only
+    assert [fr.speaker for fr in frames[:4]] == ["rep", "prospect", "rep", "prospect"]
+    assert frames[2].start == pytest.approx(0.02)
+    assert sum(fr.duration for fr in frames if fr.speaker == "rep") == pytest.approx(1.01, abs=0.001)
+
+
+@needs_sox
+def test_prospect_file_is_the_second_channel(tmp_path: Path) -> None:
+    rep = sox(tmp_path / "r.wav", "-r", "16000", "-c", "1", "synth", "1", "sine", "300")
+    pro = sox(tmp_path / "p.flac", "-r", "48000", "-c", "1", "synth", "2", "sine", "1000")
+    src = FileSource(rep, prospect=pro)
+    frames = list(src.frames())
+    assert sum(fr.duration for fr in frames if fr.speaker == "prospect") == pytest.approx(2.0, abs=0.01)
+    assert sum(fr.duration for fr in frames if fr.speaker == "rep") == pytest.approx(1.0, abs=0.01)
+
+
+@needs_sox
+def test_six_channels_is_a_clear_error(tmp_path: Path) -> None:
+    f = sox(tmp_path / "six.wav", "-r", "16000", "-c", "6", "synth", "0.5", "sine", "300")
+    with pytest.raises(AudioInputError, match="6 channels"):
+        list(decode_blocks(f))
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "text.mp3").write_text("hello, not audio\n")
+    (tmp_path / "rand.flac").write_bytes(np.random.default_rng(0).bytes(4096))
+    cases = {
+        tmp_path / "missing.wav": "no such file",
+        tmp_path: "is a directory",
+        tmp_path / "empty.wav": "empty file",
+        tmp_path / "text.mp3": "not a readable audio file",
+        tmp_path / "rand.flac": "not a readable audio file|corrupt header",
+    }
+    for path, msg in cases.items():
+        with pytest.raises(AudioInputError, match=msg) as info:
+            list(decode_blocks(path))
+        assert "\n" not in str(info.value)
+
+
+def test_truncated_header_is_rejected(tmp_path: Path) -> None:
+    good = Path("/work/shared/speech/cmuarctic_slt_arctic_a0001.wav")
+    if not good.exists():
+        pytest.skip("shared speech not available")
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(good.read_bytes()[:30])
+    with pytest.raises(AudioInputError):
+        list(decode_blocks(cut))
+
+
+def test_probe_reports_the_original_format() -> None:
+    f = Path("/work/shared/speech/librispeech_26-495-0000.flac")
+    if not f.exists():
+        pytest.skip("shared speech not available")
+    info = probe(f)
+    assert (info.channels, info.sample_rate, info.codec) == (1, 16000, "flac")
+    assert info.duration_s == pytest.approx(9.675, abs=0.01)

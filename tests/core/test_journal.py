@@ -1,0 +1,86 @@
+"""The journal: private, never clobbered, one flushed line per event, readable after a crash."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from live.events import Label, Mark, Utterance
+from live.journal import JournalError, JournalWriter, default_journal_path, read_journal
+from live.transcript_md import render_markdown
+
+
+def utt(text: str = "what keeps you up at night", speaker: str = "rep") -> Utterance:
+    label = Label("pain_probe", "one-down", 0.9, "keeps you up at night", "Share why teams like theirs hit it")
+    return Utterance(speaker, 1.0, 2.5, text, 1.2, 0.8, label if speaker == "rep" else None, True)  # type: ignore[arg-type]
+
+
+def test_file_and_folder_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "calls" / "a.jsonl"
+    JournalWriter(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_existing_file_is_never_overwritten_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text("precious\n")
+    with pytest.raises(JournalError, match="already exists"):
+        JournalWriter(path)
+    assert path.read_text() == "precious\n"
+    JournalWriter(path, force=True).close()
+    assert path.read_text() == ""
+
+
+def test_unwritable_location_is_a_journal_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(JournalError, match="cannot write"):
+        JournalWriter(blocker / "sub" / "a.jsonl")
+
+
+def test_each_event_is_on_disk_before_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    j = JournalWriter(path)
+    j.session(model="tiny.en", config={"x": 1}, source="f.wav")
+    j.utterance(utt())
+    # Not closed: a killed process leaves exactly this on disk.
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["type"] for r in lines] == ["session", "utterance"]
+    rec = lines[1]
+    assert rec["speaker"] == "rep" and rec["label"] == "pain_probe" and rec["stance"] == "one-down"
+    assert rec["nudge"] == "Share why teams like theirs hit it" and rec["nudge_shown"] is True
+    assert rec["latency_s"] == 0.8 and rec["start"] == 1.0 and rec["end"] == 2.5
+    j.utterance(utt("okay thanks", "prospect"))
+    assert json.loads(path.read_text().splitlines()[2])["label"] is None
+    j.close()
+
+
+def test_default_names_are_unique(tmp_path: Path) -> None:
+    a = default_journal_path(tmp_path)
+    a.write_text("")
+    b = default_journal_path(tmp_path)
+    assert a != b and not b.exists()
+
+
+def test_reader_skips_a_cut_last_line_and_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    j.utterance(utt())
+    j.mark(Mark(3.0, "price"))
+    j.close()
+    with path.open("a") as fh:
+        fh.write("[1, 2]\n")
+        fh.write('{"type": "utterance", "speaker": "rep", "te')
+    records, problems = read_journal(path)
+    assert [r["type"] for r in records] == ["session", "utterance", "mark"]
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:4", f"{path}:5"]
+    md = render_markdown(records)
+    assert "did not finish cleanly" in md
+    assert "**[00:01] Rep:** what keeps you up at night" in md
+    assert "One-Up: Share why teams like theirs hit it" in md
+    assert "marked moment** price" in md

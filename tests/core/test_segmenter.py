@@ -1,0 +1,117 @@
+"""The VAD segmenter on byte strings: an energy 'VAD' stands in for webrtcvad where timing must be exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio.segmenter import Segmenter, webrtc_is_speech
+from live.config import VadConfig
+from live.events import SAMPLE_RATE, AudioFrame, SpeechSegment
+
+
+def energy_vad(pcm: bytes) -> bool:
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    return float(np.sqrt(np.mean(x * x))) > 500
+
+
+def tone(seconds: float, amp: int = 8000, freq: float = 220.0) -> bytes:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (amp * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes()
+
+
+def silence(seconds: float) -> bytes:
+    return bytes(int(seconds * SAMPLE_RATE) * 2)
+
+
+def run(pcm: bytes, cfg: VadConfig | None = None, block_ms: int = 20, partials: bool = False,
+        vad=energy_vad) -> list[SpeechSegment]:
+    seg = Segmenter("rep", cfg or VadConfig(), vad, partials=partials)
+    out: list[SpeechSegment] = []
+    step = SAMPLE_RATE * block_ms // 1000 * 2
+    for i, off in enumerate(range(0, len(pcm), step)):
+        out += seg.push(AudioFrame("rep", pcm[off : off + step], off / (2 * SAMPLE_RATE)), now=float(i))
+    return out + seg.flush()
+
+
+def test_silence_gives_nothing() -> None:
+    assert run(silence(10)) == []
+
+
+def test_two_bursts_two_utterances_with_exact_times() -> None:
+    audio = silence(1.0) + tone(2.0) + silence(1.5) + tone(1.2) + silence(1.0)
+    segs = run(audio)
+    # Times are quantized to the 30 ms VAD frame that contains the onset/offset.
+    assert [s.start for s in segs] == pytest.approx([1.0, 4.5], abs=0.031)
+    assert [s.end for s in segs] == pytest.approx([3.0, 5.7], abs=0.031)
+    assert [s.voiced_s for s in segs] == pytest.approx([2.0, 1.2], abs=0.031)
+    assert all(s.final for s in segs)
+
+
+def test_preroll_and_hangover_are_in_the_audio_but_not_in_talk_time() -> None:
+    cfg = VadConfig(preroll_ms=240)
+    (seg,) = run(silence(1.0) + tone(1.0) + silence(1.0), cfg)
+    seconds = len(seg.pcm) / (2 * SAMPLE_RATE)
+    assert seconds == pytest.approx(1.0 + 0.24 + 0.15, abs=0.031)
+    assert seg.voiced_s == pytest.approx(1.0, abs=0.031)
+
+
+def test_short_pause_does_not_split_but_long_pause_does() -> None:
+    cfg = VadConfig(end_silence_ms=600)
+    assert len(run(tone(1) + silence(0.4) + tone(1) + silence(1), cfg)) == 1
+    assert len(run(tone(1) + silence(0.8) + tone(1) + silence(1), cfg)) == 2
+
+
+def test_click_shorter_than_min_voiced_is_dropped() -> None:
+    assert run(silence(0.5) + tone(0.15) + silence(1.0), VadConfig(min_voiced_ms=300)) == []
+
+
+def test_block_size_does_not_change_the_result() -> None:
+    audio = silence(0.7) + tone(1.3) + silence(0.9) + tone(0.8) + silence(1)
+    ref = [(s.start, s.end, s.voiced_s, s.pcm) for s in run(audio, block_ms=30)]
+    for block in (10, 20, 64, 250):
+        assert [(s.start, s.end, s.voiced_s, s.pcm) for s in run(audio, block_ms=block)] == ref
+
+
+def test_long_speech_is_split_at_the_quiet_gap_near_the_limit() -> None:
+    # 9 s of speech, a 0.3 s dip (shorter than end_silence), then 4 s more: limit 10 s.
+    cfg = VadConfig(max_utterance_s=10.0, end_silence_ms=600)
+    segs = run(tone(9.0) + silence(0.3) + tone(4.0) + silence(1.0), cfg)
+    assert len(segs) == 2
+    assert segs[0].end == pytest.approx(9.0, abs=0.031)
+    assert segs[1].start == pytest.approx(9.3, abs=0.031)
+    assert sum(s.voiced_s for s in segs) == pytest.approx(13.0, abs=0.07)
+
+
+def test_continuous_speech_never_exceeds_the_limit() -> None:
+    segs = run(tone(40.0) + silence(1.0), VadConfig(max_utterance_s=12.0))
+    assert len(segs) >= 4
+    assert all(len(s.pcm) / (2 * SAMPLE_RATE) <= 12.0 + 0.5 for s in segs)
+    assert sum(s.voiced_s for s in segs) == pytest.approx(40.0, abs=0.1)
+
+
+def test_partials_are_interim_and_precede_the_final() -> None:
+    segs = run(tone(4.0) + silence(1.0), VadConfig(partial_interval_s=1.0), partials=True)
+    partial = [s for s in segs if not s.final]
+    assert len(partial) == 3
+    assert segs[-1].final
+    assert all(len(p.pcm) < len(segs[-1].pcm) for p in partial)
+
+
+def test_received_at_is_the_arrival_time_of_the_closing_frame() -> None:
+    (seg,) = run(tone(1.0) + silence(1.0), VadConfig(end_silence_ms=600), block_ms=100)
+    # 100 ms blocks: voice ends in block 9, 600 ms of silence complete in block 16.
+    assert seg.received_at == 16.0
+
+
+def test_real_webrtcvad_on_speechlike_bytes() -> None:
+    rng = np.random.default_rng(1)
+    # Amplitude-modulated harmonic buzz: voiced to webrtcvad, unlike pure silence.
+    t = np.arange(2 * SAMPLE_RATE) / SAMPLE_RATE
+    buzz = sum(np.sin(2 * np.pi * f * t) for f in (120, 240, 360, 480, 720))
+    voice = (3000 * buzz * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)) + rng.normal(0, 50, t.size))
+    audio = silence(1.0) + voice.astype("<i2").tobytes() + silence(1.0)
+    segs = run(audio, vad=webrtc_is_speech(2))
+    assert len(segs) == 1
+    assert segs[0].start == pytest.approx(1.0, abs=0.2)
+    assert segs[0].end == pytest.approx(3.0, abs=0.2)

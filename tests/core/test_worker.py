@@ -1,0 +1,97 @@
+"""The model worker: finals in order and never dropped; partials never delay them; back-pressure."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from live.events import SpeechSegment
+from live.transcriber import Transcription
+from live.worker import TranscriptionWorker
+
+
+def seg(i: int, final: bool = True, speaker: str = "rep") -> SpeechSegment:
+    return SpeechSegment(speaker, bytes(3200), float(i), float(i) + 0.1, 0.1, final)  # type: ignore[arg-type]
+
+
+class SlowTranscriber:
+    name = "slow"
+
+    def __init__(self, delay: float = 0.0, gate: threading.Event | None = None):
+        self.delay = delay
+        self.gate = gate
+        self.calls = 0
+
+    def transcribe(self, audio):  # type: ignore[no-untyped-def]
+        if self.gate is not None:
+            self.gate.wait(5)
+        time.sleep(self.delay)
+        self.calls += 1
+        return Transcription("x", -0.1, 0.1)
+
+
+def test_finals_in_order_and_partials_skipped_while_finals_wait() -> None:
+    gate = threading.Event()
+    done: list[SpeechSegment] = []
+    w = TranscriptionWorker(SlowTranscriber(gate=gate), lambda s, _t: done.append(s))
+    w.start()
+    w.submit(seg(0))
+    for i in range(1, 4):
+        w.submit(seg(i))
+        w.submit(seg(i, final=False))  # arrives while finals wait: worthless
+    gate.set()
+    w.close()
+    assert [(s.start, s.final) for s in done] == [(0, True), (1, True), (2, True), (3, True)]
+
+
+def test_only_latest_partial_per_speaker_is_transcribed() -> None:
+    gate = threading.Event()
+    done: list[SpeechSegment] = []
+    w = TranscriptionWorker(SlowTranscriber(gate=gate), lambda s, _t: done.append(s))
+    w.start()
+    w.submit(seg(0))
+    time.sleep(0.05)  # the worker holds final 0 (blocked on the gate)
+    w.submit(seg(10, final=False))
+    w.submit(seg(11, final=False))
+    w.submit(seg(12, final=False, speaker="prospect"))
+    w.submit(seg(20))
+    gate.set()
+    w.close()
+    # Final 20 made the rep's pending partial stale; the prospect's partial was dropped at close.
+    assert [(s.start, s.final) for s in done] == [(0, True), (20, True)]
+
+
+def test_bounded_queue_blocks_the_producer_instead_of_growing() -> None:
+    gate = threading.Event()
+    w = TranscriptionWorker(SlowTranscriber(gate=gate), lambda s, _t: None, max_pending=2)
+    w.start()
+    submitted: list[int] = []
+
+    def producer() -> None:
+        for i in range(6):
+            w.submit(seg(i))
+            submitted.append(i)
+
+    t = threading.Thread(target=producer)
+    t.start()
+    time.sleep(0.2)
+    assert len(submitted) <= 3  # one in the model, two queued, the producer waits
+    gate.set()
+    t.join(5)
+    w.close()
+    assert submitted == list(range(6))
+
+
+def test_a_failing_model_is_reported_not_swallowed() -> None:
+    class Broken:
+        name = "broken"
+
+        def transcribe(self, audio):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    w = TranscriptionWorker(Broken(), lambda s, _t: None, max_pending=1)
+    w.start()
+    for i in range(4):  # must not deadlock on the bounded queue
+        w.submit(seg(i))
+    w.close()
+    assert isinstance(w.error, RuntimeError)
