@@ -42,7 +42,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
     Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
-    Flag("--rules", "nudge.rules", str, "user rules file (TOML) for the One-Down detector"),
+    Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),
 )
 """The single mapping from flags to config keys (see live/config.py for defaults and meaning)."""
 
@@ -134,19 +134,13 @@ def _journal_path(args: argparse.Namespace) -> Path:
 def make_pipeline(source: Any, args: argparse.Namespace, cfg: Config, paced: bool) -> Any:
     """Build the real pipeline around ``source`` (model, detector, journal)."""
     from classifiers import load_classifier
-    from classifiers.policy import NudgePolicy, PolicyConfig
+    from classifiers.policy import NudgePolicy
     from live.journal import JournalWriter
     from live.pipeline import Pipeline, PipelineOptions
     from live.transcriber import WhisperTranscriber
 
-    classifier = load_classifier(cfg.nudge.rules)
-    gate = NudgePolicy(
-        PolicyConfig(
-            min_confidence=cfg.nudge.min_confidence,
-            min_words=cfg.nudge.min_words,
-            cooldown_s=cfg.nudge.cooldown_s,
-        )
-    )
+    classifier = load_classifier(cfg.detector.rules)
+    gate = NudgePolicy(cfg.nudge)
     transcriber = WhisperTranscriber(cfg.model)
     transcriber.warm_up()
     journal = JournalWriter(_journal_path(args), force=args.force)

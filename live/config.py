@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from classifiers.policy import NudgePolicyConfig
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -115,22 +117,11 @@ class CoachConfig:
 
 
 @dataclass(frozen=True)
-class NudgeConfig:
-    """When the live view may show a nudge (the journal records every one regardless)."""
+class DetectorConfig:
+    """The One-Down detector (the nudge discipline lives in ``NudgePolicyConfig``)."""
 
-    min_confidence: float = 0.55
-    """Labels below this confidence never nudge: a wrong nudge costs the rep's trust."""
-    min_words: int = 4
-    """Utterances shorter than this never nudge."""
-    cooldown_s: float = 45.0
-    """Call-time seconds before the same label may nudge again."""
     rules: str | None = None
     """A user rules file (TOML) with extra cues, examples or custom labels."""
-
-    def __post_init__(self) -> None:
-        _check(0.0 <= self.min_confidence <= 1.0, "nudge.min_confidence", "must be in 0..1")
-        _check(self.min_words >= 0, "nudge.min_words", "must be >= 0")
-        _check(self.cooldown_s >= 0, "nudge.cooldown_s", "must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -140,7 +131,9 @@ class Config:
     vad: VadConfig = field(default_factory=VadConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     coach: CoachConfig = field(default_factory=CoachConfig)
-    nudge: NudgeConfig = field(default_factory=NudgeConfig)
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    nudge: NudgePolicyConfig = field(default_factory=NudgePolicyConfig)
+    """When the live view shows a nudge; defaults documented in classifiers/policy.py."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,12 +150,16 @@ class Config:
         return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
 
 
-_SECTIONS = ("vad", "model", "coach", "nudge")
+_SECTIONS = ("vad", "model", "coach", "detector", "nudge")
 
 
 def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
     """Convert ``value`` (from TOML or a string) to the type of the current default."""
     current = getattr(section, name)
+    if isinstance(current, tuple):
+        if not isinstance(value, (list, tuple)):
+            value = [v.strip() for v in str(value).split(",") if v.strip()]
+        return tuple(value)
     try:
         if isinstance(current, bool):
             if isinstance(value, str):

@@ -1,0 +1,134 @@
+"""The whole pipeline on real audio through the real model: synthesized calls with known turns,
+and recorded human speech with reference transcripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from audio.source import FileSource
+from benchmarks.synth import Turn, synthesize_call
+from classifiers import load_classifier
+from classifiers.policy import NudgePolicy
+from live.config import Config
+from live.events import Event, SessionEnded, Utterance
+from live.journal import JournalWriter, read_journal
+from live.pipeline import Pipeline, PipelineOptions
+from live.wer import corpus_wer
+from tests.conftest import requires_espeak
+
+TURNS = [
+    Turn("rep", "Hi Dana, thanks for making the time today. How was your weekend?"),
+    Turn("prospect", "It was good, thanks. We went hiking up north with the kids."),
+    Turn("rep", "What would you say are the biggest challenges with your scheduling right now?", 0.8),
+    Turn("prospect", "Mostly overtime. We keep paying people to cover shifts at the last minute.", 0.7),
+    Turn("rep", "What we are seeing across the industry is that labor costs rose sharply this year.", 0.9),
+    Turn("prospect", "That matches what our finance team keeps telling me.", 0.6),
+    Turn("rep", "I would recommend that we bring your finance lead into the next meeting.", 1.0),
+    Turn("prospect", "Okay, I can set that up for next Tuesday.", 0.7),
+]
+
+
+def run_pipeline(source: FileSource, whisper, journal: Path, cfg: Config | None = None) -> list[Event]:  # type: ignore[no-untyped-def]
+    cfg = cfg or Config()
+    events: list[Event] = []
+    p = Pipeline(
+        source,
+        whisper,
+        load_classifier(),
+        NudgePolicy(cfg.nudge),
+        JournalWriter(journal),
+        cfg,
+        PipelineOptions(paced=source.realtime),
+    )
+    p.run(events.append)
+    return events
+
+
+@requires_espeak
+def test_two_speaker_call_text_attribution_talk_time_and_journal(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    call = synthesize_call(TURNS)
+    wav = tmp_path / "call.wav"
+    call.write_wav(wav)
+    journal = tmp_path / "call.jsonl"
+    events = run_pipeline(FileSource(wav), whisper, journal)
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert isinstance(events[-1], SessionEnded) and events[-1].reason == "end of audio"
+
+    # Every turn is found once, with the right speaker, where it was spoken.
+    for turn in call.turns:
+        hits = [u for u in utts if u.start < turn.end_s and u.end > turn.start_s]
+        assert len(hits) == 1, (turn.text, hits)
+        assert hits[0].speaker == turn.speaker
+        assert hits[0].start == pytest.approx(turn.start_s, abs=0.25)
+        assert hits[0].end == pytest.approx(turn.end_s, abs=0.25)
+
+    # Per-speaker WER. espeak-ng's robotic voice through tiny.en measured 3-8% here;
+    # 20% leaves room for CPU/library drift while still catching a broken pipeline (>50%).
+    for speaker in ("rep", "prospect"):
+        ref = " ".join(t.text for t in call.turns if t.speaker == speaker)
+        hyp = " ".join(u.text for u in utts if u.speaker == speaker)
+        assert corpus_wer([(ref, hyp)]) < 0.20, (speaker, hyp)
+
+    # Talk time is voiced speech: within 10% of the synthesized turn durations.
+    records, problems = read_journal(journal)
+    assert not problems
+    summary = records[-1]
+    assert records[0]["type"] == "session" and summary["type"] == "summary"
+    truth = call.talk_time()
+    for speaker in ("rep", "prospect"):
+        assert summary["talk_time"][speaker] == pytest.approx(truth[speaker], rel=0.10)
+    assert summary["rep_share"] == pytest.approx(truth["rep"] / sum(truth.values()), abs=0.03)
+
+    # Rep lines carry a label, stance and (one-down) a nudge; prospect lines don't.
+    lines = [r for r in records if r["type"] == "utterance"]
+    assert all((r["label"] is not None) == (r["speaker"] == "rep") for r in lines)
+    assert all(r["nudge"] for r in lines if r["stance"] == "one-down")
+    assert all(r["latency_s"] >= 0 for r in lines)
+    md = journal.with_suffix(".md").read_text()
+    assert "## Summary" in md and md.count("Rep:**") == 4
+
+
+@requires_espeak
+def test_mono_file_is_rep_only_and_prospect_file_is_the_other_party(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    call = synthesize_call(TURNS[:4])
+    rep, pro = tmp_path / "rep.wav", tmp_path / "pro.wav"
+    call.write_channels(rep, pro)
+    events = run_pipeline(FileSource(rep), whisper, tmp_path / "a.jsonl")
+    assert {e.speaker for e in events if isinstance(e, Utterance)} == {"rep"}
+    events = run_pipeline(FileSource(rep, prospect=pro), whisper, tmp_path / "b.jsonl")
+    assert [e.speaker for e in events if isinstance(e, Utterance)] == ["rep", "prospect", "rep", "prospect"]
+
+
+def test_recorded_speech_wer_through_the_pipeline(whisper, shared_speech: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Real human speech (LibriSpeech) through segmenter + worker, scored against references."""
+    rows = [json.loads(line) for line in (shared_speech / "manifest.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if r["corpus"].startswith("LibriSpeech")][:8]
+    pairs = []
+    for i, r in enumerate(rows):
+        events = run_pipeline(FileSource(shared_speech / r["audio"]), whisper, tmp_path / f"{i}.jsonl")
+        pairs.append((r["text"], " ".join(e.text for e in events if isinstance(e, Utterance))))
+    # tiny.en scores ~6-9% on clean LibriSpeech; 15% catches lost or garbled segments.
+    assert corpus_wer(pairs) < 0.15, pairs
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise", "hum"])
+def test_no_text_from_silence_noise_or_hum(whisper, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from benchmarks.synth import _write_wav
+
+    rng = np.random.default_rng(3)
+    n = 16000 * 20
+    t = np.arange(n) / 16000
+    signal = {
+        "silence": np.zeros(n),
+        "noise": rng.normal(0, 3000, n),
+        "hum": 6000 * np.sin(2 * np.pi * 50 * t) + 2000 * np.sin(2 * np.pi * 150 * t),
+    }[kind]
+    wav = tmp_path / f"{kind}.wav"
+    _write_wav(wav, np.clip(signal, -32768, 32767).astype(np.int16), 16000)
+    events = run_pipeline(FileSource(wav), whisper, tmp_path / "j.jsonl")
+    assert [e.text for e in events if isinstance(e, Utterance)] == []
