@@ -66,8 +66,10 @@ class JournalWriter:
         self.path = path
         flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
         try:
-            if path.parent != Path(""):
-                ensure_private_dir(path.parent)
+            ensure_private_dir(path.parent)
+        except OSError as exc:
+            raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
+        try:
             fd = os.open(path, flags, 0o600)
         except FileExistsError:
             raise JournalError(f"{path}: already exists (use --force to overwrite)") from None

@@ -9,7 +9,9 @@ from live.config import CoachConfig
 from live.events import Label, Utterance
 
 
-def u(speaker: str, start: float, end: float, text: str = "words here", label: str | None = None) -> Utterance:
+def u(
+    speaker: str, start: float, end: float, text: str = "words here", label: str | None = None
+) -> Utterance:
     lab = Label(label, "one-down" if label == "pain_probe" else "one-up", 0.9, "", None) if label else None
     return Utterance(speaker, start, end, text, end - start, 0.5, lab)  # type: ignore[arg-type]
 
@@ -43,9 +45,16 @@ def test_rep_only_has_no_share() -> None:
 
 @pytest.mark.parametrize(
     ("text", "n"),
-    [("what's your timeline?", 1), ("is it? and why?", 2), ("how many sites do you run", 1),
-     ("so which erp are you on", 1), ("we help teams like yours", 0), ("okay great", 0),
-     ("do you have a budget for this", 1), ("what you're finding is overtime", 0)],
+    [
+        ("what's your timeline?", 1),
+        ("is it? and why?", 2),
+        ("how many sites do you run", 1),
+        ("so which erp are you on", 1),
+        ("we help teams like yours", 0),
+        ("okay great", 0),
+        ("do you have a budget for this", 1),
+        ("what you're finding is overtime", 0),
+    ],
 )
 def test_question_counting(text: str, n: int) -> None:
     assert count_questions(text) == n

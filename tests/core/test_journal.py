@@ -14,7 +14,9 @@ from live.transcript_md import render_markdown
 
 
 def utt(text: str = "what keeps you up at night", speaker: str = "rep") -> Utterance:
-    label = Label("pain_probe", "one-down", 0.9, "keeps you up at night", "Share why teams like theirs hit it")
+    label = Label(
+        "pain_probe", "one-down", 0.9, "keeps you up at night", "Share why teams like theirs hit it"
+    )
     return Utterance(speaker, 1.0, 2.5, text, 1.2, 0.8, label if speaker == "rep" else None, True)  # type: ignore[arg-type]
 
 

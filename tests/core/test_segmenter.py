@@ -24,8 +24,9 @@ def silence(seconds: float) -> bytes:
     return bytes(int(seconds * SAMPLE_RATE) * 2)
 
 
-def run(pcm: bytes, cfg: VadConfig | None = None, block_ms: int = 20, partials: bool = False,
-        vad=energy_vad) -> list[SpeechSegment]:
+def run(
+    pcm: bytes, cfg: VadConfig | None = None, block_ms: int = 20, partials: bool = False, vad=energy_vad
+) -> list[SpeechSegment]:
     seg = Segmenter("rep", cfg or VadConfig(), vad, partials=partials)
     out: list[SpeechSegment] = []
     step = SAMPLE_RATE * block_ms // 1000 * 2
@@ -109,7 +110,7 @@ def test_real_webrtcvad_on_speechlike_bytes() -> None:
     # Amplitude-modulated harmonic buzz: voiced to webrtcvad, unlike pure silence.
     t = np.arange(2 * SAMPLE_RATE) / SAMPLE_RATE
     buzz = sum(np.sin(2 * np.pi * f * t) for f in (120, 240, 360, 480, 720))
-    voice = (3000 * buzz * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)) + rng.normal(0, 50, t.size))
+    voice = 3000 * buzz * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)) + rng.normal(0, 50, t.size)
     audio = silence(1.0) + voice.astype("<i2").tobytes() + silence(1.0)
     segs = run(audio, vad=webrtc_is_speech(2))
     assert len(segs) == 1

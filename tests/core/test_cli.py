@@ -1,0 +1,119 @@
+"""The command line as a user meets it: bad input is one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ONEUP = [sys.executable, "-m", "live.cli"]
+
+
+def oneup(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [*ONEUP, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, **kw
+    )
+
+
+def assert_one_line_error(r: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("oneup: error: ")
+    assert "Traceback" not in r.stderr
+    for n in needles:
+        assert n in lines[0]
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("this is not audio\n")
+    (tmp_path / "random.wav").write_bytes(os.urandom(20000))
+    (tmp_path / "header.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")
+    return {
+        "missing": tmp_path / "nope.wav",
+        "directory": tmp_path,
+        "empty": tmp_path / "empty.wav",
+        "text": tmp_path / "notes.txt",
+        "random": tmp_path / "random.wav",
+        "truncated header": tmp_path / "header.wav",
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "directory", "empty", "text", "random", "truncated header"])
+def test_bad_audio(bad_files: dict[str, Path], case: str, tmp_path: Path) -> None:
+    r = oneup("run", str(bad_files[case]), env={"ONEUP_DATA_DIR": str(tmp_path / "data")})
+    assert_one_line_error(r, str(bad_files[case]))
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--threads", "zero"], "--threads"),
+        (["--vad-aggressiveness", "7"], "--vad-aggressiveness"),
+        (["--beam-size", "0"], "model.beam_size"),
+        (["--end-silence-ms", "-5"], "vad.end_silence_ms"),
+        (["--compute-type", "int3"], "model.compute_type"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
+)
+def test_invalid_flag_values(args: list[str], needle: str) -> None:
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", *args)
+    assert_one_line_error(r, needle)
+
+
+def test_unknown_model_offline(tmp_path: Path) -> None:
+    r = oneup(
+        "run",
+        "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav",
+        "--model",
+        "large-v9",
+        "--out",
+        str(tmp_path / "x.jsonl"),
+        env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")},
+    )
+    assert_one_line_error(r, "large-v9", "not available offline")
+
+
+def test_model_dir_without_model(tmp_path: Path) -> None:
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--model", str(tmp_path))
+    assert_one_line_error(r, "not a CTranslate2 model directory")
+
+
+def test_unwritable_out(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(blocker / "s.jsonl"))
+    assert_one_line_error(r, "cannot write journal")
+
+
+def test_existing_out_needs_force(tmp_path: Path) -> None:
+    out = tmp_path / "s.jsonl"
+    out.write_text("keep me\n")
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(out))
+    assert_one_line_error(r, "already exists")
+    assert out.read_text() == "keep me\n"
+
+
+def test_corrupt_config_file_names_the_problem(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[vad]\nend_silence_ms = 500\n[model\n")
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", env={"ONEUP_CONFIG": str(cfg)})
+    assert_one_line_error(r, "config.toml", "line 3")
+    cfg.write_text("[vad]\nend_silence = 500\n")
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", env={"ONEUP_CONFIG": str(cfg)})
+    assert_one_line_error(r, "vad.end_silence: unknown setting")
+
+
+def test_run_writes_journal_and_transcript(tmp_path: Path) -> None:
+    out = tmp_path / "s.jsonl"
+    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Author of the danger trail" in r.stdout or "author of the danger trail" in r.stdout.lower()
+    assert out.exists() and out.with_suffix(".md").exists()
+    assert f"saved to {out}" in r.stdout

@@ -1,0 +1,55 @@
+"""Packaging and layering: our packages come from this distribution, and the core never imports the UI."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGES = ("live", "audio", "classifiers", "tui")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_each_package_is_ours_not_a_shadowing_module(name: str) -> None:
+    """Generic top-level names can clash with other installed distributions: prove these are ours."""
+    dist = importlib.metadata.distribution("oneup")
+    code = f"import {name}, sys; print({name}.__file__)"
+    # Run from a neutral folder so the working directory cannot supply the module.
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
+    where = Path(out.stdout.strip()).resolve()
+    assert where.name == "__init__.py" and where.parent.name == name
+    files = {str(f) for f in dist.files or []}
+    direct_url = dist.read_text("direct_url.json") or ""
+    assert f"{name}/__init__.py" in files or str(ROOT) in direct_url or where.is_relative_to(ROOT), where
+    # No other installed distribution claims the same top-level package.
+    owners = [
+        d.metadata["Name"]
+        for d in importlib.metadata.distributions()
+        if any(str(f).split("/")[0] == name for f in (d.files or []))
+        and d.metadata["Name"].lower() != "oneup"
+    ]
+    assert owners == [], f"{name} is also provided by {owners}"
+
+
+def test_core_never_imports_textual_or_sounddevice() -> None:
+    code = (
+        "import sys\n"
+        "import live.cli, live.pipeline, live.headless, audio.source, audio.segmenter, classifiers\n"
+        "from classifiers import load_classifier\n"
+        "bad = [m for m in ('textual', 'sounddevice', 'tui') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""
+
+
+def test_source_files_of_core_do_not_mention_textual() -> None:
+    for pkg in ("live", "audio", "classifiers"):
+        for f in (ROOT / pkg).rglob("*.py"):
+            text = f.read_text()
+            assert "import textual" not in text and "from textual" not in text, f
+            assert "from tui" not in text and "import tui" not in text, f
