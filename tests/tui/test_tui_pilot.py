@@ -1,0 +1,326 @@
+"""Behaviour of the coaching UI, driven by a scripted event stream through the real worker and bridge."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from textual.message import Message
+from textual.widgets import Static
+
+from live.events import Advisory, Coaching, Level, Mark, Nudge, Partial, SessionEnded, Status
+from tests.tui.helpers import async_test, settle, text_of, until
+from tests.tui.scripted_session import (
+    JOURNAL,
+    PAIN_NUDGE,
+    ScriptedSession,
+    Step,
+    coaching,
+    scripted_call,
+    started,
+    utterance,
+)
+from tui.app import CoachApp, UiConfig
+from tui.messages import LevelChanged
+from tui.screens.help import HelpScreen
+from tui.widgets.balance import TalkBalance
+from tui.widgets.nudge import EMPTY_HINT, NudgePanel
+from tui.widgets.status import LevelMeter, StatusLine
+from tui.widgets.transcript import Transcript
+
+
+def banner_text(app: CoachApp) -> str:
+    banner = app.query_one("#banner", Static)
+    return str(banner.content) if banner.display else ""
+
+
+@async_test
+async def test_transcript_shows_speakers_times_and_label_tags() -> None:
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, session)
+        lines = app.query_one(Transcript).lines
+        assert [(line.speaker, line.start) for line in lines][:3] == [
+            ("rep", 0.6),
+            ("prospect", 5.5),
+            ("rep", 9.8),
+        ]
+        first, second, third = (text_of(line) for line in lines[:3])
+        assert first.startswith("00:00 You ") and "[one-down: rapport]" in first
+        assert second.startswith("00:05 Them ") and "[" not in second  # The prospect is not labelled.
+        assert "[one-down: pain_probe]" in third
+        assert "[one-up: perspective]" in text_of(lines[-1])
+        assert "[neutral]" in text_of(lines[-2])
+        # Events reach the UI from the session's own thread, never the UI's.
+        assert session.sink_threads and threading.get_ident() not in session.sink_threads
+
+
+@async_test
+async def test_lines_are_kept_in_call_time_order() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        session.push(
+            utterance("rep", 10.0, 12.0, "second"),
+            utterance("prospect", 2.0, 5.0, "first"),
+            utterance("prospect", 20.0, 21.0, "third"),
+        )
+        await settle(pilot, session)
+        assert [line.text for line in app.query_one(Transcript).lines] == ["first", "second", "third"]
+
+
+@async_test
+async def test_partial_text_grows_then_is_replaced_by_the_final_line() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        transcript = app.query_one(Transcript)
+        session.push(Partial("rep", 10.0, "so what would"))
+        await settle(pilot, session)
+        assert transcript.partial_text("rep") == "so what would"
+        session.push(Partial("rep", 10.0, "so what would you say"))
+        await settle(pilot, session)
+        assert transcript.partial_text("rep") == "so what would you say"
+        assert text_of(transcript.query_one("#partials").children[0]).startswith("00:10 You  so what would")
+
+        # The next utterance's draft may overtake this one's final line: it must survive it.
+        session.push(
+            Partial("rep", 14.0, "and"), utterance("rep", 10.0, 13.0, "So what would you say is hardest?")
+        )
+        await settle(pilot, session)
+        assert transcript.lines[-1].text == "So what would you say is hardest?"
+        assert transcript.partial_text("rep") == "and"
+        session.push(utterance("rep", 14.0, 15.0, "And why?"), Partial("rep", 14.0, "and wh"))
+        await settle(pilot, session)
+        assert transcript.partial_text("rep") is None  # Replaced, and the late draft is ignored.
+        assert [line.text for line in transcript.lines][-1] == "And why?"
+
+
+@async_test
+async def test_nudge_is_shown_with_its_reason_dismissed_with_n_and_replaced_by_a_newer_one() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        panel = app.query_one(NudgePanel)
+        assert EMPTY_HINT[:20] in text_of(panel)
+        session.push(Nudge("pain_probe", "one-down", PAIN_NUDGE, "what are your biggest challenges", 65.0))
+        await settle(pilot, session)
+        assert panel.border_title == "NUDGE · one-down: pain_probe · 01:05"
+        shown = text_of(panel)
+        assert "Don't ask for their pain" in shown and "why: “what are your biggest challenges”" in shown
+        assert panel.has_class("-one-down")
+
+        await pilot.press("n")
+        assert panel.nudge is None and EMPTY_HINT[:20] in text_of(panel)
+
+        session.push(
+            Nudge("credibility", "one-down", "Drop the 'why us'.", "founded eleven years ago", 70.0),
+            Nudge("teaching", "one-up", "Good: you're leading.", "the first decision", 80.0),
+        )
+        await settle(pilot, session)
+        assert panel.nudge is not None and panel.nudge.label == "teaching"
+        assert panel.border_title.startswith("NICE · one-up: teaching") and panel.has_class("-one-up")
+
+
+@async_test
+async def test_balance_bar_share_band_monologue_questions_and_tally() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        balance = app.query_one(TalkBalance)
+        assert "waiting for speech" in text_of(balance)
+        session.push(coaching(65.0, 35.0, questions=3, one_down=2, one_up=1, current_monologue_s=12.0))
+        await settle(pilot, session)
+        bar, counters = text_of(balance).splitlines()[:2]
+        assert "65% too much · target 35%–55%" in bar and bar.count("┃") == 2
+        assert " ".join(counters.split()) == "Monologue 00:12 · Questions 3 · One-Down 2 · One-Up 1"
+
+        session.push(coaching(45.0, 55.0, current_monologue_s=80.0, monologue_alert=True))
+        await settle(pilot, session)
+        bar, counters = text_of(balance).splitlines()[:2]
+        assert "45% on target" in bar
+        assert "01:20 ! long" in counters
+        filled_before_edge = bar.split("You ", 1)[1].split("┃")[0]
+        assert set(filled_before_edge) == {"█"}  # Below the band's low edge, all talk is filled.
+
+
+@async_test
+async def test_rep_only_mode_shows_no_talk_balance() -> None:
+    session = ScriptedSession(scripted_call(rep_only=True))
+    app = CoachApp(session, UiConfig(rep_only=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, session)
+        shown = text_of(app.query_one(TalkBalance))
+        assert "rep-only: no talk balance" in shown and "█" not in shown
+        assert "Questions 2" in shown
+        meters = {meter.speaker: text_of(meter) for meter in app.query(LevelMeter)}
+        assert meters["prospect"].strip() == "Them off" and "█" in meters["rep"]
+
+
+@async_test
+async def test_status_line_shows_model_health_journal_and_levels() -> None:
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, session)
+        health, source = text_of(app.query_one(StatusLine)).splitlines()[:2]
+        assert health.split(" │ ") == ["● LIVE 00:43", "latency 1.1s", "queue 0.4s", "overflows 0"]
+        assert source.strip() == f"tiny.en (cpu int8) · demo: embedded call │ journal {JOURNAL}"
+        session.push(Status(queue_lag_s=3.5, last_latency_s=None, overflows=2, call_time=50.0))
+        await settle(pilot, session)
+        health = text_of(app.query_one(StatusLine)).splitlines()[0]
+        assert health.split(" │ ") == ["● LIVE 00:50", "latency --", "queue 3.5s", "overflows 2"]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        health, source = text_of(app.query_one(StatusLine)).splitlines()[:2]
+        assert "queue 3.5s" in health and source.rstrip().endswith(JOURNAL)  # The file name always fits.
+
+
+@async_test
+async def test_space_pauses_and_resumes_m_marks_and_the_mark_is_echoed() -> None:
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        await settle(pilot, session)
+        status = app.query_one(StatusLine)
+        await pilot.press("space")
+        assert session.calls == [("set_paused", True)]
+        assert "‖ PAUSED" in text_of(status)
+        await pilot.press("space")
+        assert session.calls[-1] == ("set_paused", False) and "● LIVE" in text_of(status)
+
+        await pilot.press("m")
+        assert session.calls[-1] == ("mark", "")
+        await settle(pilot, session)
+        mark = app.query_one(Transcript).lines[-1]
+        assert mark.speaker is None and text_of(mark).startswith("00:43 ★    marked moment")
+
+
+@async_test
+async def test_q_stops_the_session_waits_for_the_journal_and_returns_its_path() -> None:
+    session = ScriptedSession(scripted_call(), stop_ends=False)
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        await settle(pilot, session)
+        await pilot.press("q")
+        assert session.calls == [("stop", None)]
+        assert app.is_running and "saving the journal" in banner_text(app)
+        assert text_of(app.query_one(StatusLine)).startswith("… SAVING")
+        session.push(SessionEnded("out/final.jsonl", "out/final.md", "user quit"))
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == "out/final.jsonl"
+
+
+@async_test
+async def test_second_q_quits_without_waiting() -> None:
+    session = ScriptedSession([started()], stop_ends=False)
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        await settle(pilot, session)
+        await pilot.press("q")
+        assert app.is_running
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)
+        session.push(SessionEnded(JOURNAL, JOURNAL + ".md", "user quit"))  # Let the worker thread finish.
+    assert app.return_value == JOURNAL
+
+
+@async_test
+async def test_when_the_call_ends_by_itself_the_ui_stays_open_until_q() -> None:
+    session = ScriptedSession([*scripted_call(), SessionEnded(JOURNAL, JOURNAL + ".md", "end of audio")])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        await settle(pilot, session)
+        await pilot.pause(0.05)
+        assert app.is_running
+        assert banner_text(app) == f"call ended (end of audio) — saved to {JOURNAL} · press q to quit"
+        assert text_of(app.query_one(StatusLine)).startswith("■ ENDED")
+        await pilot.press("space")  # Nothing left to pause.
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == JOURNAL
+    assert session.calls == []  # The session had already stopped: no pause, no stop.
+
+
+@async_test
+async def test_question_mark_opens_help_and_escape_closes_it() -> None:
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@async_test
+async def test_an_advisory_is_notified_once() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        shown: list[str] = []
+        app.notify = lambda message, **_: shown.append(message)  # type: ignore[assignment,method-assign]
+        session.push(Advisory("Echo detected: use headphones."), Advisory("Echo detected: use headphones."))
+        await settle(pilot, session)
+    assert shown == ["Echo detected: use headphones."]
+
+
+def flood(stop: threading.Event) -> Iterator[Step]:
+    """Far more level, status and partial updates than a real call makes (real: tens per second)."""
+    yield started()
+    i = 0
+    while not stop.is_set():
+        i += 1
+        for _ in range(10):
+            at = i / 1000
+            yield Level("rep", -20.0 - i % 30, at)
+            yield Level("prospect", -30.0 - i % 20, at)
+            yield Status(queue_lag_s=0.1, last_latency_s=0.7, overflows=0, call_time=at)
+            yield Partial("rep", 0.0, f"word {i}")
+            yield Coaching(1.0, 1.0, 0.5, 0.45, 0.1, 1.0, 1.0, False, 0, None)
+        yield 0.001
+
+
+@async_test
+async def test_a_key_press_is_handled_promptly_while_events_stream() -> None:
+    stop = threading.Event()
+    session = ScriptedSession(flood(stop))
+    handled: list[Message] = []
+    app = CoachApp(session)
+    async with app.run_test(message_hook=handled.append) as pilot:
+        await until(pilot, lambda: session.count(Level) > 1000)
+        before = time.perf_counter()
+        await pilot.press("space")
+        await until(pilot, lambda: ("set_paused", True) in session.calls, timeout=2.0)
+        latency = session.call_times[0] - before
+        stop.set()
+    assert latency < 0.25, f"key press took {latency * 1000:.0f} ms while streaming"
+    # Stale high-rate updates were coalesced away instead of all being drawn.
+    assert sum(isinstance(m, LevelChanged) for m in handled) < session.count(Level)
+
+
+@async_test
+async def test_layout_survives_resizing() -> None:
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, session)
+        balance = app.query_one(TalkBalance)
+        narrow = text_of(balance).splitlines()[0]
+        for size in ((120, 40), (60, 20), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert app.query_one(Transcript).size.height > 0
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        wide = text_of(balance).splitlines()[0]
+        assert len(wide.rstrip()) > len(narrow.rstrip())
+        assert wide.count("┃") == 2 and narrow.count("┃") == 2
+        session.push(Mark(at=50.0, note="pricing"))
+        await settle(pilot, session)
+        assert "marked moment: pricing" in text_of(app.query_one(Transcript).lines[-1])

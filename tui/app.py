@@ -1,0 +1,188 @@
+"""The Textual coaching UI: a thin App that runs a ``CallSession`` and routes its events to widgets.
+
+Launch (what ``oneup live`` / ``oneup demo`` do)::
+
+    journal = CoachApp(session, UiConfig(model="tiny.en", source="demo call")).run()
+    if journal:
+        print(f"saved to {journal}")
+
+The App only owns the session's lifecycle (running, paused, stopping, ended)
+and the keys; every piece of display state lives in the widget that draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from live.events import Speaker
+from live.session import CallSession, Sink
+from tui.bridge import EventBridge, Routes
+from tui.messages import AdvisoryReceived, SessionEndedReceived, SessionStartedReceived
+from tui.screens.help import HelpScreen
+from tui.widgets.balance import TalkBalance
+from tui.widgets.nudge import NudgePanel
+from tui.widgets.status import LevelMeter, StatusLine
+from tui.widgets.transcript import MAX_LINES, Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class UiConfig:
+    """What the status line shows before ``SessionStarted`` arrives (which then wins)."""
+
+    model: str = ""
+    """Model name, e.g. "tiny.en"."""
+    source: str = ""
+    """Where the audio comes from / which device, e.g. "mic: USB + loopback: Monitor of ..."."""
+    rep_only: bool = False
+    """No call audio: the talk balance is meaningless and is not drawn."""
+    journal: str = ""
+    """Journal path; defaults to ``session.journal_path``."""
+    max_lines: int = MAX_LINES
+    """Transcript lines kept on screen."""
+
+
+class CoachApp(App[str | None]):
+    """Runs ``session`` in a thread worker; ``run()`` returns the journal path once the session is saved."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "oneup"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("m", "mark", "Mark"),
+        Binding("n", "dismiss_nudge", "Dismiss nudge"),
+        Binding("q", "quit", "Quit & save"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, session: CallSession, config: UiConfig | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.config = config or UiConfig()
+        self.journal: str = self.config.journal or session.journal_path
+        self.paused = False
+        self.stopping = False
+        """The user asked to quit: waiting for ``SessionEnded`` (the journal is complete then)."""
+        self.ended = False
+        self._advised: set[str] = set()
+        self._worker: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Transcript(self.config.max_lines, id="transcript")
+        yield NudgePanel(id="nudge")
+        yield TalkBalance(id="balance")
+        yield Static(id="banner")
+        with Horizontal(id="statusbar"):
+            yield StatusLine(id="status")
+            with Vertical(id="meters"):
+                yield LevelMeter("rep", id="level-rep")
+                yield LevelMeter("prospect", id="level-prospect")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        status = self.query_one(StatusLine)
+        status.model, status.source, status.journal = self.config.model, self.config.source, self.journal
+        self.query_one(TalkBalance).rep_only = self.config.rep_only
+        meters: dict[Speaker, LevelMeter] = {m.speaker: m for m in self.query(LevelMeter)}
+        meters["prospect"].enabled = not self.config.rep_only
+        bridge = EventBridge(
+            Routes(
+                app=self,
+                transcript=self.query_one(Transcript),
+                nudge=self.query_one(NudgePanel),
+                balance=self.query_one(TalkBalance),
+                status=status,
+                meters=meters,
+            )
+        )
+        self._worker = self._run_session(bridge)
+
+    @work(thread=True, exit_on_error=False, name="call-session")
+    def _run_session(self, sink: Sink) -> None:
+        """Blocks in a worker thread for the whole call; events come back through ``sink``."""
+        self.session.run(sink)
+
+    def on_unmount(self) -> None:
+        # Leaving without a clean quit (e.g. an exception): still let the session
+        # finish its journal, and let the worker thread return.
+        if not self.ended:
+            self.session.stop()
+
+    # Lifecycle events (everything else goes straight to the widgets).
+
+    def on_session_started_received(self, message: SessionStartedReceived) -> None:
+        self.journal = message.event.journal or self.journal
+
+    def on_session_ended_received(self, message: SessionEndedReceived) -> None:
+        self.journal = message.event.journal or self.journal
+        self._end(f"call ended ({message.event.reason}) — saved to {self.journal} · press q to quit")
+
+    def on_advisory_received(self, message: AdvisoryReceived) -> None:
+        text = message.event.message
+        if text not in self._advised:
+            self._advised.add(text)
+            self.notify(text, title="Advice", severity="warning", timeout=15)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._worker or self.ended:
+            return
+        if event.state == WorkerState.ERROR:
+            self._end(f"session error: {event.worker.error} — journal: {self.journal} · press q to quit")
+        elif event.state == WorkerState.SUCCESS:
+            # ``run`` must end with SessionEnded; if it returned without one, don't hang.
+            self._end(f"call ended — saved to {self.journal} · press q to quit")
+
+    def _end(self, banner: str) -> None:
+        self.ended = True
+        if self.stopping:
+            self.exit(self.journal)
+            return
+        self.query_one(StatusLine).phase = "ended"
+        self._show_banner(banner)
+
+    def _show_banner(self, text: str) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(text)
+        banner.display = True
+
+    # Keys.
+
+    def action_toggle_pause(self) -> None:
+        if self.ended or self.stopping:
+            self.bell()
+            return
+        self.paused = not self.paused
+        self.session.set_paused(self.paused)
+        self.query_one(StatusLine).phase = "paused" if self.paused else "live"
+
+    def action_mark(self) -> None:
+        if self.ended or self.stopping:
+            self.bell()
+            return
+        self.session.mark()
+        self.notify("Moment marked", timeout=2)
+
+    def action_dismiss_nudge(self) -> None:
+        self.query_one(NudgePanel).dismiss()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """First q: stop and wait for the journal to be complete; a second q stops waiting."""
+        if self.ended or self.stopping:
+            self.exit(self.journal)
+            return
+        self.stopping = True
+        self.query_one(StatusLine).phase = "saving"
+        self._show_banner("saving the journal… (q again quits without waiting)")
+        self.session.stop()
