@@ -26,6 +26,8 @@ from live.config import VadConfig
 from live.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame, Speaker, SpeechSegment
 
 IsSpeech = Callable[[bytes], bool]
+Suppress = Callable[[float, bytes], bool]
+"""(frame start, frame bytes) -> True to treat a frame as unvoiced (e.g. echo of the other party)."""
 
 HANGOVER_MS = 150
 """Unvoiced audio kept after the last voiced frame: Whisper hears the word's release."""
@@ -57,10 +59,18 @@ def webrtc_is_speech(aggressiveness: int) -> IsSpeech:
 class Segmenter:
     """Turns a stream of one speaker's ``AudioFrame`` into ``SpeechSegment`` values."""
 
-    def __init__(self, speaker: Speaker, config: VadConfig, is_speech: IsSpeech, partials: bool = False):
+    def __init__(
+        self,
+        speaker: Speaker,
+        config: VadConfig,
+        is_speech: IsSpeech,
+        partials: bool = False,
+        suppress: Suppress | None = None,
+    ):
         self.speaker: Speaker = speaker
         self._cfg = config
         self._is_speech = is_speech
+        self._suppress = suppress
         self._partials = partials and config.partial_interval_s > 0
         self._frame_bytes = SAMPLE_RATE * config.frame_ms // 1000 * SAMPLE_WIDTH
         self._frame_s = config.frame_ms / 1000
@@ -98,7 +108,8 @@ class Segmenter:
         for off in range(0, usable, n):
             pcm = self._pending[off : off + n]
             start = self._pending_start + off / (SAMPLE_RATE * SAMPLE_WIDTH)
-            seg = self._step(_Frame(pcm, start, self._is_speech(pcm), frame_energy(pcm)), now)
+            voiced = self._is_speech(pcm) and not (self._suppress and self._suppress(start, pcm))
+            seg = self._step(_Frame(pcm, start, voiced, frame_energy(pcm)), now)
             if seg is not None:
                 out.append(seg)
         self._pending = self._pending[usable:]
@@ -179,4 +190,5 @@ class Segmenter:
             voiced_s=round(len(voiced_idx) * self._frame_s, 3),
             final=final,
             received_at=now,
+            pcm_start=round(keep[0].start, 3),
         )

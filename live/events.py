@@ -52,6 +52,8 @@ class SpeechSegment:
     """Seconds of frames the VAD judged voiced: the talk time this segment adds."""
     final: bool = True
     """False for an interim snapshot of an utterance still being spoken."""
+    pcm_start: float = 0.0
+    """Call time (s) of the first sample of ``pcm`` (before ``start`` by the pre-roll)."""
     received_at: float = 0.0
     """``time.monotonic()`` when the segment's last audio frame reached the pipeline."""
 

@@ -20,12 +20,14 @@ from typing import Protocol
 import numpy as np
 
 from audio.decode import AudioInputError
+from audio.echo import EchoGate
 from audio.segmenter import IsSpeech, Segmenter, webrtc_is_speech
 from audio.source import AudioSource
 from classifiers.base import Classifier, Context
 from live.coaching import CoachingTracker
 from live.config import Config
 from live.events import (
+    Advisory,
     AudioFrame,
     Label,
     Level,
@@ -48,6 +50,9 @@ from live.worker import TranscriptionWorker
 LEVEL_INTERVAL_S = 0.1
 """Level meters update at most this often per channel (UI coalesces further)."""
 STATUS_INTERVAL_S = 0.5
+ECHO_WARN_S = 1.0
+"""Seconds of echo in the rep's mic before the user is told to use headphones."""
+ECHO_ADVICE = "Your microphone is picking up the other party (echo): use headphones."
 FILE_MODE_MAX_PENDING = 4
 """Finals queued ahead of the model when decoding a file as fast as possible (bounds memory)."""
 
@@ -100,6 +105,8 @@ class Pipeline:
         self._is_speech = is_speech_factory
         self.journal_path = str(journal.path)
         self._tracker = CoachingTracker(config.coach, rep_only=source.rep_only)
+        self._echo = None if source.rep_only else EchoGate()
+        self._echo_warned = False
         self._paused = False
         self._stopping = False
         self._call_time = 0.0
@@ -164,7 +171,13 @@ class Pipeline:
     def _segmenters(self) -> dict[Speaker, Segmenter]:
         speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
         make = self._is_speech or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
-        return {s: Segmenter(s, self._cfg.vad, make(), partials=(s == "rep")) for s in speakers}
+        suppress = self._echo.is_leak if self._echo is not None else None
+        return {
+            s: Segmenter(
+                s, self._cfg.vad, make(), partials=(s == "rep"), suppress=suppress if s == "rep" else None
+            )
+            for s in speakers
+        }
 
     def _ingest(self, worker: TranscriptionWorker) -> None:
         segs = self._segmenters()
@@ -184,8 +197,10 @@ class Pipeline:
             seg = segs.get(frame.speaker)
             if seg is None:
                 continue
+            if self._echo is not None and frame.speaker == "prospect":
+                self._echo.observe(frame)
             for s in seg.push(frame, time.monotonic()):
-                worker.submit(s)
+                self._submit(worker, s)
             if self._opts.paced:
                 if frame.start >= next_level[frame.speaker]:
                     next_level[frame.speaker] = frame.start + LEVEL_INTERVAL_S
@@ -199,7 +214,14 @@ class Pipeline:
         now = time.monotonic()
         for seg in segs.values():
             for s in seg.flush(now):
-                worker.submit(s)
+                self._submit(worker, s)
+
+    def _submit(self, worker: TranscriptionWorker, seg: SpeechSegment) -> None:
+        worker.submit(seg)
+        if self._echo is not None and not self._echo_warned and self._echo.leaked_s >= ECHO_WARN_S:
+            self._echo_warned = True
+            self._journal.write({"type": "advisory", "at": round(seg.start, 3), "message": ECHO_ADVICE})
+            self._sink(Advisory(ECHO_ADVICE))
 
     def _status(self, worker: TranscriptionWorker, frame: AudioFrame) -> Status:
         return Status(
@@ -248,7 +270,10 @@ class Pipeline:
     # -- end -----------------------------------------------------------------------
 
     def _finish(self, reason: str) -> None:
-        self._journal.write(self._tracker.summary(self._call_time) | {"end_reason": reason})
+        summary = self._tracker.summary(self._call_time)
+        self._journal.write(
+            summary | {"echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0, "end_reason": reason}
+        )
         self._journal.close()
         md = Path(self.journal_path).with_suffix(".md")
         try:

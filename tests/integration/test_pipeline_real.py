@@ -132,3 +132,29 @@ def test_no_text_from_silence_noise_or_hum(whisper, tmp_path: Path, kind: str) -
     _write_wav(wav, np.clip(signal, -32768, 32767).astype(np.int16), 16000)
     events = run_pipeline(FileSource(wav), whisper, tmp_path / "j.jsonl")
     assert [e.text for e in events if isinstance(e, Utterance)] == []
+
+
+@requires_espeak
+def test_prospect_bleeding_into_the_mic_is_not_the_rep(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Speakers instead of headphones: the prospect leaks into the rep channel at -18 dB."""
+    results = {}
+    for bleed in (None, 18.0):
+        call = synthesize_call(TURNS, bleed_db=bleed)
+        wav = tmp_path / f"call-{bleed}.wav"
+        call.write_wav(wav)
+        events = run_pipeline(FileSource(wav), whisper, tmp_path / f"{bleed}.jsonl")
+        utts = [e for e in events if isinstance(e, Utterance)]
+        ref = " ".join(t.text for t in call.turns if t.speaker == "rep")
+        rep_s = sum(u.voiced_s for u in utts if u.speaker == "rep")
+        pro_s = sum(u.voiced_s for u in utts if u.speaker == "prospect")
+        results[bleed] = (
+            corpus_wer([(ref, " ".join(u.text for u in utts if u.speaker == "rep"))]),
+            rep_s / (rep_s + pro_s),
+            sum(u.speaker == "rep" for u in utts),
+            [e for e in events if type(e).__name__ == "Advisory"],
+        )
+    clean, leaky = results[None], results[18.0]
+    assert leaky[2] == clean[2] == 4  # no extra "rep" utterances made of echo
+    assert leaky[0] <= clean[0] + 0.05  # rep transcript as good as the clean call
+    assert leaky[1] == pytest.approx(clean[1], abs=0.02)  # talk share unchanged
+    assert clean[3] == [] and len(leaky[3]) == 1  # "use headphones", once

@@ -1,0 +1,68 @@
+"""Echo (bleed) detection: the prospect's voice leaking from speakers into the rep's microphone.
+
+Leaked speech is the loopback signal again, delayed a little and much quieter.
+A rep frame is "leak-like" when the loopback carried speech at about the same
+time and the mic frame is far quieter than it. Such frames are treated as
+silence by the rep's segmenter, so the prospect, heard twice, is neither
+transcribed nor counted as the rep. Pure: energies in, a verdict out.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from live.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame
+
+FRAME_S = 0.02
+MAX_LAG_S = 0.25
+"""Acoustic + buffering delay allowed between the loopback and its echo in the mic."""
+HISTORY_S = 60.0
+
+
+def _energies(pcm: bytes) -> np.ndarray:
+    n = int(FRAME_S * SAMPLE_RATE)
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    usable = x.size // n * n
+    if not usable:
+        return np.zeros(0, dtype=np.float32)
+    return np.sqrt(np.mean(x[:usable].reshape(-1, n) ** 2, axis=1))
+
+
+class EchoGate:
+    """Remembers recent loopback energy and judges rep segments against it."""
+
+    def __init__(self, margin_db: float = 10.0, floor: float = 200.0):
+        self._ratio = 10 ** (-margin_db / 20)
+        self._floor = floor
+        self._loop: deque[tuple[float, np.ndarray]] = deque()
+        self.leaked_s = 0.0
+        """Seconds of rep audio judged to be echo so far."""
+
+    def observe(self, frame: AudioFrame) -> None:
+        """Feed every loopback (prospect) frame."""
+        self._loop.append((frame.start, _energies(frame.pcm)))
+        while self._loop and self._loop[0][0] < frame.start - HISTORY_S:
+            self._loop.popleft()
+
+    def is_leak(self, start: float, pcm: bytes) -> bool:
+        """True when this rep frame is a quiet copy of loopback speech from the last MAX_LAG_S.
+
+        Used as the rep segmenter's ``suppress`` hook: leaked frames count as unvoiced,
+        so echo neither starts an utterance nor extends one.
+        """
+        rep = _energies(pcm)
+        if not rep.size:
+            return False
+        lo, hi = start - MAX_LAG_S, start + len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+        loud = 0.0
+        for t, e in reversed(self._loop):
+            if t + len(e) * FRAME_S <= lo:
+                break
+            if t < hi and e.size:
+                loud = max(loud, float(e.max()))
+        leak = loud > self._floor and float(rep.max()) < loud * self._ratio
+        if leak:
+            self.leaked_s += len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+        return leak
