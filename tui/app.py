@@ -56,7 +56,9 @@ class CoachApp(App[str | None]):
     TITLE = "oneup"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_pause", "Pause"),
+        # Two bindings on space so the footer says what the key will do next.
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
         Binding("m", "mark", "Mark"),
         Binding("n", "dismiss_nudge", "Dismiss nudge"),
         Binding("q", "quit", "Quit & save"),
@@ -145,8 +147,10 @@ class CoachApp(App[str | None]):
         if self.stopping:
             self.exit(self.journal)
             return
-        self.query_one(StatusLine).phase = "ended"
+        status = self.query_one(StatusLine)
+        status.phase, status.journal = "ended", self.journal
         self._show_banner(banner)
+        self.refresh_bindings()
 
     def _show_banner(self, text: str) -> None:
         banner = self.query_one("#banner", Static)
@@ -155,18 +159,30 @@ class CoachApp(App[str | None]):
 
     # Keys.
 
-    def action_toggle_pause(self) -> None:
-        if self.ended or self.stopping:
-            self.bell()
-            return
-        self.paused = not self.paused
-        self.session.set_paused(self.paused)
-        self.query_one(StatusLine).phase = "paused" if self.paused else "live"
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the space binding that doesn't apply; grey out call controls once the call is over."""
+        over = self.ended or self.stopping
+        if action == "pause":
+            return not (self.paused or over)
+        if action == "resume":
+            return self.paused and not over
+        if action == "mark" and over:
+            return None
+        return True
+
+    def action_pause(self) -> None:
+        self._set_paused(True)
+
+    def action_resume(self) -> None:
+        self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.session.set_paused(paused)
+        self.query_one(StatusLine).phase = "paused" if paused else "live"
+        self.refresh_bindings()
 
     def action_mark(self) -> None:
-        if self.ended or self.stopping:
-            self.bell()
-            return
         self.session.mark()
         self.notify("Moment marked", timeout=2)
 
@@ -183,6 +199,7 @@ class CoachApp(App[str | None]):
             self.exit(self.journal)
             return
         self.stopping = True
+        self.refresh_bindings()
         self.query_one(StatusLine).phase = "saving"
         self._show_banner("saving the journal… (q again quits without waiting)")
         self.session.stop()

@@ -87,7 +87,8 @@ class EventBridge:
                 return [(r.app, AdvisoryReceived(event))]
             case SessionStarted():
                 # A message object is delivered once, so each owner gets its own.
-                return [(t, SessionStartedReceived(event)) for t in (r.status, r.balance, r.app)]
+                owners = (r.status, r.balance, *r.meters.values(), r.app)
+                return [(t, SessionStartedReceived(event)) for t in owners]
             case SessionEnded():
-                return [(t, SessionEndedReceived(event)) for t in (r.status, r.app)]
+                return [(t, SessionEndedReceived(event)) for t in (r.transcript, r.app)]
         return []

@@ -237,6 +237,7 @@ async def test_when_the_call_ends_by_itself_the_ui_stays_open_until_q() -> None:
         assert app.is_running
         assert banner_text(app) == f"call ended (end of audio) — saved to {JOURNAL} · press q to quit"
         assert text_of(app.query_one(StatusLine)).startswith("■ ENDED")
+        assert app.query_one(Transcript).partial_text("rep") is None  # No stale draft after the end.
         await pilot.press("space")  # Nothing left to pause.
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)

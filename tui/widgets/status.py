@@ -12,7 +12,7 @@ from textual.widget import Widget
 
 from live.events import Speaker, Status
 from tui.format import SPEAKER_LABEL, clock, short_path
-from tui.messages import LevelChanged, SessionEndedReceived, SessionStartedReceived, StatusChanged
+from tui.messages import LevelChanged, SessionStartedReceived, StatusChanged
 
 FLOOR_DBFS = -60.0
 """Levels at or below this show an empty meter (room noise of a quiet mic sits around -60..-50)."""
@@ -104,10 +104,6 @@ class StatusLine(Widget):
         self.model, self.source, self.journal = event.model, event.source, event.journal
         if self.phase == "starting":
             self.phase = "live"
-
-    def on_session_ended_received(self, message: SessionEndedReceived) -> None:
-        self.journal = message.event.journal or self.journal
-        self.phase = "ended"
 
     def _health(self) -> list[_Piece]:
         s = self.status

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from live.events import Label, Mark, Partial, Speaker, Utterance
 from tui.format import SPEAKER_LABEL, clock
-from tui.messages import MarkReceived, PartialChanged, UtteranceReceived
+from tui.messages import MarkReceived, PartialChanged, SessionEndedReceived, UtteranceReceived
 
 MAX_LINES = 1000
 """Oldest lines are dropped past this: the journal keeps everything, the screen only needs the recent call."""
@@ -130,6 +130,11 @@ class Transcript(VerticalScroll):
 
     async def on_mark_received(self, message: MarkReceived) -> None:
         await self.add_mark(message.event)
+
+    def on_session_ended_received(self, message: SessionEndedReceived) -> None:
+        # Nobody is speaking any more: a draft left over (cut off by the stop) would look live.
+        for line in self._partials.values():
+            line.display = False
 
     async def add_utterance(self, utterance: Utterance) -> None:
         """Add a final line; it replaces the partial of the same utterance."""
