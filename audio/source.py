@@ -29,6 +29,8 @@ class AudioSource(Protocol):
     """What the journal records as the call's source."""
     rep_only: bool
     """True when there is no prospect channel (no talk balance)."""
+    ended_reason: str | None
+    """Why ``frames`` stopped early (device lost, duration reached); None at a normal end."""
 
     def frames(self) -> Iterator[AudioFrame]:
         """Yield frames until the audio ends or ``close`` is called."""
@@ -93,6 +95,7 @@ class FileSource:
                 raise AudioInputError(f"{self.prospect_path}: the --prospect file must be mono")
         self.rep_only = info.channels == 1 and not self.prospect_path
         self.name = self.path + (f" + {self.prospect_path}" if self.prospect_path else "")
+        self.ended_reason: str | None = None
         self._stop = threading.Event()
 
     def close(self) -> None:

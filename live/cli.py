@@ -48,6 +48,7 @@ FLAGS: tuple[Flag, ...] = (
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from audio.capture import CaptureError
     from audio.decode import AudioInputError
     from live.journal import JournalError
     from live.transcriber import ModelError
@@ -59,7 +60,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         extra = (RulesError,)
     except ImportError:
         pass
-    return (AudioInputError, ConfigError, JournalError, ModelError, *extra)
+    return (AudioInputError, CaptureError, ConfigError, JournalError, ModelError, *extra)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,10 +184,86 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_headless(session)
 
 
+DEMO_CALL = Path(__file__).parent / "assets" / "demo_call.opus"
+
+
+def _run_ui(session: Any, cfg_desc: str, source: Any) -> int:
+    from tui.app import CoachApp, UiConfig
+
+    app = CoachApp(
+        session,
+        UiConfig(model=cfg_desc, source=source.name, rep_only=source.rep_only, journal=session.journal_path),
+    )
+    journal = app.run()
+    print(f"oneup: saved to {journal or session.journal_path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from audio.source import FileSource
+
+    cfg = build_config(args)
+    source = FileSource(DEMO_CALL, realtime=not args.fast)
+    session = make_pipeline(source, args, cfg, paced=not args.fast)
+    if args.headless:
+        return _run_headless(session)
+    return _run_ui(session, session.model_description, source)
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    import threading
+
+    from audio.capture import CaptureSource
+
+    cfg = build_config(args)
+    source = CaptureSource(args.mic, args.loopback, duration_s=args.duration)
+    session = make_pipeline(source, args, cfg, paced=True)
+    if not args.headless:
+        return _run_ui(session, session.model_description, source)
+
+    def announce() -> None:
+        if source.wait_until_capturing(10.0):
+            print(f"oneup: listening ({source.name})", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    return _run_headless(session)
+
+
+def cmd_devices(_args: argparse.Namespace) -> int:
+    from audio.capture import list_input_devices, loopback_help
+
+    devices = list_input_devices()
+    if not devices:
+        fail("no audio input devices: is PulseAudio/PipeWire running?")
+    print(f"{'':2}{'idx':>3}  {'name':<40} {'host API':<10} {'rate':>6}")
+    for d in devices:
+        mark = "*" if d.is_default else ("L" if d.likely_loopback else " ")
+        print(f"{mark:2}{d.index:>3}  {d.name[:40]:<40} {d.hostapi[:10]:<10} {d.default_rate:>6}")
+    print("\n* default microphone   L likely loopback (the other party's audio)")
+    mic = next((d for d in devices if d.is_default), devices[0])
+    loop = next((d for d in devices if d.likely_loopback), None)
+    if loop is not None:
+        print(f"\nSuggested: oneup live --mic {mic.index} --loopback {loop.index}")
+    else:
+        print(f"\nNo loopback source found: oneup live --mic {mic.index} runs in rep-only mode.")
+        print(loopback_help())
+    return 0
+
+
 def cmd_classify(argv: Sequence[str]) -> int:
     from classifiers.cli import main as classify_main
 
     return classify_main(list(argv))
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +277,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_out_flags(r)
     _add_tuning_flags(r)
     r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("demo", help="play the bundled demo call through the real pipeline into the UI")
+    d.add_argument("--headless", action="store_true", help="print events as lines instead of the UI")
+    d.add_argument("--fast", action="store_true", help="as fast as possible instead of real time")
+    _add_out_flags(d)
+    _add_tuning_flags(d)
+    d.set_defaults(func=cmd_demo)
+
+    lv = sub.add_parser("live", help="coach a live call: microphone + system loopback")
+    lv.add_argument("--mic", help="microphone: index or name substring (default: the default input)")
+    lv.add_argument("--loopback", help="the other party's audio: index or name (omit: rep-only mode)")
+    lv.add_argument("--headless", action="store_true", help="print events as lines instead of the UI")
+    lv.add_argument("--duration", type=_positive_float, help="stop after S seconds")
+    _add_out_flags(lv)
+    _add_tuning_flags(lv)
+    lv.set_defaults(func=cmd_live)
+
+    dv = sub.add_parser("devices", help="list input devices and find the loopback source")
+    dv.set_defaults(func=cmd_devices)
 
     sub.add_parser("classify", help="label utterances from stdin or --text (see 'oneup classify --help')")
     return p

@@ -104,6 +104,7 @@ class Pipeline:
         self._opts = options or PipelineOptions()
         self._is_speech = is_speech_factory
         self.journal_path = str(journal.path)
+        self.model_description = self._opts.model_description or transcriber.name
         self._tracker = CoachingTracker(config.coach, rep_only=source.rep_only)
         self._echo = None if source.rep_only else EchoGate()
         self._echo_warned = False
@@ -157,7 +158,7 @@ class Pipeline:
         try:
             self._ingest(worker)
             if not self._stopping:
-                reason = "end of audio"
+                reason = self._source.ended_reason or "end of audio"
         except AudioInputError as exc:
             reason = f"error: {exc}"
         finally:

@@ -1,0 +1,127 @@
+"""Live capture through a real audio server: PulseAudio virtual devices fed by paplay in real time.
+
+scripts/test (and so .ci/run) starts the server with ../shared/tools/virtual-audio.sh; without it
+these tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synth import Turn, synthesize_call
+from live.wer import corpus_wer
+from tests.conftest import requires_espeak
+
+
+def _server_up() -> bool:
+    if shutil.which("pactl") is None or shutil.which("paplay") is None:
+        return False
+    r = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True, check=False)
+    return r.returncode == 0 and "virtual_mic_feed" in r.stdout and "virtual_speaker" in r.stdout
+
+
+pytestmark = [
+    pytest.mark.audio_server,
+    pytest.mark.skipif(not _server_up(), reason="virtual audio server not running (scripts/test starts it)"),
+]
+
+TURNS = [
+    Turn("rep", "Thanks for making the time today, I know the quarter end is busy."),
+    Turn("prospect", "No problem, I have about twenty minutes before my next call.", 0.8),
+    Turn("rep", "What we are seeing across distributors is that freight rates doubled this year.", 0.9),
+    Turn("prospect", "That is true, our shipping costs are way over budget.", 0.8),
+    Turn("rep", "I would recommend a short review of your carrier contracts next week.", 1.0),
+    Turn("prospect", "Okay, send me a calendar invite for Tuesday.", 0.8),
+]
+
+
+def start_live(out: Path, duration: float) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "live.cli",
+            "live",
+            "--mic",
+            "virtual_mic",
+            "--loopback",
+            "virtual_loopback",
+            "--headless",
+            "--duration",
+            str(duration),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:  # wait until both streams deliver audio before playing
+        if line.startswith("oneup: listening"):
+            return proc
+        if time.monotonic() > deadline:
+            break
+    proc.kill()
+    raise AssertionError(f"oneup live never started capturing: {proc.stderr.read() if proc.stderr else ''}")
+
+
+@requires_espeak
+def test_two_party_call_through_virtual_devices(tmp_path: Path) -> None:
+    call = synthesize_call(TURNS)
+    rep_wav, pro_wav = tmp_path / "rep.wav", tmp_path / "pro.wav"
+    call.write_channels(rep_wav, pro_wav)
+    out = tmp_path / "live.jsonl"
+    proc = start_live(out, call.duration_s + 3.0)
+    players = [
+        subprocess.Popen(["paplay", "--device=virtual_mic_feed", str(rep_wav)]),
+        subprocess.Popen(["paplay", "--device=virtual_speaker", str(pro_wav)]),
+    ]
+    for p in players:
+        assert p.wait(call.duration_s + 30) == 0
+    stdout, stderr = proc.communicate(timeout=90)
+    assert proc.returncode == 0, stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records[0]["type"] == "session" and records[-1]["type"] == "summary"
+    assert records[-1]["end_reason"] == "duration reached"
+    utts = [r for r in records if r["type"] == "utterance"]
+    for speaker in ("rep", "prospect"):
+        ref = " ".join(t.text for t in call.turns if t.speaker == speaker)
+        hyp = " ".join(r["text"] for r in utts if r["speaker"] == speaker)
+        assert corpus_wer([(ref, hyp)]) < 0.25, (speaker, hyp)
+    truth = call.talk_time()
+    assert records[-1]["rep_share"] == pytest.approx(truth["rep"] / sum(truth.values()), abs=0.05)
+    assert all(r["label"] for r in utts if r["speaker"] == "rep")
+    assert "REP" in stdout and "PROSPECT" in stdout
+
+
+def test_missing_device_is_a_clear_error(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "live.cli",
+            "live",
+            "--mic",
+            "no-such-mic",
+            "--headless",
+            "--duration",
+            "1",
+            "--out",
+            str(tmp_path / "x.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "no input device matching 'no-such-mic'" in r.stderr
+    assert "virtual_mic" in r.stderr  # lists what exists
