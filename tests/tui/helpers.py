@@ -50,3 +50,11 @@ def text_of(widget: Widget) -> str:
     console = Console(width=max(1, widget.content_region.width), file=io.StringIO(), record=True)
     console.print(widget.render())
     return console.export_text()
+
+
+def visible_rows(widget: Widget) -> list[str]:
+    """The rows a Line API widget shows right now, right-stripped, trailing blank rows dropped."""
+    rows = [widget.render_line(y).text.rstrip() for y in range(widget.scrollable_content_region.height)]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows

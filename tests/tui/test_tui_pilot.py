@@ -10,7 +10,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from live.events import Advisory, Coaching, Level, Mark, Nudge, Partial, SessionEnded, Status
-from tests.tui.helpers import async_test, settle, text_of, until
+from live.session import Sink
+from tests.tui.helpers import async_test, settle, text_of, until, visible_rows
 from tests.tui.scripted_session import (
     JOURNAL,
     PAIN_NUDGE,
@@ -41,18 +42,23 @@ async def test_transcript_shows_speakers_times_and_label_tags() -> None:
     app = CoachApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, session)
-        lines = app.query_one(Transcript).lines
+        transcript = app.query_one(Transcript)
+        lines = transcript.entries
         assert [(line.speaker, line.start) for line in lines][:3] == [
             ("rep", 0.6),
             ("prospect", 5.5),
             ("rep", 9.8),
         ]
-        first, second, third = (text_of(line) for line in lines[:3])
+        first, second, third = (transcript.entry_text(line) for line in lines[:3])
         assert first.startswith("00:00 You ") and "[one-down: rapport]" in first
         assert second.startswith("00:05 Them ") and "[" not in second  # The prospect is not labelled.
         assert "[one-down: pain_probe]" in third
-        assert "[one-up: perspective]" in text_of(lines[-1])
-        assert "[neutral]" in text_of(lines[-2])
+        assert "[one-up: perspective]" in transcript.entry_text(lines[-1])
+        assert "[neutral]" in transcript.entry_text(lines[-2])
+        # What is on screen: the newest rows, the draft last, wrapped under the text column.
+        rows = visible_rows(transcript)
+        assert rows[-1] == "00:42 You  And that usually shows up as …"
+        assert rows[-2].startswith(" " * 11) and rows[-2].endswith("[one-up: perspective]")
         # Events reach the UI from the session's own thread, never the UI's.
         assert session.sink_threads and threading.get_ident() not in session.sink_threads
 
@@ -68,7 +74,7 @@ async def test_lines_are_kept_in_call_time_order() -> None:
             utterance("prospect", 20.0, 21.0, "third"),
         )
         await settle(pilot, session)
-        assert [line.text for line in app.query_one(Transcript).lines] == ["first", "second", "third"]
+        assert [line.text for line in app.query_one(Transcript).entries] == ["first", "second", "third"]
 
 
 @async_test
@@ -83,19 +89,20 @@ async def test_partial_text_grows_then_is_replaced_by_the_final_line() -> None:
         session.push(Partial("rep", 10.0, "so what would you say"))
         await settle(pilot, session)
         assert transcript.partial_text("rep") == "so what would you say"
-        assert text_of(transcript.query_one("#partials").children[0]).startswith("00:10 You  so what would")
+        assert visible_rows(transcript)[-1] == "00:10 You  so what would you say …"
 
         # The next utterance's draft may overtake this one's final line: it must survive it.
         session.push(
             Partial("rep", 14.0, "and"), utterance("rep", 10.0, 13.0, "So what would you say is hardest?")
         )
         await settle(pilot, session)
-        assert transcript.lines[-1].text == "So what would you say is hardest?"
+        assert transcript.entries[-1].text == "So what would you say is hardest?"
         assert transcript.partial_text("rep") == "and"
         session.push(utterance("rep", 14.0, 15.0, "And why?"), Partial("rep", 14.0, "and wh"))
         await settle(pilot, session)
         assert transcript.partial_text("rep") is None  # Replaced, and the late draft is ignored.
-        assert [line.text for line in transcript.lines][-1] == "And why?"
+        assert transcript.entries[-1].text == "And why?"
+        assert visible_rows(transcript)[-1] == "00:14 You  And why?"
 
 
 @async_test
@@ -194,8 +201,9 @@ async def test_space_pauses_and_resumes_m_marks_and_the_mark_is_echoed() -> None
         await pilot.press("m")
         assert session.calls[-1] == ("mark", "")
         await settle(pilot, session)
-        mark = app.query_one(Transcript).lines[-1]
-        assert mark.speaker is None and text_of(mark).startswith("00:43 ★    marked moment")
+        transcript = app.query_one(Transcript)
+        mark = transcript.entries[-1]
+        assert mark.speaker is None and transcript.entry_text(mark) == "00:43 ★    marked moment"
 
 
 @async_test
@@ -324,4 +332,36 @@ async def test_layout_survives_resizing() -> None:
         assert wide.count("┃") == 2 and narrow.count("┃") == 2
         session.push(Mark(at=50.0, note="pricing"))
         await settle(pilot, session)
-        assert "marked moment: pricing" in text_of(app.query_one(Transcript).lines[-1])
+        transcript = app.query_one(Transcript)
+        assert transcript.entry_text(transcript.entries[-1]).endswith("marked moment: pricing")
+        assert all(len(row) <= transcript.scrollable_content_region.width for row in visible_rows(transcript))
+
+
+@async_test
+async def test_closing_the_app_any_other_way_still_stops_the_session() -> None:
+    session = ScriptedSession([started()])
+    app = CoachApp(session)
+    async with app.run_test() as pilot:
+        await settle(pilot, session)
+    assert session.calls == [("stop", None)]  # So the worker thread returns and the journal is closed.
+
+
+class FailingSession(ScriptedSession):
+    """A session whose pipeline dies without sending SessionEnded (which the protocol forbids)."""
+
+    def run(self, sink: Sink) -> None:
+        sink(started())
+        raise RuntimeError("audio device vanished")
+
+
+@async_test
+async def test_a_crashed_session_is_shown_not_hidden() -> None:
+    app = CoachApp(FailingSession())
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.ended)
+        assert banner_text(app) == (
+            f"session error: audio device vanished — journal: {JOURNAL} · press q to quit"
+        )
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == JOURNAL

@@ -1,17 +1,23 @@
-"""The live transcript: final lines in call-time order, the current partial text below them."""
+"""The live transcript: final lines in call-time order, the current partial text below them.
+
+A call produces hundreds of lines, so this is a Line API widget: each entry is
+wrapped once into strips (again only when the width changes) and only the
+visible rows are drawn. A widget per line made every new line re-lay-out the
+whole transcript, which stalled the UI for hundreds of milliseconds late in a call.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import RenderableType
-from rich.table import Table
+from rich.console import Console
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.widget import Widget
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from live.events import Label, Mark, Partial, Speaker, Utterance
 from tui.format import SPEAKER_LABEL, clock
@@ -19,6 +25,9 @@ from tui.messages import MarkReceived, PartialChanged, SessionEndedReceived, Utt
 
 MAX_LINES = 1000
 """Oldest lines are dropped past this: the journal keeps everything, the screen only needs the recent call."""
+GUTTER = 11
+"""Width of "mm:ss Them ": wrapped text hangs under its first line, clear of the time and name."""
+EMPTY_HINT = "Waiting for speech…  You = your microphone, Them = the call audio."
 
 
 def label_tag(label: Label) -> str:
@@ -28,160 +37,207 @@ def label_tag(label: Label) -> str:
     return f"[{label.stance}: {label.label}]"
 
 
-class TranscriptLine(Widget):
-    """One row: time, speaker name, text (wrapped under itself), and the rep's label tag."""
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    """One transcript row group: a final line, a partial draft, or a marked moment."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "line--time",
-        "line--rep",
-        "line--prospect",
-        "line--text",
-        "line--partial",
-        "line--one-down",
-        "line--one-up",
-        "line--neutral",
-        "line--mark",
-    }
-
-    def __init__(
-        self,
-        speaker: Speaker | None,
-        start: float,
-        text: str,
-        label: Label | None = None,
-        *,
-        partial: bool = False,
-    ) -> None:
-        super().__init__(classes="-partial" if partial else None)
-        self.speaker = speaker
-        """None for a marked moment."""
-        self.start = start
-        self.text = text
-        self.label = label
-        self.partial = partial
-
-    def update(self, start: float, text: str) -> None:
-        """Replace the text of a partial line (it grows while the rep speaks)."""
-        self.start = start
-        self.text = text
-        self.refresh(layout=True)
-
-    def render(self) -> RenderableType:
-        # A grid gives the wrapped text a hanging indent, and it reflows on resize.
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(width=5, no_wrap=True)
-        grid.add_column(width=4, no_wrap=True)
-        grid.add_column(ratio=1)
-        style = self.get_component_rich_style
-        when = Text(clock(self.start), style=style("line--time"))
-        if self.speaker is None:
-            grid.add_row(
-                when, Text("★", style=style("line--mark")), Text(self.text, style=style("line--mark"))
-            )
-            return grid
-        who = Text(SPEAKER_LABEL[self.speaker], style=style(f"line--{self.speaker}"))
-        if self.partial:
-            body = Text(f"{self.text} …", style=style("line--partial"))
-        else:
-            body = Text(self.text, style=style("line--text"))
-        if self.label is not None:
-            stance = "neutral" if self.label.label == "neutral" else self.label.stance
-            body.append("  ")
-            body.append(label_tag(self.label), style=style(f"line--{stance}"))
-        grid.add_row(when, who, body)
-        return grid
+    speaker: Speaker | None
+    """None for a marked moment."""
+    start: float
+    text: str
+    label: Label | None = None
+    partial: bool = False
 
 
-class Transcript(VerticalScroll):
-    """Owns the transcript state: the ordered final lines and one partial line per speaker."""
+class Transcript(ScrollView, can_focus=True):
+    """Owns the transcript state: ordered final lines and marks, and one partial draft per speaker."""
 
     BORDER_TITLE = "Transcript"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "transcript--time",
+        "transcript--rep",
+        "transcript--prospect",
+        "transcript--text",
+        "transcript--partial",
+        "transcript--one-down",
+        "transcript--one-up",
+        "transcript--neutral",
+        "transcript--mark",
+        "transcript--empty",
+    }
 
     def __init__(self, max_lines: int = MAX_LINES, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.max_lines = max_lines
-        self._lines: list[TranscriptLine] = []
-        self._partials: dict[Speaker, TranscriptLine] = {}
+        self._entries: list[TranscriptEntry] = []
+        self._strips: list[list[Strip]] = []
+        """Wrapped rows of each entry at ``_width``, parallel to ``_entries``."""
+        self._partials: dict[Speaker, TranscriptEntry] = {}
+        self._partial_strips: dict[Speaker, list[Strip]] = {}
         self._final_end: dict[Speaker, float] = {}
+        self._width = 0
+        self._rows: list[Strip] | None = None
+        """All rows, flattened; rebuilt lazily after a change."""
+        self._follow = True
 
-    def compose(self) -> ComposeResult:
-        yield Static(
-            "Waiting for speech…  You = your microphone, Them = the call audio.",
-            id="transcript-empty",
-        )
-        yield Vertical(id="lines")
-        yield Vertical(id="partials")
+    # Reading the state (for tests and for anyone embedding the widget).
 
     @property
-    def lines(self) -> list[TranscriptLine]:
-        """Final lines (and marks), oldest first."""
-        return list(self._lines)
+    def entries(self) -> list[TranscriptEntry]:
+        """Final lines and marks, oldest first."""
+        return list(self._entries)
 
     def partial_text(self, speaker: Speaker) -> str | None:
         """The partial text currently shown for ``speaker``, if any."""
-        line = self._partials.get(speaker)
-        return line.text if line is not None and line.display else None
+        entry = self._partials.get(speaker)
+        return entry.text if entry is not None else None
 
-    async def on_utterance_received(self, message: UtteranceReceived) -> None:
-        await self.add_utterance(message.event)
+    def entry_text(self, entry: TranscriptEntry) -> str:
+        """An entry as plain text, wrapped at the current width."""
+        return "\n".join(strip.text.rstrip() for strip in self._wrap(entry, self._content_width()))
 
-    async def on_partial_changed(self, message: PartialChanged) -> None:
-        await self.show_partial(message.event)
+    # Messages from the bridge.
 
-    async def on_mark_received(self, message: MarkReceived) -> None:
-        await self.add_mark(message.event)
+    def on_utterance_received(self, message: UtteranceReceived) -> None:
+        self.add_utterance(message.event)
+
+    def on_partial_changed(self, message: PartialChanged) -> None:
+        self.show_partial(message.event)
+
+    def on_mark_received(self, message: MarkReceived) -> None:
+        self.add_mark(message.event)
 
     def on_session_ended_received(self, message: SessionEndedReceived) -> None:
-        # Nobody is speaking any more: a draft left over (cut off by the stop) would look live.
-        for line in self._partials.values():
-            line.display = False
+        # Nobody is speaking any more: a draft cut off by the stop would look live.
+        self._changing()
+        self._partials.clear()
+        self._partial_strips.clear()
+        self._changed()
 
-    async def add_utterance(self, utterance: Utterance) -> None:
-        """Add a final line; it replaces the partial of the same utterance."""
+    # Changes.
+
+    def add_utterance(self, utterance: Utterance) -> None:
+        """Add a final line; it replaces the partial draft of the same utterance."""
         speaker = utterance.speaker
+        self._changing()
         self._final_end[speaker] = max(self._final_end.get(speaker, 0.0), utterance.end)
-        partial = self._partials.get(speaker)
-        # A partial that started before this line ended was this utterance's draft;
+        draft = self._partials.get(speaker)
+        # A draft that started before this line ended was this utterance's;
         # one that started later belongs to the next utterance and stays.
-        if partial is not None and partial.start < utterance.end:
-            partial.display = False
-        await self._insert(TranscriptLine(speaker, utterance.start, utterance.text, utterance.label))
+        if draft is not None and draft.start < utterance.end:
+            del self._partials[speaker]
+            del self._partial_strips[speaker]
+        self._insert(TranscriptEntry(speaker, utterance.start, utterance.text, utterance.label))
+        self._changed()
 
-    async def show_partial(self, partial: Partial) -> None:
+    def show_partial(self, partial: Partial) -> None:
         """Show (or grow) the greyed draft of the utterance being spoken."""
         if partial.start < self._final_end.get(partial.speaker, -1.0):
             return  # Late draft of a line that is already final.
-        follow = self.is_vertical_scroll_end
-        line = self._partials.get(partial.speaker)
-        if line is None:
-            line = TranscriptLine(partial.speaker, partial.start, partial.text, partial=True)
-            self._partials[partial.speaker] = line
-            await self.query_one("#partials", Vertical).mount(line)
-        else:
-            line.update(partial.start, partial.text)
-            line.display = True
-        if follow:
-            self.scroll_end(animate=False)
+        self._changing()
+        entry = TranscriptEntry(partial.speaker, partial.start, partial.text, partial=True)
+        self._partials[partial.speaker] = entry
+        self._partial_strips[partial.speaker] = self._wrap(entry, self._width)
+        self._changed()
 
-    async def add_mark(self, mark: Mark) -> None:
+    def add_mark(self, mark: Mark) -> None:
         """Show a marked moment in place, so it can be found when reading back."""
-        text = f"marked moment: {mark.note}" if mark.note else "marked moment"
-        await self._insert(TranscriptLine(None, mark.at, text))
+        self._changing()
+        self._insert(
+            TranscriptEntry(None, mark.at, f"marked moment: {mark.note}" if mark.note else "marked moment")
+        )
+        self._changed()
 
-    async def _insert(self, line: TranscriptLine) -> None:
-        follow = self.is_vertical_scroll_end
-        # Channels are transcribed independently, so lines can arrive out of order:
-        # keep them in call-time order (almost always an append).
-        box = self.query_one("#lines", Vertical)
-        if not self._lines:
-            await self.query_one("#transcript-empty", Static).remove()
-        index = bisect_right(self._lines, line.start, key=lambda existing: existing.start)
-        if index == len(self._lines):
-            await box.mount(line)
-        else:
-            await box.mount(line, before=self._lines[index])
-        self._lines.insert(index, line)
-        if len(self._lines) > self.max_lines:
-            await self._lines.pop(0).remove()
-        if follow:  # Stick to the newest line unless the user scrolled up to read back.
+    def _insert(self, entry: TranscriptEntry) -> None:
+        # Channels are transcribed independently, so lines can arrive out of
+        # order: keep call-time order (almost always an append).
+        index = bisect_right(self._entries, entry.start, key=lambda existing: existing.start)
+        self._entries.insert(index, entry)
+        self._strips.insert(index, self._wrap(entry, self._width))
+        if len(self._entries) > self.max_lines:
+            del self._entries[0], self._strips[0]
+
+    def _changing(self) -> None:
+        self._follow = self.is_vertical_scroll_end
+
+    def _changed(self) -> None:
+        self._rows = None
+        self.virtual_size = Size(self._width, len(self._all_rows()))
+        self.refresh()
+        if self._follow:  # Stick to the newest line unless the user scrolled up to read back.
             self.scroll_end(animate=False)
+
+    # Rendering.
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self._rewrap(force=True)  # Strips carry styles: a theme change must redraw them.
+
+    def _rewrap(self, force: bool = False) -> None:
+        width = self._content_width()
+        if width == self._width and not force:
+            return
+        self._changing()
+        self._width = width
+        self._strips = [self._wrap(entry, width) for entry in self._entries]
+        self._partial_strips = {s: self._wrap(entry, width) for s, entry in self._partials.items()}
+        self._changed()
+
+    def _all_rows(self) -> list[Strip]:
+        if self._rows is None:
+            rows = [row for strips in self._strips for row in strips]
+            rows += [row for strips in self._partial_strips.values() for row in strips]
+            self._rows = rows
+        return self._rows
+
+    def _wrap(self, entry: TranscriptEntry, width: int) -> list[Strip]:
+        if width <= 0:
+            return []
+        style = self.get_component_rich_style
+        base = self.rich_style
+        console = self.app.console
+        if entry.speaker is None:
+            who, body = (
+                Text("★   ", style=style("transcript--mark")),
+                Text(entry.text, style("transcript--mark")),
+            )
+        elif entry.partial:
+            who = Text(f"{SPEAKER_LABEL[entry.speaker]:<4}", style=style(f"transcript--{entry.speaker}"))
+            body = Text(f"{entry.text} …", style=style("transcript--partial"))
+        else:
+            who = Text(f"{SPEAKER_LABEL[entry.speaker]:<4}", style=style(f"transcript--{entry.speaker}"))
+            body = Text(entry.text, style=style("transcript--text"))
+            if entry.label is not None:
+                stance = "neutral" if entry.label.label == "neutral" else entry.label.stance
+                body.append("  ")
+                body.append(label_tag(entry.label), style=style(f"transcript--{stance}"))
+        first = Text.assemble((clock(entry.start), style("transcript--time")), " ", who, " ")
+        hang = Text(" " * GUTTER)
+        lines = body.wrap(console, max(8, width - GUTTER))
+        return [
+            _strip(Text.assemble(first if i == 0 else hang, line, style=base), console, width, base)
+            for i, line in enumerate(lines)
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        rows = self._all_rows()
+        index = scroll_y + y
+        if not rows and index == 0:
+            hint = Text(EMPTY_HINT, style=self.get_component_rich_style("transcript--empty"))
+            return _strip(hint, self.app.console, width, self.rich_style)
+        if index >= len(rows):
+            return Strip.blank(width, self.rich_style)
+        return rows[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+
+def _strip(text: Text, console: Console, width: int, base: Style) -> Strip:
+    return Strip(list(text.render(console))).adjust_cell_length(width, base)
