@@ -254,7 +254,7 @@ async def test_when_the_call_ends_by_itself_the_ui_stays_open_until_q() -> None:
 
 
 @async_test
-async def test_question_mark_opens_help_and_escape_closes_it() -> None:
+async def test_question_mark_opens_help_and_escape_closes_it_while_call_keys_still_work() -> None:
     session = ScriptedSession(scripted_call())
     app = CoachApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -265,6 +265,13 @@ async def test_question_mark_opens_help_and_escape_closes_it() -> None:
         await pilot.press("question_mark")
         await pilot.press("question_mark")
         assert not isinstance(app.screen, HelpScreen)
+        # The call's keys keep working while the help is open.
+        await pilot.press("question_mark", "space", "m")
+        assert isinstance(app.screen, HelpScreen)
+        assert session.calls == [("set_paused", True), ("mark", "")]
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == JOURNAL
 
 
 @async_test

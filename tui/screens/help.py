@@ -37,6 +37,12 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", key_display="?"),
+        # A modal screen hides the App's keys; the call's keys must keep working mid-call.
+        Binding("space", "app.pause", "Pause", show=False),
+        Binding("space", "app.resume", "Resume", show=False),
+        Binding("m", "app.mark", "Mark", show=False),
+        Binding("n", "app.dismiss_nudge", "Dismiss nudge", show=False),
+        Binding("q", "app.quit", "Quit & save", show=False),
     ]
 
     def compose(self) -> ComposeResult:
