@@ -164,7 +164,7 @@ class Pipeline:
         finally:
             worker.close()
             if worker.error is not None and not reason.startswith("error"):
-                reason = f"error: transcription failed: {worker.error}"
+                reason = f"error: processing failed: {worker.error}"
             self._finish(reason)
 
     # -- ingest thread -------------------------------------------------------------
