@@ -250,6 +250,33 @@ def cmd_devices(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    from live.config import flatten, to_toml
+
+    path = config_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    if args.action == "show":
+        cfg = build_config(argparse.Namespace())
+        print(f"# effective settings (flags > environment > {path} > defaults)")
+        print(to_toml(flatten(cfg)), end="")
+        return 0
+    if args.key is None or args.value is None:
+        fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
+    stored = load_config_file(path) if path.exists() else {}
+    stored[args.key] = args.value
+    checked = Config().with_values(stored, origin="")  # validates the key and the value
+    typed = flatten(checked)
+    text = to_toml({k: typed[k] for k in stored})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    print(f"{args.key} = {typed[args.key]!r} written to {path}")
+    return 0
+
+
 def cmd_classify(argv: Sequence[str]) -> int:
     from classifiers.cli import main as classify_main
 
@@ -293,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_out_flags(lv)
     _add_tuning_flags(lv)
     lv.set_defaults(func=cmd_live)
+
+    c = sub.add_parser("config", help="show the effective settings, the config file path, or set a value")
+    c.add_argument("action", choices=("show", "path", "set"))
+    c.add_argument("key", nargs="?", help="dotted key, e.g. model.threads")
+    c.add_argument("value", nargs="?")
+    c.set_defaults(func=cmd_config)
 
     dv = sub.add_parser("devices", help="list input devices and find the loopback source")
     dv.set_defaults(func=cmd_devices)

@@ -170,7 +170,7 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
         if isinstance(current, float):
             return float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{key}: expected a {type(current).__name__}, got {value!r}") from None
+        raise ConfigError(f"{key}: expected {type(current).__name__}, got {value!r}") from None
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{key}: expected text, got {value!r}")
     return value
@@ -203,3 +203,29 @@ def env_values(environ: dict[str, str]) -> dict[str, Any]:
         if key.startswith(ENV_PREFIX) and "__" in key:
             out[key[len(ENV_PREFIX) :].lower().replace("__", ".", 1)] = value
     return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def to_toml(values: dict[str, Any]) -> str:
+    """Dotted keys -> TOML text with one [section] per prefix (None values are left out)."""
+    sections: dict[str, list[str]] = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        if value is not None:
+            sections.setdefault(section, []).append(f"{name} = {_toml_value(value)}")
+    return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
+
+
+def flatten(config: Config) -> dict[str, Any]:
+    """Every setting as a dotted key, in section order."""
+    return {f"{s}.{k}": v for s in _SECTIONS for k, v in asdict(getattr(config, s)).items()}

@@ -1,0 +1,61 @@
+"""Configuration: precedence flags > environment > file > defaults, and errors that name the key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from live.config import Config, ConfigError, env_values, flatten, load_config_file, to_toml
+
+
+def test_dotted_values_are_typed_and_validated() -> None:
+    cfg = Config().with_values({"vad.end_silence_ms": "450", "model.threads": 4, "nudge.stances": "one-down"})
+    assert cfg.vad.end_silence_ms == 450 and cfg.model.threads == 4 and cfg.nudge.stances == ("one-down",)
+    with pytest.raises(ConfigError, match="vad.nope: unknown setting"):
+        Config().with_values({"vad.nope": 1})
+    with pytest.raises(ConfigError, match="model.threads: expected int"):
+        Config().with_values({"model.threads": "many"})
+    with pytest.raises(ConfigError, match="vad.aggressiveness"):
+        Config().with_values({"vad.aggressiveness": 9})
+
+
+def test_toml_round_trip_and_bad_toml_line(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(to_toml(flatten(Config())))
+    assert Config().with_values(load_config_file(f)) == Config()
+    f.write_text("[vad]\nend_silence_ms = \n")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_config_file(f)
+
+
+def test_environment_keys() -> None:
+    assert env_values({"ONEUP_MODEL__THREADS": "3", "ONEUP_DATA_DIR": "/x", "PATH": "/bin"}) == {
+        "model.threads": "3"
+    }
+
+
+def test_precedence_through_the_cli(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "live.cli", *args],
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            check=False,
+        )
+
+    assert cli("config", "set", "vad.end_silence_ms", "500").returncode == 0
+    assert cli("config", "set", "model.threads", "3").returncode == 0
+    assert "end_silence_ms = 500" in cli("config", "show").stdout
+    shown = cli("config", "show", ONEUP_VAD__END_SILENCE_MS="450").stdout
+    assert "end_silence_ms = 450" in shown and "threads = 3" in shown
+    bad = cli("config", "set", "vad.end_silence_ms", "-1")
+    assert bad.returncode == 2 and bad.stderr.startswith("oneup: error: vad.end_silence_ms")
+    assert "end_silence_ms = 500" in cfg.read_text()  # a rejected value is not written
