@@ -1,0 +1,59 @@
+"""Reading the labelled utterance files (JSON lines) into typed examples."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifiers.base import Context
+from classifiers.taxonomy import LABELS
+
+DATA_DIR = Path(__file__).with_name("data")
+TRAIN_PATH = DATA_DIR / "train.jsonl"
+HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+SEED_PATH = DATA_DIR / "seed.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled rep utterance with the context the detector would see live."""
+
+    text: str
+    label: str
+    minute: float | None = None
+    prospect_prev: str | None = None
+    industry: str = ""
+
+    @property
+    def context(self) -> Context:
+        # Unknown minute: assume mid-call, so rapport is not favoured by a default of 0.
+        minute = 10.0 if self.minute is None else self.minute
+        return Context(call_time=minute * 60.0, prospect_prev=self.prospect_prev or None)
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Parse a JSONL file; skip blank lines; reject unknown labels with the line number."""
+    examples: list[Example] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{number}: not JSON ({err.msg})") from err
+            label = str(row.get("label", "")).strip()
+            if label not in LABELS:
+                raise ValueError(f"{path}:{number}: unknown label {label!r}")
+            minute = row.get("minute")
+            examples.append(
+                Example(
+                    text=str(row["text"]),
+                    label=label,
+                    minute=float(minute) if isinstance(minute, int | float) else None,
+                    prospect_prev=row.get("prospect_prev") or None,
+                    industry=str(row.get("industry") or ""),
+                )
+            )
+    return examples
