@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_SPEECH
+
+CLIP = str(SHARED_SPEECH / "cmuarctic_slt_arctic_a0001.wav")
+
 ONEUP = [sys.executable, "-m", "live.cli"]
 
 
@@ -63,14 +67,14 @@ def test_bad_audio(bad_files: dict[str, Path], case: str, tmp_path: Path) -> Non
     ],
 )
 def test_invalid_flag_values(args: list[str], needle: str) -> None:
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", *args)
+    r = oneup("run", CLIP, *args)
     assert_one_line_error(r, needle)
 
 
 def test_unknown_model_offline(tmp_path: Path) -> None:
     r = oneup(
         "run",
-        "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav",
+        CLIP,
         "--model",
         "large-v9",
         "--out",
@@ -81,21 +85,21 @@ def test_unknown_model_offline(tmp_path: Path) -> None:
 
 
 def test_model_dir_without_model(tmp_path: Path) -> None:
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--model", str(tmp_path))
+    r = oneup("run", CLIP, "--model", str(tmp_path))
     assert_one_line_error(r, "not a CTranslate2 model directory")
 
 
 def test_unwritable_out(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(blocker / "s.jsonl"))
+    r = oneup("run", CLIP, "--out", str(blocker / "s.jsonl"))
     assert_one_line_error(r, "cannot write journal")
 
 
 def test_existing_out_needs_force(tmp_path: Path) -> None:
     out = tmp_path / "s.jsonl"
     out.write_text("keep me\n")
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(out))
+    r = oneup("run", CLIP, "--out", str(out))
     assert_one_line_error(r, "already exists")
     assert out.read_text() == "keep me\n"
 
@@ -103,16 +107,16 @@ def test_existing_out_needs_force(tmp_path: Path) -> None:
 def test_corrupt_config_file_names_the_problem(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text("[vad]\nend_silence_ms = 500\n[model\n")
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", env={"ONEUP_CONFIG": str(cfg)})
+    r = oneup("run", CLIP, env={"ONEUP_CONFIG": str(cfg)})
     assert_one_line_error(r, "config.toml", "line 3")
     cfg.write_text("[vad]\nend_silence = 500\n")
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", env={"ONEUP_CONFIG": str(cfg)})
+    r = oneup("run", CLIP, env={"ONEUP_CONFIG": str(cfg)})
     assert_one_line_error(r, "vad.end_silence: unknown setting")
 
 
 def test_run_writes_journal_and_transcript(tmp_path: Path) -> None:
     out = tmp_path / "s.jsonl"
-    r = oneup("run", "/work/shared/speech/cmuarctic_slt_arctic_a0001.wav", "--out", str(out))
+    r = oneup("run", CLIP, "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Author of the danger trail" in r.stdout or "author of the danger trail" in r.stdout.lower()
     assert out.exists() and out.with_suffix(".md").exists()

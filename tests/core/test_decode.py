@@ -11,6 +11,9 @@ import pytest
 
 from audio.decode import AudioInputError, decode_blocks, probe
 from audio.source import FileSource
+from tests.conftest import SHARED_SPEECH
+
+CLIP = str(SHARED_SPEECH / "cmuarctic_slt_arctic_a0001.wav")
 
 needs_sox = pytest.mark.skipif(shutil.which("sox") is None, reason="sox not installed (apt-get install sox)")
 
@@ -105,7 +108,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_truncated_header_is_rejected(tmp_path: Path) -> None:
-    good = Path("/work/shared/speech/cmuarctic_slt_arctic_a0001.wav")
+    good = Path(CLIP)
     if not good.exists():
         pytest.skip("shared speech not available")
     cut = tmp_path / "cut.wav"
@@ -115,7 +118,7 @@ def test_truncated_header_is_rejected(tmp_path: Path) -> None:
 
 
 def test_probe_reports_the_original_format() -> None:
-    f = Path("/work/shared/speech/librispeech_26-495-0000.flac")
+    f = SHARED_SPEECH / "librispeech_26-495-0000.flac"
     if not f.exists():
         pytest.skip("shared speech not available")
     info = probe(f)

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_SPEECH
+
+CLIP = str(SHARED_SPEECH / "cmuarctic_slt_arctic_a0001.wav")
+
 PACKAGES = ("live", "audio", "classifiers", "tui")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +78,17 @@ def test_only_the_cli_loads_the_ui_and_only_for_ui_commands() -> None:
                 raise AssertionError(f"{f} imports textual")
             if ("from tui" in text or "import tui" in text) and f.name not in ("cli.py", "review_cli.py"):
                 raise AssertionError(f"{f} imports tui")
+
+
+def test_headless_run_never_loads_textual(tmp_path: Path) -> None:
+    """The headless mode proves the pipeline works without the UI in the process."""
+    code = (
+        "import sys\n"
+        "from live.cli import main\n"
+        f"rc = main(['run', {CLIP!r}, '--out', '{tmp_path}/s.jsonl'])\n"
+        "assert rc == 0, rc\n"
+        "print('LOADED:' + ','.join(m for m in ('textual', 'tui.app', 'sounddevice') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "LOADED:"
+    assert (tmp_path / "s.jsonl").exists()
