@@ -273,7 +273,12 @@ class Pipeline:
     def _finish(self, reason: str) -> None:
         summary = self._tracker.summary(self._call_time)
         self._journal.write(
-            summary | {"echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0, "end_reason": reason}
+            summary
+            | {
+                "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
+                "overflows": getattr(self._source, "overflows", 0),
+                "end_reason": reason,
+            }
         )
         self._journal.close()
         md = Path(self.journal_path).with_suffix(".md")
