@@ -264,16 +264,83 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if args.key is None or args.value is None:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
-    stored = load_config_file(path) if path.exists() else {}
-    stored[args.key] = args.value
-    checked = Config().with_values(stored, origin="")  # validates the key and the value
-    typed = flatten(checked)
-    text = to_toml({k: typed[k] for k in stored})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from live.config import save_settings
+
+    typed = flatten(save_settings(path, {args.key: args.value}))
     print(f"{args.key} = {typed[args.key]!r} written to {path}")
+    return 0
+
+
+def _local_models() -> list[str]:
+    """Models that are already on this machine: the bundled one, oneup's model folder, the HF cache."""
+    found = ["tiny.en"]
+    folder = Path.home() / ".cache" / "oneup-models"
+    if folder.is_dir():
+        found += sorted(str(p.parent) for p in folder.glob("*/model.bin"))
+    from huggingface_hub import scan_cache_dir
+    from huggingface_hub.errors import CacheNotFound
+
+    try:
+        repos = scan_cache_dir().repos
+    except (CacheNotFound, OSError):
+        return found  # no Hugging Face cache on this machine
+    found += sorted(r.repo_id for r in repos if r.repo_type == "model" and "faster-whisper" in r.repo_id)
+    return found
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from live.bench import run_bench, table
+    from live.config import save_settings
+    from live.transcriber import resolve_device, resolve_model
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else _local_models()
+    for m in models:
+        resolve_model(m)  # fails fast, one line, for an unknown model
+    device = resolve_device(args.device)
+    eval_dir = Path(args.eval) if args.eval else None
+    if eval_dir is not None and not (eval_dir / "manifest.jsonl").is_file():
+        fail(f'{eval_dir}: no manifest.jsonl (lines of {{"audio": FILE, "text": REFERENCE}})')
+    print(
+        f"oneup bench: device {device}, models {', '.join(models)}, budget p95 <= {args.latency_budget} s",
+        file=sys.stderr,
+    )
+
+    def progress(i: int, n: int, what: str) -> None:
+        bar = "#" * (20 * i // max(n, 1))
+        print(f"\r[{bar:<20}] {i}/{n} {what:<40}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+    results, best = run_bench(
+        models,
+        quick=args.quick,
+        budget_s=args.latency_budget,
+        eval_dir=eval_dir,
+        device=device,
+        progress=progress,
+    )
+    print(table(results))
+    if best is None:
+        print(
+            f"\nNo setting fits a p95 of {args.latency_budget} s with CPU headroom: "
+            "raise --latency-budget or use a smaller model."
+        )
+        return 1
+    c = best.candidate
+    print(
+        f"\nRecommended: --model {c.model} --compute-type {c.compute_type} --threads {c.threads} "
+        f"--device {c.device}  (WER {best.wer * 100:.1f}%, p95 {best.p95:.2f} s, {best.rtf:.1f}x real time)"
+    )
+    if args.save:
+        path = config_path()
+        save_settings(
+            path,
+            {
+                "model.model": c.model,
+                "model.compute_type": c.compute_type,
+                "model.threads": c.threads,
+                "model.device": c.device,
+            },
+        )
+        print(f"saved to {path}")
     return 0
 
 
@@ -326,6 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("key", nargs="?", help="dotted key, e.g. model.threads")
     c.add_argument("value", nargs="?")
     c.set_defaults(func=cmd_config)
+
+    b = sub.add_parser("bench", help="measure model settings on this machine and recommend one")
+    b.add_argument("--quick", action="store_true", help="fewer settings and repetitions (about a minute)")
+    b.add_argument("--models", help="comma-separated: tiny.en, CTranslate2 model dirs, cached names")
+    b.add_argument("--latency-budget", type=_positive_float, default=1.5, help="p95 seconds (default 1.5)")
+    b.add_argument("--eval", help="folder with manifest.jsonl of audio + reference text")
+    b.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    b.add_argument("--save", action="store_true", help="write the recommendation to the config file")
+    b.set_defaults(func=cmd_bench)
 
     dv = sub.add_parser("devices", help="list input devices and find the loopback source")
     dv.set_defaults(func=cmd_devices)

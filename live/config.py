@@ -229,3 +229,16 @@ def to_toml(values: dict[str, Any]) -> str:
 def flatten(config: Config) -> dict[str, Any]:
     """Every setting as a dotted key, in section order."""
     return {f"{s}.{k}": v for s in _SECTIONS for k, v in asdict(getattr(config, s)).items()}
+
+
+def save_settings(path: Path, updates: dict[str, Any]) -> Config:
+    """Validate ``updates`` on top of the file's settings, then rewrite the file atomically."""
+    stored = load_config_file(path) if path.exists() else {}
+    stored.update(updates)
+    checked = Config().with_values(stored, origin=f"{path}: ")
+    typed = flatten(checked)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(to_toml({k: typed[k] for k in stored}), encoding="utf-8")
+    tmp.replace(path)
+    return checked
