@@ -50,6 +50,12 @@ from live.worker import TranscriptionWorker
 LEVEL_INTERVAL_S = 0.1
 """Level meters update at most this often per channel (UI coalesces further)."""
 STATUS_INTERVAL_S = 0.5
+LAG_WARN_S = 8.0
+"""Speech waiting for the model, in a paced session, before the user is told the machine can't keep up."""
+LAG_ADVICE = (
+    "Transcription is falling behind this call: run 'oneup bench --save' to pick a setting this "
+    "machine keeps up with (or try --model tiny.en --compute-type int8)."
+)
 ECHO_WARN_S = 1.0
 """Seconds of echo in the rep's mic before the user is told to use headphones."""
 ECHO_ADVICE = "Your microphone is picking up the other party (echo): use headphones."
@@ -108,6 +114,7 @@ class Pipeline:
         self._tracker = CoachingTracker(config.coach, rep_only=source.rep_only)
         self._echo = None if source.rep_only else EchoGate()
         self._echo_warned = False
+        self._lag_warned = False
         self._paused = False
         self._stopping = False
         self._call_time = 0.0
@@ -225,8 +232,13 @@ class Pipeline:
             self._sink(Advisory(ECHO_ADVICE))
 
     def _status(self, worker: TranscriptionWorker, frame: AudioFrame) -> Status:
+        lag = worker.pending_speech_s()
+        if lag >= LAG_WARN_S and not self._lag_warned:
+            self._lag_warned = True
+            self._journal.write({"type": "advisory", "at": round(frame.start, 3), "message": LAG_ADVICE})
+            self._sink(Advisory(LAG_ADVICE))
         return Status(
-            queue_lag_s=round(worker.pending_speech_s(), 2),
+            queue_lag_s=round(lag, 2),
             last_latency_s=self._last_latency,
             overflows=getattr(self._source, "overflows", 0),
             call_time=round(frame.start, 2),

@@ -158,3 +158,46 @@ def test_prospect_bleeding_into_the_mic_is_not_the_rep(whisper, tmp_path: Path) 
     assert leaky[0] <= clean[0] + 0.05  # rep transcript as good as the clean call
     assert leaky[1] == pytest.approx(clean[1], abs=0.02)  # talk share unchanged
     assert clean[3] == [] and len(leaky[3]) == 1  # "use headphones", once
+
+
+def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
+    """A slow model under real-time pacing: finals are all kept, the lag shows, one advisory."""
+    import time as _time
+
+    import numpy as np
+
+    from benchmarks.synth import _write_wav
+    from live.events import Advisory, Status
+    from live.transcriber import Transcription
+
+    class Slow:
+        """Stalls 13 s on its first utterance (a machine busy elsewhere), then keeps up."""
+
+        name = "slow"
+        calls = 0
+
+        def transcribe(self, audio: np.ndarray) -> Transcription:
+            self.calls += 1
+            _time.sleep(13.0 if self.calls == 1 else 0.05)
+            return Transcription("words", -0.2, 0.1)
+
+    t = np.arange(16000 * 2) / 16000
+    buzz = (3000 * sum(np.sin(2 * np.pi * f * t) for f in (120, 240, 360, 480))).astype(np.int16)
+    gap = np.zeros(16000, dtype=np.int16)
+    wav = tmp_path / "talk.wav"
+    _write_wav(wav, np.concatenate([buzz, gap] * 8), 16000)
+    cfg = Config().with_values({"vad.partial_interval_s": 0})
+    events: list[Event] = []
+    Pipeline(
+        FileSource(wav, realtime=True),
+        Slow(),
+        load_classifier(),
+        NudgePolicy(cfg.nudge),
+        JournalWriter(tmp_path / "j.jsonl"),
+        cfg,
+        PipelineOptions(paced=True),
+    ).run(events.append)
+    assert sum(isinstance(e, Utterance) for e in events) == 8  # nothing dropped
+    assert max(e.queue_lag_s for e in events if isinstance(e, Status)) >= 8.0
+    advice = [e.message for e in events if isinstance(e, Advisory)]
+    assert len(advice) == 1 and "oneup bench" in advice[0]
