@@ -10,6 +10,7 @@ the decoder instead of buffering a whole call in memory.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -19,6 +20,10 @@ from live.events import Speaker, SpeechSegment
 from live.transcriber import Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
+
+PARTIAL_DUTY = 0.5
+"""At most this share of the model's time goes to interim text: after a partial, the next one
+waits until the model has been free for as long again (so partials adapt to the machine)."""
 
 
 def pcm_to_float(pcm: bytes) -> np.ndarray:
@@ -37,6 +42,8 @@ class TranscriptionWorker:
         self._cond = threading.Condition()
         self._closing = False
         self.error: BaseException | None = None
+        self._partial_ready_at = 0.0
+        """No partial is accepted before this monotonic time (see PARTIAL_DUTY)."""
         self._thread = threading.Thread(target=self._loop, name="oneup-transcriber", daemon=True)
 
     def start(self) -> None:
@@ -46,8 +53,8 @@ class TranscriptionWorker:
         """Queue a segment. Blocks only when bounded (file mode) and full of finals."""
         with self._cond:
             if not segment.final:
-                if self._finals:
-                    return  # finals first: a stale partial is worthless
+                if self._finals or time.monotonic() < self._partial_ready_at:
+                    return  # finals first, and partials only while the model has time to spare
                 self._partials[segment.speaker] = segment
             else:
                 self._partials.pop(segment.speaker, None)
@@ -88,7 +95,11 @@ class TranscriptionWorker:
     def _loop(self) -> None:
         try:
             while (seg := self._next()) is not None:
+                t0 = time.monotonic()
                 result = self._transcriber.transcribe(pcm_to_float(seg.pcm))
+                took = time.monotonic() - t0
+                if not seg.final:
+                    self._partial_ready_at = time.monotonic() + took * (1 - PARTIAL_DUTY) / PARTIAL_DUTY
                 self._on_result(seg, result)
         except Exception as exc:  # noqa: BLE001 - stored and reported by the pipeline, never swallowed
             with self._cond:

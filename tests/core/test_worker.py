@@ -95,3 +95,19 @@ def test_a_failing_model_is_reported_not_swallowed() -> None:
         w.submit(seg(i))
     w.close()
     assert isinstance(w.error, RuntimeError)
+
+
+def test_partials_adapt_to_the_model_speed() -> None:
+    """A 0.2 s model fed a partial every 20 ms serves at most half its time to partials."""
+    done: list[SpeechSegment] = []
+    w = TranscriptionWorker(SlowTranscriber(delay=0.2), lambda s, _t: done.append(s))
+    w.start()
+    t_end = time.monotonic() + 1.2
+    i = 0
+    while time.monotonic() < t_end:
+        w.submit(seg(i, final=False))
+        i += 1
+        time.sleep(0.02)
+    w.close()
+    assert i > 40
+    assert 2 <= len(done) <= 4  # busy 0.2 s, then idle 0.2 s: about 3 partials in 1.2 s
