@@ -1,0 +1,361 @@
+"""``oneup report``: a call scorecard (Markdown, HTML, JSON) and trends across a folder of calls.
+
+The scorecard is what a rep sends a manager: the figures, every One-Down moment
+grouped by category with its quote and the One-Up alternative the journal
+recorded for it, and the One-Up moments. Everything is built from one
+``Scorecard`` so the three formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from live.sessions import Line, SavedCall, SessionError, Summary
+
+FORMATS = ("md", "html", "json")
+
+TITLES: dict[str, str] = {
+    "rapport": "Small talk for rapport",
+    "credibility": "“Why us” credibility pitch",
+    "pain_probe": "Asking for their pain",
+    "solution_pitch": "Pitching the product",
+    "neediness": "Neediness: asking for what you need",
+    "buyer_led": "Letting the buyer run the process",
+    "perspective": "Perspective on external forces",
+    "challenges": "Naming their challenges",
+    "teaching": "Teaching them how to buy",
+    "neutral": "Neutral",
+}
+"""Category names a manager reads; custom labels from a rules file show under their own name."""
+ORDER = tuple(TITLES)
+
+
+def title(label: str) -> str:
+    return TITLES.get(label, label.replace("_", " ").capitalize())
+
+
+def clock(seconds: float) -> str:
+    """Call time as mm:ss (minutes keep counting past an hour, as in the live view)."""
+    total = max(0, int(seconds))
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x * 100:.0f}%"
+
+
+def band_text(s: Summary) -> str:
+    lo, hi = max(0.0, s.target_rep_share - s.target_band), min(1.0, s.target_rep_share + s.target_band)
+    return f"{lo * 100:.0f}–{hi * 100:.0f}%"
+
+
+def when(call: SavedCall) -> str:
+    return call.started_at.strftime("%Y-%m-%d %H:%M") if call.started_at else call.id
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """One label's moments in the call, in call order."""
+
+    label: str
+    title: str
+    moments: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    call: SavedCall
+    one_down: tuple[Category, ...]
+    one_up: tuple[Category, ...]
+
+    @property
+    def summary(self) -> Summary:
+        return self.call.summary
+
+
+def _group(lines: Sequence[Line]) -> tuple[Category, ...]:
+    by: dict[str, list[Line]] = {}
+    for line in sorted(lines, key=lambda x: x.start):
+        by.setdefault(line.label or "?", []).append(line)
+    # Taxonomy order, then custom labels by how often they fired.
+    keys = sorted(by, key=lambda k: (ORDER.index(k) if k in ORDER else len(ORDER), -len(by[k]), k))
+    return tuple(Category(k, title(k), tuple(by[k])) for k in keys)
+
+
+def scorecard(call: SavedCall) -> Scorecard:
+    rep = call.rep_lines
+    return Scorecard(
+        call,
+        one_down=_group([x for x in rep if x.one_down]),
+        one_up=_group([x for x in rep if x.one_up]),
+    )
+
+
+# JSON ----------------------------------------------------------------------------------------------
+
+
+def _moment(line: Line) -> dict[str, Any]:
+    d: dict[str, Any] = {"at": line.start, "clock": clock(line.start), "text": line.text}
+    d["evidence"] = line.evidence
+    if line.one_down:
+        d["nudge"] = line.nudge
+        d["nudge_shown"] = line.nudge_shown
+    else:
+        d["reinforcement"] = line.reinforcement
+    return d
+
+
+def summary_dict(s: Summary) -> dict[str, Any]:
+    return {
+        "duration_s": s.duration_s,
+        "talk_time": {"rep": s.rep_s, "prospect": s.prospect_s},
+        "rep_share": s.rep_share,
+        "target_rep_share": s.target_rep_share,
+        "target_band": s.target_band,
+        "share_verdict": s.share_verdict(),
+        "longest_rep_monologue_s": s.longest_rep_monologue_s,
+        "questions": s.questions,
+        "patience_s": s.patience_s,
+        "labels": dict(s.labels),
+        "one_down": s.one_down,
+        "one_up": s.one_up,
+        "end_reason": s.end_reason,
+        "recomputed": s.recomputed,
+    }
+
+
+def render_json(card: Scorecard) -> str:
+    call = card.call
+    doc = {
+        "session": {
+            "id": call.id,
+            "path": str(call.path),
+            "started_at": call.started_at.isoformat() if call.started_at else None,
+            "source": call.source,
+            "model": call.model,
+            "rep_only": call.rep_only,
+        },
+        "summary": summary_dict(card.summary),
+        "one_down": [_category(c) for c in card.one_down],
+        "one_up": [_category(c) for c in card.one_up],
+        "marks": [{"at": m.at, "clock": clock(m.at), "note": m.note} for m in call.marks],
+        "problems": list(call.problems),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _category(c: Category) -> dict[str, Any]:
+    return {
+        "label": c.label,
+        "title": c.title,
+        "count": len(c.moments),
+        "moments": [_moment(m) for m in c.moments],
+    }
+
+
+# Markdown ------------------------------------------------------------------------------------------
+
+
+def figures(s: Summary) -> list[tuple[str, str]]:
+    """The headline figures as (name, value) rows, shared by the Markdown and HTML scorecards."""
+    if s.rep_share is None:
+        share = "n/a (rep-only recording)"
+    else:
+        share = f"{pct(s.rep_share)} — {s.share_verdict()} (target {band_text(s)})"
+    patience = "n/a" if s.patience_s is None else f"{s.patience_s:.1f} s"
+    return [
+        ("Duration", clock(s.duration_s)),
+        ("Rep talk share", share),
+        ("Talk time", f"rep {s.rep_s:.0f} s · prospect {s.prospect_s:.0f} s"),
+        ("Longest rep monologue", f"{s.longest_rep_monologue_s:.0f} s"),
+        ("Questions asked", str(s.questions)),
+        ("Patience (pause before answering)", patience),
+        ("One-Down moments", str(s.one_down)),
+        ("One-Up moments", str(s.one_up)),
+    ]
+
+
+def _md_quote(text: str) -> str:
+    return text.replace("\n", " ").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_markdown(card: Scorecard) -> str:
+    call, s = card.call, card.summary
+    out = [f"# Call scorecard · {when(call)}", ""]
+    meta = [f"source `{Path(call.source).name or '?'}`", f"model {call.model or '?'}"]
+    out += [" · ".join(meta), ""]
+    if s.recomputed:
+        out += ["> The call did not end cleanly: figures recomputed from the saved utterances.", ""]
+    out += ["| Figure | Value |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in figures(s)]
+    out.append("")
+    counted = sorted(s.labels.items(), key=lambda kv: (ORDER.index(kv[0]) if kv[0] in ORDER else 99, kv[0]))
+    if counted:
+        stances = {line.label: line.stance for line in call.rep_lines if line.label}
+        out += ["## Labels", "", "| Category | Stance | Count |", "|---|---|---|"]
+        out += [f"| {title(k)} | {stances.get(k) or '–'} | {v} |" for k, v in counted]
+        out.append("")
+    out += ["## One-Down moments", ""]
+    if not card.one_down:
+        out += ["None: no One-Down moment in this call.", ""]
+    for cat in card.one_down:
+        out += [f"### {cat.title} · {len(cat.moments)}", ""]
+        for m in cat.moments:
+            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”  ")
+            out.append(f"  ➜ One-Up: {_md_quote(m.nudge or '(no alternative recorded)')}")
+        out.append("")
+    out += ["## One-Up moments", ""]
+    if not card.one_up:
+        out += ["None yet: see the alternatives above.", ""]
+    for cat in card.one_up:
+        out += [f"### {cat.title} · {len(cat.moments)}", ""]
+        for m in cat.moments:
+            praise = f"  \n  ✓ {_md_quote(m.reinforcement)}" if m.reinforcement else ""
+            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”{praise}")
+        out.append("")
+    if call.marks:
+        out += ["## Marked moments", ""]
+        out += [f"- **{clock(m.at)}** {_md_quote(m.note) or '(no note)'}" for m in call.marks]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# Trends --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One call in a folder's trend, oldest first."""
+
+    id: str
+    when: str
+    duration_s: float
+    rep_share: float | None
+    target_rep_share: float
+    target_band: float
+    one_down: int
+    one_up: int
+    one_down_rate: float | None
+    complete: bool
+
+
+def trend(calls: Sequence[SavedCall]) -> list[TrendPoint]:
+    ordered = sorted(
+        calls, key=lambda c: (c.started_at is None, c.started_at.timestamp() if c.started_at else 0)
+    )
+    return [
+        TrendPoint(
+            id=c.id,
+            when=when(c),
+            duration_s=c.summary.duration_s,
+            rep_share=c.summary.rep_share,
+            target_rep_share=c.summary.target_rep_share,
+            target_band=c.summary.target_band,
+            one_down=c.summary.one_down,
+            one_up=c.summary.one_up,
+            one_down_rate=c.one_down_rate,
+            complete=not c.summary.recomputed,
+        )
+        for c in ordered
+    ]
+
+
+def trends_json(folder: Path, points: Sequence[TrendPoint]) -> str:
+    doc = {
+        "folder": str(folder),
+        "calls": [
+            {
+                "id": p.id,
+                "when": p.when,
+                "duration_s": p.duration_s,
+                "rep_share": p.rep_share,
+                "target_rep_share": p.target_rep_share,
+                "target_band": p.target_band,
+                "one_down": p.one_down,
+                "one_up": p.one_up,
+                "one_down_rate": p.one_down_rate,
+                "complete": p.complete,
+            }
+            for p in points
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def trend_direction(values: Sequence[float | None]) -> float | None:
+    """Last third minus first third of the calls: >0 rising, <0 falling; None with too few calls."""
+    xs = [v for v in values if v is not None]
+    if len(xs) < 2:
+        return None
+    k = max(1, len(xs) // 3)
+    return sum(xs[-k:]) / k - sum(xs[:k]) / k
+
+
+def trends_markdown(folder: Path, points: Sequence[TrendPoint]) -> str:
+    out = [f"# Trends · {len(points)} call{'s' * (len(points) != 1)}", "", f"Folder: `{folder}`", ""]
+    share = trend_direction([p.rep_share for p in points])
+    rate = trend_direction([p.one_down_rate for p in points])
+    if share is not None:
+        out.append(f"- Rep talk share: {_change(share)} from the first calls to the latest")
+    if rate is not None:
+        out.append(f"- One-Down rate: {_change(rate)} (lower is better)")
+    out += [
+        "",
+        "| Call | Duration | Rep talk share | One-Down | One-Up | One-Down rate |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in points:
+        flag = "" if p.complete else " (cut)"
+        out.append(
+            f"| {p.when}{flag} | {clock(p.duration_s)} | {pct(p.rep_share)} | {p.one_down} | {p.one_up} "
+            f"| {pct(p.one_down_rate)} |"
+        )
+    out += ["", "One-Down rate: the share of your labelled utterances that were One-Down."]
+    return "\n".join(out) + "\n"
+
+
+def _change(delta: float) -> str:
+    points = delta * 100
+    if abs(points) < 1:
+        return "steady"
+    return f"{'up' if points > 0 else 'down'} {abs(points):.0f} points"
+
+
+# Writing -------------------------------------------------------------------------------------------
+
+
+def render_call(call: SavedCall, fmt: str) -> str:
+    card = scorecard(call)
+    if fmt == "json":
+        return render_json(card)
+    if fmt == "html":
+        from live.report_html import render_html
+
+        return render_html(card)
+    return render_markdown(card)
+
+
+def render_trends(folder: Path, calls: Sequence[SavedCall], fmt: str) -> str:
+    points = trend(calls)
+    if fmt == "json":
+        return trends_json(folder, points)
+    if fmt == "html":
+        from live.report_html import render_trends_html
+
+        return render_trends_html(folder, points)
+    return trends_markdown(folder, points)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a report 0600, like the journal it comes from (it quotes the call)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise SessionError(f"{path}: cannot write the report: {exc.strerror or exc}") from None

@@ -1,0 +1,278 @@
+"""``oneup review``, ``oneup report`` and ``oneup sessions``: after the call.
+
+``register(sub)`` adds the three commands to the main parser's subparsers.
+Bad input raises ``SessionError`` (a ``JournalError``), which the CLI prints as
+one line with exit code 2. Textual is imported only inside ``review`` (by name,
+so the core never depends on the UI package), and the detector only for
+``--reclassify``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from live.events import Label, Stance
+from live.sessions import (
+    SavedCall,
+    SessionError,
+    SessionInfo,
+    default_sessions_dir,
+    delete_all,
+    delete_session,
+    list_sessions,
+    load_call,
+    load_folder,
+    resolve,
+)
+
+# Replay -------------------------------------------------------------------------------------------
+
+
+class _Classifier(Protocol):
+    def classify(self, text: str, context: Any) -> Label: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A rep utterance whose label differs when the detector runs again."""
+
+    index: int
+    """``Line.index`` of the utterance."""
+    start: float
+    text: str
+    old_label: str | None
+    old_stance: Stance | None
+    new: Label
+
+    @property
+    def old(self) -> str:
+        return f"{self.old_label or 'unlabelled'} ({self.old_stance or '-'})"
+
+    @property
+    def now(self) -> str:
+        return f"{self.new.label} ({self.new.stance})"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What re-running the detector over a saved call changed."""
+
+    rules: str
+    """The rules file used, or "built-in rules"."""
+    checked: int
+    """Rep utterances classified again."""
+    changes: tuple[Change, ...]
+    one_down_before: int
+    one_down_after: int
+
+
+def replay(call: SavedCall, classifier: _Classifier, rules: str = "built-in rules") -> Replay:
+    """Classify every rep utterance again, with the context the live call gave the detector.
+
+    The live pipeline passes the prospect's last transcribed line (journal order)
+    and the utterance's start time; so does this, so only the rules differ.
+    """
+    from classifiers.base import Context
+
+    changes: list[Change] = []
+    last_prospect: str | None = None
+    before = after = checked = 0
+    for line in call.lines:
+        if line.speaker == "prospect":
+            last_prospect = line.text
+            continue
+        checked += 1
+        new = classifier.classify(line.text, Context(line.start, last_prospect))
+        before += line.stance == "one-down"
+        after += new.stance == "one-down"
+        if (new.label, new.stance) != (line.label, line.stance):
+            changes.append(Change(line.index, line.start, line.text, line.label, line.stance, new))
+    return Replay(rules, checked, tuple(changes), before, after)
+
+
+def load_replay(call: SavedCall, rules_flag: str | None) -> Replay:
+    """Replay with ``--rules FILE`` or else the rules the current configuration names."""
+    from classifiers import load_classifier
+    from live.cli import build_config
+
+    rules = build_config(argparse.Namespace(rules=rules_flag)).detector.rules
+    return replay(call, load_classifier(rules), str(rules) if rules else "built-in rules")
+
+
+def replay_lines(result: Replay) -> list[str]:
+    """The headless form: one line per change, then a total."""
+    from live.report import clock
+
+    out = [f"{clock(c.start)}  {c.old} -> {c.now}  {c.text}" for c in result.changes]
+    out.append(
+        f"{len(result.changes)} of {result.checked} rep utterances changed with {result.rules}; "
+        f"One-Down {result.one_down_before} -> {result.one_down_after}"
+    )
+    return out
+
+
+# Commands -----------------------------------------------------------------------------------------
+
+
+def _warn(problems: Iterable[str]) -> None:
+    for p in problems:
+        print(f"oneup: warning: {p}", file=sys.stderr)
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    return Path(args.dir) if getattr(args, "dir", None) else default_sessions_dir()
+
+
+def _open_call(ref: str | None, folder: Path) -> SavedCall:
+    """A call by path or session id; without one, the newest saved call."""
+    if ref is None:
+        sessions = list_sessions(folder)
+        if not sessions:
+            raise SessionError(f"no saved sessions in {folder}")
+        path = sessions[0].path
+    elif Path(ref).is_dir():
+        raise SessionError(f"{ref}: is a folder; review opens one call (a .jsonl file or a session id)")
+    else:
+        path = resolve(folder, ref)
+    call = load_call(path)
+    _warn(call.problems)
+    return call
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    if args.print and not args.reclassify:
+        raise SessionError("--print needs --reclassify (it prints what the detector would change)")
+    if args.rules and not args.reclassify:
+        raise SessionError("--rules needs --reclassify")
+    call = _open_call(args.session, _folder(args))
+    result = load_replay(call, args.rules) if args.reclassify else None
+    if args.print and result is not None:
+        print("\n".join(replay_lines(result)))
+        return 0
+    review = importlib.import_module("tui.review.app")
+    review.ReviewApp(call, result).run()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from live.report import render_call, render_trends, write_private
+
+    folder = _folder(args)
+    target = Path(args.session)
+    if target.is_dir():
+        calls, skipped = load_folder(target)
+        _warn(skipped)
+        if not calls:
+            raise SessionError(f"{target}: no readable session journals (*.jsonl)")
+        text = render_trends(target, calls, args.format)
+    else:
+        text = render_call(_open_call(args.session, folder), args.format)
+    if args.out:
+        write_private(Path(args.out), text)
+        print(f"oneup: report written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _pct(x: float | None) -> str:
+    return "  -" if x is None else f"{x * 100:3.0f}%"
+
+
+def format_sessions(rows: Sequence[SessionInfo]) -> list[str]:
+    from live.report import clock
+
+    out = [f"{'id':<22} {'date':<16} {'length':>6} {'talk':>5} {'One-Down':>8} {'One-Up':>6}"]
+    for r in rows:
+        date = r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "?"
+        cut = "" if r.complete else "  (cut: summary recomputed)"
+        out.append(
+            f"{r.id:<22} {date:<16} {clock(r.duration_s):>6} {_pct(r.rep_share):>5} "
+            f"{r.one_down:>8} {r.one_up:>6}{cut}"
+        )
+    return out
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    if args.delete:
+        removed = delete_session(resolve(folder, args.delete))
+        print("deleted " + ", ".join(str(p) for p in removed))
+        return 0
+    if args.delete_all:
+        count = len(list(folder.glob("*.jsonl"))) if folder.is_dir() else 0
+        if count and not args.yes:
+            if not sys.stdin.isatty():
+                raise SessionError("--delete-all removes every saved call: add --yes to confirm")
+            answer = input(f"Delete all {count} saved calls in {folder}? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing deleted")
+                return 0
+        removed = delete_all(folder)
+        print(f"deleted {sum(p.suffix == '.jsonl' for p in removed)} calls from {folder}")
+        return 0
+    rows = list_sessions(folder)
+    if not rows:
+        print(f"no saved sessions in {folder}")
+        return 0
+    print("\n".join(format_sessions(rows)))
+    print(f"\n{len(rows)} sessions in {folder} · oneup review ID · oneup report ID --format html")
+    return 0
+
+
+# Parser -------------------------------------------------------------------------------------------
+
+
+def _dir_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", help="sessions folder (default: ONEUP_DATA_DIR or the user data folder)")
+
+
+def register(sub: Any) -> None:
+    """Add ``review``, ``report`` and ``sessions`` to the CLI's subparsers."""
+    rv = sub.add_parser("review", help="read a saved call: transcript, labels, nudges, summary, timeline")
+    rv.add_argument("session", nargs="?", help="journal (.jsonl) or session id (default: the newest call)")
+    rv.add_argument("--reclassify", action="store_true", help="run the detector again and show what changed")
+    rv.add_argument("--rules", help="with --reclassify: this rules file instead of the configured one")
+    rv.add_argument("--print", action="store_true", help="with --reclassify: print the changes, no UI")
+    _dir_flag(rv)
+    rv.set_defaults(func=cmd_review)
+
+    rp = sub.add_parser("report", help="a call scorecard, or trends across a folder of calls")
+    rp.add_argument("session", help="journal (.jsonl), session id, or a folder of journals (trends)")
+    rp.add_argument("--format", choices=("md", "html", "json"), default="md", help="default: md")
+    rp.add_argument("--out", help="write to this file (0600) instead of stdout")
+    _dir_flag(rp)
+    rp.set_defaults(func=cmd_report)
+
+    ss = sub.add_parser("sessions", help="list saved calls, newest first, or delete them")
+    g = ss.add_mutually_exclusive_group()
+    g.add_argument("--delete", metavar="ID", help="delete one call (its .jsonl and .md)")
+    g.add_argument("--delete-all", action="store_true", help="delete every saved call")
+    ss.add_argument("--yes", action="store_true", help="with --delete-all: don't ask")
+    _dir_flag(ss)
+    ss.set_defaults(func=cmd_sessions)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone entry (``python -m live.review_cli``) until the main CLI calls ``register``."""
+    from live.cli import _Parser, _user_errors, fail
+
+    parser = _Parser(prog="oneup", description="After the call: review, report, sessions.")
+    register(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (SessionError, *_user_errors()) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

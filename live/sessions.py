@@ -1,0 +1,467 @@
+"""Saved calls: load a journal into typed data, list the sessions folder, delete calls.
+
+Review and report read journals that may come from a killed process (no summary
+line, a cut last line) or were edited by hand, so loading is forgiving: a line
+that is not valid JSON or not a valid record is reported with its line number
+and skipped, unknown fields are ignored, and a missing summary is recomputed
+from the utterances with the same ``CoachingTracker`` the live call uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from live.coaching import CoachingTracker
+from live.config import CoachConfig, ConfigError
+from live.events import Label, Speaker, Stance, Utterance
+from live.journal import JournalError
+
+RECOMPUTED = "cut (summary recomputed)"
+"""``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
+
+
+class SessionError(JournalError):
+    """A saved call cannot be read, found or deleted; one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One utterance of a saved call, as the journal recorded it."""
+
+    index: int
+    """Position among the call's utterances in journal order (stable id for jumps and diffs)."""
+    speaker: Speaker
+    start: float
+    end: float
+    text: str
+    voiced_s: float
+    label: str | None = None
+    stance: Stance | None = None
+    confidence: float | None = None
+    evidence: str | None = None
+    nudge: str | None = None
+    """The One-Up alternative of a One-Down line."""
+    reinforcement: str | None = None
+    """The praise for a One-Up line."""
+    nudge_shown: bool | None = None
+
+    @property
+    def one_down(self) -> bool:
+        return self.stance == "one-down"
+
+    @property
+    def one_up(self) -> bool:
+        return self.stance == "one-up"
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A non-speech event of the call: a mark, a pause, a resume or an advisory."""
+
+    kind: str
+    at: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The call's figures: from the journal's summary line, or recomputed when it has none."""
+
+    duration_s: float
+    rep_s: float
+    prospect_s: float
+    rep_share: float | None
+    target_rep_share: float
+    target_band: float
+    longest_rep_monologue_s: float
+    questions: int
+    patience_s: float | None
+    labels: Mapping[str, int]
+    one_down: int
+    one_up: int
+    end_reason: str = ""
+    recomputed: bool = False
+
+    def share_verdict(self) -> str | None:
+        """ "high", "low" or "in band" against the target band; None without a share."""
+        if self.rep_share is None:
+            return None
+        if self.rep_share > self.target_rep_share + self.target_band:
+            return "high"
+        if self.rep_share < self.target_rep_share - self.target_band:
+            return "low"
+        return "in band"
+
+
+@dataclass(frozen=True)
+class SavedCall:
+    """A whole saved call: what review and report work from."""
+
+    path: Path
+    started_at: datetime | None
+    source: str
+    model: str
+    rep_only: bool
+    config: Mapping[str, Any]
+    lines: tuple[Line, ...]
+    moments: tuple[Moment, ...]
+    summary: Summary
+    problems: tuple[str, ...] = field(default=())
+    """Lines skipped while reading, as "path:N: why"."""
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def marks(self) -> tuple[Moment, ...]:
+        return tuple(m for m in self.moments if m.kind == "mark")
+
+    @property
+    def rep_lines(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.speaker == "rep")
+
+    @property
+    def one_down_rate(self) -> float | None:
+        """Share of labelled rep utterances that were One-Down: comparable across calls of any length."""
+        labelled = [line for line in self.rep_lines if line.stance is not None]
+        if not labelled:
+            return None
+        return sum(line.one_down for line in labelled) / len(labelled)
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, record or None, why it was skipped) for every non-blank line."""
+    try:
+        fh = path.open(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionError(f"{path}: is a folder, not a session journal") from None
+    except OSError as exc:
+        raise SessionError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError:
+                yield n, None, "malformed line skipped"
+                continue
+            if not isinstance(rec, dict) or not isinstance(rec.get("type"), str):
+                yield n, None, "not a journal record, skipped"
+                continue
+            yield n, rec, ""
+
+
+def _num(rec: Mapping[str, Any], key: str, default: float | None = None) -> float:
+    value = rec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(key)
+    return float(value)
+
+
+def _line(index: int, rec: Mapping[str, Any]) -> Line:
+    speaker = rec.get("speaker")
+    text = rec.get("text")
+    if speaker not in ("rep", "prospect") or not isinstance(text, str):
+        raise ValueError("speaker/text")
+    start, end = _num(rec, "start"), _num(rec, "end")
+    stance = rec.get("stance") if rec.get("stance") in ("one-down", "one-up", "neutral") else None
+    label = rec.get("label") if isinstance(rec.get("label"), str) else None
+    conf = rec.get("confidence")
+    shown = rec.get("nudge_shown")
+    return Line(
+        index=index,
+        speaker=speaker,
+        start=start,
+        end=max(start, end),
+        text=text,
+        voiced_s=_num(rec, "voiced_s", max(0.0, end - start)),
+        label=label if speaker == "rep" else None,
+        stance=stance if speaker == "rep" and label else None,
+        confidence=float(conf) if isinstance(conf, (int, float)) and not isinstance(conf, bool) else None,
+        evidence=_str(rec, "evidence"),
+        nudge=_str(rec, "nudge"),
+        reinforcement=_str(rec, "reinforcement"),
+        nudge_shown=shown if isinstance(shown, bool) else None,
+    )
+
+
+def _str(rec: Mapping[str, Any], key: str) -> str | None:
+    value = rec.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _started_at(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def coach_config(config: Mapping[str, Any]) -> CoachConfig:
+    """The coaching targets the call ran with (defaults for what the session line lacks or gets wrong)."""
+    section = config.get("coach") if isinstance(config, Mapping) else None
+    if not isinstance(section, Mapping):
+        return CoachConfig()
+    known = {f.name for f in fields(CoachConfig)}
+    values = {k: v for k, v in section.items() if k in known and isinstance(v, (int, float))}
+    try:
+        return CoachConfig(**values)
+    except (ConfigError, TypeError):
+        return CoachConfig()
+
+
+def load_call(path: Path | str) -> SavedCall:
+    """Read a journal; raises ``SessionError`` when nothing of a call is in it."""
+    path = Path(path)
+    session: Mapping[str, Any] = {}
+    summary_rec: Mapping[str, Any] | None = None
+    lines: list[Line] = []
+    moments: list[Moment] = []
+    problems: list[str] = []
+    for n, rec, why in _records(path):
+        if rec is None:
+            problems.append(f"{path}:{n}: {why}")
+            continue
+        kind = rec["type"]
+        try:
+            if kind == "session" and not session:
+                session = rec
+            elif kind == "utterance":
+                lines.append(_line(len(lines), rec))
+            elif kind in ("mark", "pause", "resume", "advisory"):
+                note = rec.get("note") if kind == "mark" else rec.get("message")
+                moments.append(Moment(kind, _num(rec, "at"), note if isinstance(note, str) else ""))
+            elif kind == "summary":
+                summary_rec = rec
+        except ValueError as exc:
+            problems.append(f"{path}:{n}: {kind} record with a missing or invalid '{exc}', skipped")
+    if not session and not lines:
+        raise SessionError(f"{path}: not a oneup session journal (no session or utterance lines)")
+    config = session.get("config") if isinstance(session.get("config"), Mapping) else {}
+    rep_only = session.get("rep_only") is True
+    summary = None
+    if summary_rec is not None:
+        try:
+            summary = _summary_from_record(summary_rec)
+        except (ValueError, TypeError, AttributeError):
+            problems.append(f"{path}: summary line is invalid: recomputed from the utterances")
+    if summary is None:
+        summary = recompute_summary(lines, moments, coach_config(config), rep_only)
+    return SavedCall(
+        path=path,
+        started_at=_started_at(session.get("started_at")),
+        source=str(session.get("source", "")),
+        model=str(session.get("model", "")),
+        rep_only=rep_only,
+        config=config,
+        lines=tuple(lines),
+        moments=tuple(moments),
+        summary=summary,
+        problems=tuple(problems),
+    )
+
+
+def _summary_from_record(rec: Mapping[str, Any]) -> Summary:
+    talk = rec.get("talk_time") or {}
+    share = rec.get("rep_share")
+    patience = rec.get("patience_s")
+    labels = rec.get("labels") or {}
+    return Summary(
+        duration_s=_num(rec, "duration_s", 0.0),
+        rep_s=_num(talk, "rep", 0.0),
+        prospect_s=_num(talk, "prospect", 0.0),
+        rep_share=None if share is None else _num(rec, "rep_share"),
+        target_rep_share=_num(rec, "target_rep_share", CoachConfig.target_rep_share),
+        target_band=_num(rec, "target_band", CoachConfig.target_band),
+        longest_rep_monologue_s=_num(rec, "longest_rep_monologue_s", 0.0),
+        questions=int(_num(rec, "questions", 0)),
+        patience_s=None if patience is None else _num(rec, "patience_s"),
+        labels={str(k): int(v) for k, v in labels.items()},
+        one_down=int(_num(rec, "one_down", 0)),
+        one_up=int(_num(rec, "one_up", 0)),
+        end_reason=str(rec.get("end_reason", "")),
+    )
+
+
+def recompute_summary(
+    lines: list[Line] | tuple[Line, ...],
+    moments: list[Moment] | tuple[Moment, ...],
+    config: CoachConfig,
+    rep_only: bool = False,
+) -> Summary:
+    """The summary a clean end would have written, rebuilt with the live call's own tracker."""
+    tracker = CoachingTracker(config, rep_only=rep_only)
+    for line in lines:
+        tracker.add(_utterance(line))
+    last = max([m.at for m in moments] + [line.end for line in lines], default=0.0)
+    summary = _summary_from_record(tracker.summary(last))
+    return replace(summary, end_reason=RECOMPUTED, recomputed=True)
+
+
+def _utterance(line: Line) -> Utterance:
+    label = None
+    if line.label and line.stance:
+        label = Label(
+            line.label,
+            line.stance,
+            line.confidence or 0.0,
+            line.evidence or "",
+            line.nudge or line.reinforcement,
+        )
+    return Utterance(line.speaker, line.start, line.end, line.text, line.voiced_s, 0.0, label)
+
+
+# Talk over time ------------------------------------------------------------------------------------
+
+
+def talk_by_bin(call: SavedCall, bins: int) -> list[tuple[float, float]]:
+    """(rep s, prospect s) of voiced talk in each of ``bins`` equal slices of the call.
+
+    The journal keeps each utterance's voiced seconds, not where in it the pauses
+    fell, so voiced time is spread evenly over the utterance.
+    """
+    duration = max(call.summary.duration_s, max((x.end for x in call.lines), default=0.0))
+    out = [[0.0, 0.0] for _ in range(max(1, bins))]
+    if duration <= 0:
+        return [(a, b) for a, b in out]
+    width = duration / len(out)
+    for line in call.lines:
+        span = max(line.end - line.start, 1e-6)
+        slot = 0 if line.speaker == "rep" else 1
+        first = min(len(out) - 1, int(line.start / width))
+        last = min(len(out) - 1, int(line.end / width))
+        for i in range(first, last + 1):
+            lo, hi = max(line.start, i * width), min(line.end, (i + 1) * width)
+            if line.end - line.start <= 1e-6:
+                out[i][slot] += line.voiced_s
+                break
+            out[i][slot] += line.voiced_s * max(0.0, hi - lo) / span
+    return [(a, b) for a, b in out]
+
+
+def share_by_bin(call: SavedCall, bins: int) -> list[float | None]:
+    """The rep's share of talk in each slice; None where nobody spoke."""
+    return [a / (a + b) if a + b > 0 else None for a, b in talk_by_bin(call, bins)]
+
+
+# The sessions folder -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One row of ``oneup sessions``."""
+
+    id: str
+    path: Path
+    started_at: datetime | None
+    duration_s: float
+    rep_share: float | None
+    one_down: int
+    one_up: int
+    one_down_rate: float | None
+    complete: bool
+    """False for a journal without a summary line (the call was killed)."""
+
+
+def default_sessions_dir() -> Path:
+    """The CLI's data folder (ONEUP_DATA_DIR or the platformdirs one), imported late to keep this light."""
+    from live.cli import data_dir
+
+    return data_dir()
+
+
+def _sort_key(call: SavedCall) -> float:
+    if call.started_at is not None:
+        return call.started_at.timestamp()
+    try:
+        return call.path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def load_folder(folder: Path) -> tuple[list[SavedCall], list[str]]:
+    """Every readable journal in ``folder``, newest first, and why others were skipped."""
+    if not folder.is_dir():
+        raise SessionError(f"{folder}: no such folder")
+    calls: list[SavedCall] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        try:
+            calls.append(load_call(path))
+        except SessionError as exc:
+            problems.append(str(exc))
+    calls.sort(key=_sort_key, reverse=True)
+    return calls, problems
+
+
+def info(call: SavedCall) -> SessionInfo:
+    s = call.summary
+    return SessionInfo(
+        id=call.id,
+        path=call.path,
+        started_at=call.started_at,
+        duration_s=s.duration_s,
+        rep_share=s.rep_share,
+        one_down=s.one_down,
+        one_up=s.one_up,
+        one_down_rate=call.one_down_rate,
+        complete=not s.recomputed,
+    )
+
+
+def list_sessions(folder: Path) -> list[SessionInfo]:
+    """Saved sessions, newest first (an absent folder simply has none)."""
+    if not folder.exists():
+        return []
+    calls, _ = load_folder(folder)
+    return [info(c) for c in calls]
+
+
+def resolve(folder: Path, ref: str) -> Path:
+    """A session journal by id (file stem), file name or path."""
+    direct = Path(ref)
+    if direct.is_file():
+        return direct
+    stem = direct.name.removesuffix(".jsonl")
+    candidate = folder / f"{stem}.jsonl"
+    if candidate.is_file():
+        return candidate
+    raise SessionError(f"no session {ref!r} in {folder} (see 'oneup sessions')")
+
+
+def delete_session(journal: Path) -> list[Path]:
+    """Delete a call: its journal and the Markdown transcript beside it. Returns what was removed."""
+    removed: list[Path] = []
+    for path in (journal, journal.with_suffix(".md")):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise SessionError(f"{path}: cannot delete: {exc.strerror or exc}") from None
+        removed.append(path)
+    return removed
+
+
+def delete_all(folder: Path) -> list[Path]:
+    """Delete every call in the folder (journals and their transcripts); other files stay."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for journal in sorted(folder.glob("*.jsonl")):
+        removed += delete_session(journal)
+    return removed

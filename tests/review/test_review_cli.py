@@ -1,0 +1,149 @@
+"""`oneup sessions`, `report` and `review --reclassify --print`: output, files, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from live.events import Label
+from live.review_cli import main, replay, replay_lines
+from live.sessions import load_call
+from tests.review.journals import CALL, ONE_DOWN, write_call
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class EverythingIsTeaching:
+    """A detector double: relabels pitches as teaching and keeps the rest, recording its inputs."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, float, str | None]] = []
+
+    def classify(self, text: str, context: object) -> Label:
+        self.seen.append((text, context.call_time, context.prospect_prev))  # type: ignore[attr-defined]
+        said = next(s for s in CALL if s.text == text)
+        if said.label == "solution_pitch":
+            return Label("teaching", "one-up", 0.8, "our platform", "Nice.")
+        return Label(said.label or "neutral", said.stance or "neutral", 0.9, said.evidence, said.note)
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ONEUP_DATA_DIR", str(tmp_path))
+    write_call(tmp_path / "2026-01-05_10-00-00.jsonl", started_at="2026-01-05T10:00:00+00:00")
+    write_call(tmp_path / "2026-02-01_09-00-00.jsonl", started_at="2026-02-01T09:00:00+00:00", summary=False)
+    return tmp_path
+
+
+def test_replay_reports_only_what_changed_with_the_live_context(tmp_path: Path) -> None:
+    call = load_call(write_call(tmp_path / "c.jsonl"))
+    double = EverythingIsTeaching()
+    result = replay(call, double, "test rules")
+    assert [(c.text, c.old_label, c.new.label) for c in result.changes] == [
+        (s.text, "solution_pitch", "teaching") for s in CALL if s.label == "solution_pitch"
+    ]
+    assert result.checked == sum(s.speaker == "rep" for s in CALL)
+    assert (result.one_down_before, result.one_down_after) == (len(ONE_DOWN), len(ONE_DOWN) - 1)
+    # The detector saw what the live pipeline gives it: start time and the prospect's last line.
+    pitch = next(s for s in double.seen if s[0].startswith("Our platform"))
+    assert pitch[1:] == (70.5, "That matches what we see.")
+    assert double.seen[0][2] is None
+    lines = replay_lines(result)
+    assert lines[0] == "01:10  solution_pitch (one-down) -> teaching (one-up)  " + CALL[10].text
+    assert lines[-1].startswith("1 of 8 rep utterances changed with test rules; One-Down 5 -> 4")
+
+
+def test_review_reclassify_print_runs_the_real_detector(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["review", "2026-01-05_10-00-00", "--reclassify", "--print"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.match(r"\d+ of 8 rep utterances changed with built-in rules; One-Down 5 -> \d+", out[-1])
+    assert all(re.match(r"\d\d:\d\d  \S+ \(\S+\) -> \S+ \(\S+\)  ", line) for line in out[:-1])
+
+
+def test_sessions_lists_newest_first_and_deletes(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("2026-02-01_09-00-00") and "(cut" in out[1]
+    assert out[2].startswith("2026-01-05_10-00-00") and f"{len(ONE_DOWN):>8}" in out[2]
+    (folder / "2026-01-05_10-00-00.md").write_text("transcript")
+    assert main(["sessions", "--delete", "2026-01-05_10-00-00"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-02-01_09-00-00.jsonl"]
+    assert main(["sessions", "--delete-all", "--yes"]) == 0
+    assert list(folder.iterdir()) == []
+    capsys.readouterr()
+    assert main(["sessions"]) == 0
+    assert "no saved sessions" in capsys.readouterr().out
+
+
+def test_report_writes_each_format_and_trends(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "2026-02-01_09-00-00", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["recomputed"] is True and doc["summary"]["one_down"] == len(ONE_DOWN)
+    out = tmp_path / "card.html"
+    assert (
+        main(["report", str(folder / "2026-01-05_10-00-00.jsonl"), "--format", "html", "--out", str(out)])
+        == 0
+    )
+    assert out.read_text().startswith("<!DOCTYPE html>") and out.stat().st_mode & 0o777 == 0o600
+    assert main(["report", str(folder)]) == 0
+    assert "# Trends · 2 calls" in capsys.readouterr().out
+
+
+def test_a_damaged_journal_warns_once_per_line_on_stderr(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = folder / "2026-01-05_10-00-00.jsonl"
+    path.write_text(path.read_text() + "garbage\n")
+    assert main(["report", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"oneup: warning: {path}:{len(path.read_text().splitlines())}: malformed line skipped"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "nope"], "no session 'nope'"),
+        (["report", "{dir}/empty"], "no readable session journals"),
+        (["report", "{dir}/notes.txt"], "not a oneup session journal"),
+        (["report", "2026-01-05_10-00-00", "--format", "pdf"], "invalid choice: 'pdf'"),
+        (["report", "2026-01-05_10-00-00", "--out", "{dir}/no/such/dir/x.md"], "cannot write the report"),
+        (["review", "2026-01-05_10-00-00", "--print"], "--print needs --reclassify"),
+        (
+            ["review", "2026-01-05_10-00-00", "--reclassify", "--print", "--rules", "{dir}/none.toml"],
+            "none.toml",
+        ),
+        (["review", "{dir}"], "is a folder"),
+        (["sessions", "--delete", "ghost"], "no session 'ghost'"),
+        (["sessions", "--delete-all"], "add --yes"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message: str) -> None:
+    (folder / "empty").mkdir()
+    (folder / "notes.txt").write_text("not a journal\n")
+    argv = [a.replace("{dir}", str(folder)) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "live.review_cli", *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("oneup: error: ") and message in lines[0], proc.stderr
+
+
+def test_the_review_command_keeps_textual_out_of_the_core() -> None:
+    code = "import sys, live.review_cli, live.report_html, live.sessions; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,163 @@
+"""The scorecard (md, json, html) asserted against the journal; trends; the HTML rendered by Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from live.report import clock, render_call, render_trends
+from live.sessions import load_call, load_folder
+from tests.review.journals import CALL, MARK_NOTE, ONE_DOWN, ONE_UP, write_call
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Path:
+    return write_call(tmp_path / "call.jsonl", started_at="2026-03-02T14:05:00+01:00")
+
+
+def test_markdown_scorecard_lists_every_one_down_moment_with_its_alternative(journal: Path) -> None:
+    md = render_call(load_call(journal), "md")
+    for s in ONE_DOWN:
+        quote = f"**{clock(s.start)}** “{s.text}”"
+        assert quote in md.replace("\\_", "_").replace("\\*", "*")
+        # The alternative is the line right under its moment.
+        after = md.split(quote.replace("_", "\\_"), 1)[1].splitlines()[1]
+        assert after.strip() == f"➜ One-Up: {s.note}".replace("_", "\\_")
+    for s in ONE_UP:
+        assert f"“{s.text}”" in md and f"✓ {s.note}" in md
+    assert f"| One-Down moments | {len(ONE_DOWN)} |" in md and f"| One-Up moments | {len(ONE_UP)} |" in md
+    assert "### Small talk for rapport · 1" in md and "### Asking for their pain · 1" in md
+    assert MARK_NOTE in md
+    assert "Call scorecard · 2026-03-02 14:05" in md
+
+
+def test_json_scorecard_matches_the_journal(journal: Path) -> None:
+    doc = json.loads(render_call(load_call(journal), "json"))
+    recorded = json.loads(journal.read_text().splitlines()[-1])
+    assert doc["summary"]["one_down"] == recorded["one_down"] == len(ONE_DOWN)
+    assert doc["summary"]["labels"] == recorded["labels"]
+    assert doc["summary"]["rep_share"] == recorded["rep_share"]
+    got = {(m["text"], m["nudge"]) for c in doc["one_down"] for m in c["moments"]}
+    assert got == {(s.text, s.note) for s in ONE_DOWN}
+    assert {c["label"]: c["count"] for c in doc["one_down"]} == {s.label: 1 for s in ONE_DOWN}
+    assert [m["reinforcement"] for c in doc["one_up"] for m in c["moments"]] == [s.note for s in ONE_UP]
+    assert doc["marks"] == [{"at": 31.0, "clock": "00:31", "note": MARK_NOTE}]
+    assert doc["summary"]["share_verdict"] in ("high", "low", "in band")
+
+
+def _html_text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_html_is_one_self_contained_file_with_every_moment(journal: Path) -> None:
+    html = render_call(load_call(journal), "html")
+    assert "<svg" in html and "@media print" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html), "no external assets"
+    assert "<script" not in html and "@import" not in html and "url(" not in html
+    text = " ".join(_html_text(html).split())
+    for s in ONE_DOWN:
+        assert s.text in text and s.note in text
+    for s in ONE_UP:
+        assert s.text in text and s.note in text
+    # One marker per One-Down (▼) and One-Up (▲) moment on the timeline.
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count("<polygon") == len(ONE_DOWN) + len(ONE_UP)
+    assert svg.count('fill="#d9822b"/>') == len(ONE_DOWN)
+    assert svg.count("<rect") >= len(CALL)
+
+
+def test_html_escapes_what_was_said(tmp_path: Path) -> None:
+    path = write_call(tmp_path / "x.jsonl")
+    text = path.read_text().replace("Hi Dana", "<script>alert(1)</script> Hi Dana")
+    path.write_text(text)
+    html = render_call(load_call(path), "html")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_cut_journal_with_garbage_reports_with_recomputed_figures(tmp_path: Path) -> None:
+    path = write_call(tmp_path / "cut.jsonl", summary=False)
+    with path.open("a") as fh:
+        fh.write('garbage\n{"type": "utter')
+    call = load_call(path)
+    assert len(call.problems) == 2
+    for fmt in ("md", "html", "json"):
+        out = render_call(call, fmt)
+        assert "recomputed" in out
+        for s in ONE_DOWN:
+            assert s.note in unescape(out).replace("\\_", "_")
+
+
+def test_trends_across_a_folder_go_oldest_first(tmp_path: Path) -> None:
+    write_call(tmp_path / "b.jsonl", started_at="2026-02-01T09:00:00+00:00")
+    write_call(tmp_path / "a.jsonl", started_at="2026-01-01T09:00:00+00:00", call=CALL[:6])
+    write_call(tmp_path / "c.jsonl", started_at="2026-03-01T09:00:00+00:00", summary=False)
+    calls, _ = load_folder(tmp_path)
+    doc = json.loads(render_trends(tmp_path, calls, "json"))
+    assert [c["id"] for c in doc["calls"]] == ["a", "b", "c"]
+    assert doc["calls"][0]["one_down_rate"] == pytest.approx(1.0)  # Three rep lines, all One-Down.
+    rep = [s for s in CALL if s.speaker == "rep"]
+    assert doc["calls"][1]["one_down_rate"] == pytest.approx(len(ONE_DOWN) / len(rep))
+    assert [c["complete"] for c in doc["calls"]] == [True, True, False]
+    md = render_trends(tmp_path, calls, "md")
+    assert md.index("2026-01-01") < md.index("2026-02-01") < md.index("2026-03-01 09:00 (cut)")
+    html = render_trends(tmp_path, calls, "html")
+    assert html.count("<circle") == 3 and "<script" not in html
+
+
+def _screenshot(html: Path, png: Path, height: int) -> None:
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                f"--window-size=1200,{height}",
+                html.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+
+def _png_size(png: Path) -> tuple[int, int]:
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is needed to render the HTML (apt-get install chromium)"
+)
+def test_html_scorecard_and_trends_render_in_headless_chromium(journal: Path, tmp_path: Path) -> None:
+    """Renders the pages to PNGs (kept under tmp_path to look at) and checks Chromium drew them."""
+    card = tmp_path / "scorecard.html"
+    card.write_text(render_call(load_call(journal), "html"))
+    _screenshot(card, tmp_path / "scorecard.png", 1600)
+    assert _png_size(tmp_path / "scorecard.png") == (1200, 1600)
+    assert (tmp_path / "scorecard.png").stat().st_size > 30_000  # A blank page compresses to a few KB.
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for month, n in ((1, 6), (2, 9), (3, 13), (4, 11)):
+        write_call(folder / f"{month}.jsonl", started_at=f"2026-0{month}-01T09:00:00+00:00", call=CALL[:n])
+    calls, _ = load_folder(folder)
+    trends = tmp_path / "trends.html"
+    trends.write_text(render_trends(folder, calls, "html"))
+    _screenshot(trends, tmp_path / "trends.png", 900)
+    assert (tmp_path / "trends.png").stat().st_size > 15_000

@@ -1,0 +1,133 @@
+"""Loading saved calls: complete, cut and damaged journals; the sessions folder; talk over time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from live.sessions import (
+    RECOMPUTED,
+    SessionError,
+    delete_all,
+    delete_session,
+    list_sessions,
+    load_call,
+    resolve,
+    share_by_bin,
+    talk_by_bin,
+)
+from tests.review.journals import CALL, MARK_NOTE, ONE_DOWN, ONE_UP, write_call
+
+
+def test_a_complete_journal_loads_every_line_moment_and_the_recorded_summary(tmp_path: Path) -> None:
+    call = load_call(write_call(tmp_path / "c.jsonl"))
+    assert [(x.speaker, x.text) for x in call.lines] == [(s.speaker, s.text) for s in CALL]
+    assert [m.kind for m in call.moments] == ["mark", "pause", "resume"]
+    assert call.marks[0].note == MARK_NOTE
+    s = call.summary
+    assert not s.recomputed and s.end_reason == "end of audio"
+    assert (s.one_down, s.one_up) == (len(ONE_DOWN), len(ONE_UP))
+    assert call.problems == ()
+    assert call.source == "/calls/dana.wav" and call.started_at is not None
+
+
+def test_a_cut_journal_gets_the_summary_a_clean_end_would_have_written(tmp_path: Path) -> None:
+    full = load_call(write_call(tmp_path / "full.jsonl"))
+    cut_path = write_call(tmp_path / "cut.jsonl", summary=False)
+    with cut_path.open("a") as fh:
+        fh.write('{"type": "utterance", "speaker": "rep", "sta')  # The process died mid-line.
+    cut = load_call(cut_path)
+    assert cut.summary.recomputed and cut.summary.end_reason == RECOMPUTED
+    for name in ("rep_s", "prospect_s", "rep_share", "questions", "longest_rep_monologue_s", "patience_s"):
+        assert getattr(cut.summary, name) == pytest.approx(getattr(full.summary, name)), name
+    assert dict(cut.summary.labels) == dict(full.summary.labels)
+    assert (cut.summary.one_down, cut.summary.one_up) == (full.summary.one_down, full.summary.one_up)
+    n = len(cut_path.read_text().splitlines())
+    assert cut.problems == (f"{cut_path}:{n}: malformed line skipped",)
+
+
+def test_recomputation_uses_the_targets_recorded_in_the_session_line(tmp_path: Path) -> None:
+    coach = {"coach": {"target_rep_share": 0.5, "target_band": 0.05, "future_knob": 3}}
+    call = load_call(write_call(tmp_path / "c.jsonl", summary=False, config=coach))
+    assert (call.summary.target_rep_share, call.summary.target_band) == (0.5, 0.05)
+
+
+def test_garbage_lines_are_reported_with_their_numbers_and_unknown_fields_ignored(tmp_path: Path) -> None:
+    path = write_call(tmp_path / "g.jsonl")
+    lines = path.read_text().splitlines()
+    first_utt = json.loads(lines[1]) | {"emotion": "calm", "speaker_id": 7}  # Fields from a newer version.
+    lines[1] = json.dumps(first_utt)
+    lines.insert(2, "this is not json")
+    lines.insert(4, "[1, 2, 3]")
+    lines.insert(6, json.dumps({"type": "utterance", "speaker": "robot", "start": 1, "end": 2, "text": "x"}))
+    lines.insert(7, json.dumps({"type": "mark", "at": "soon"}))
+    lines.insert(8, json.dumps({"type": "from-the-future", "at": 3}))
+    lines.insert(9, "\x00\xff garbage")
+    path.write_text("\n".join(lines) + "\n")
+    call = load_call(path)
+    assert len(call.lines) == len(CALL)
+    assert call.problems == (
+        f"{path}:3: malformed line skipped",
+        f"{path}:5: not a journal record, skipped",
+        f"{path}:7: utterance record with a missing or invalid 'speaker/text', skipped",
+        f"{path}:8: mark record with a missing or invalid 'at', skipped",
+        f"{path}:10: malformed line skipped",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "not a oneup session journal"),
+        ("hello\nworld\n", "not a oneup session journal"),
+        ('{"type": "summary"}\n', "not a oneup session journal"),
+    ],
+)
+def test_files_without_a_call_are_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text(content)
+    with pytest.raises(SessionError, match=message):
+        load_call(path)
+
+
+def test_missing_file_and_folder_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(SessionError, match="no such file"):
+        load_call(tmp_path / "nope.jsonl")
+    with pytest.raises(SessionError, match="is a folder"):
+        load_call(tmp_path)
+
+
+def test_sessions_are_listed_newest_first_and_deleted_with_their_transcripts(tmp_path: Path) -> None:
+    write_call(tmp_path / "a.jsonl", started_at="2026-01-05T10:00:00+00:00")
+    write_call(tmp_path / "b.jsonl", started_at="2026-03-01T09:00:00+00:00", summary=False)
+    write_call(tmp_path / "c.jsonl", started_at="2026-02-01T09:00:00+00:00")
+    (tmp_path / "c.md").write_text("# transcript")
+    (tmp_path / "junk.jsonl").write_text("nothing here\n")
+    (tmp_path / "notes.txt").write_text("mine")
+    rows = list_sessions(tmp_path)
+    assert [r.id for r in rows] == ["b", "c", "a"]
+    assert [r.complete for r in rows] == [False, True, True]
+    assert rows[0].one_down == len(ONE_DOWN) and rows[0].rep_share is not None
+    assert rows[0].duration_s == pytest.approx(CALL[-1].end, abs=1.5)
+
+    assert resolve(tmp_path, "c") == tmp_path / "c.jsonl"
+    assert resolve(tmp_path, "c.jsonl") == tmp_path / "c.jsonl"
+    with pytest.raises(SessionError, match="no session 'zzz'"):
+        resolve(tmp_path, "zzz")
+    assert delete_session(tmp_path / "c.jsonl") == [tmp_path / "c.jsonl", tmp_path / "c.md"]
+    assert [r.id for r in list_sessions(tmp_path)] == ["b", "a"]
+    delete_all(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert list_sessions(tmp_path / "absent") == []
+
+
+def test_talk_over_time_adds_up_to_the_talk_time(tmp_path: Path) -> None:
+    call = load_call(write_call(tmp_path / "c.jsonl"))
+    bins = talk_by_bin(call, 12)
+    assert sum(a for a, _ in bins) == pytest.approx(call.summary.rep_s)
+    assert sum(b for _, b in bins) == pytest.approx(call.summary.prospect_s)
+    shares = share_by_bin(call, 24)
+    assert len(shares) == 24 and all(x is None or 0 <= x <= 1 for x in shares)
+    assert shares[0] == pytest.approx(1.0)  # Only the rep speaks in the first seconds.

@@ -1,0 +1,1 @@
+"""``oneup review``: read a saved call (transcript, filters, jumps, search, summary, timeline)."""
