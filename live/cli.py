@@ -406,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     dv = sub.add_parser("devices", help="list input devices and find the loopback source")
     dv.set_defaults(func=cmd_devices)
 
+    from live.review_cli import register
+
+    register(sub)
+
     sub.add_parser("classify", help="label utterances from stdin or --text (see 'oneup classify --help')")
     return p
 
