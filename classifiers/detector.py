@@ -1,9 +1,11 @@
 """The One-Down detector: cue rules + MiniLM embedding + a linear head, plus user rules.
 
-Why this design: measured on the project's labelled sets (see evaluate.py),
-cue indicators and context fed to a logistic regression beside the sentence
-embedding beat rules, n-grams or embeddings alone, and every part is cheap
-(~10 ms per utterance, one ONNX run). Cues double as evidence the rep can read.
+Why this design (numbers from ``python -m classifiers.evaluate --compare``): on
+heldout.jsonl, MiniLM + cue indicators + context in one logistic regression
+scored macro-F1 0.91 / One-Down F1 0.96, against 0.60 for rules alone and 0.89
+for the embedding alone; it costs ~10 ms per utterance (one ONNX run), and
+the cues double as evidence the rep can read. ``classify`` is pure except for
+the nudge rotation (so a rep never sees the same line twice in a row).
 """
 
 from __future__ import annotations
