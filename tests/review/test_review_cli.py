@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from live.events import Label
-from live.review_cli import main, replay, replay_lines
+from live.replay import replay, replay_lines
+from live.review_cli import main
 from live.sessions import load_call
 from tests.review.journals import CALL, ONE_DOWN, write_call
 

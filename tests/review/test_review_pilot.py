@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from live.events import Label
-from live.review_cli import Replay, replay
+from live.replay import Replay, replay
 from live.sessions import SavedCall, load_call
 from tests.review.journals import CALL, MARK_NOTE, ONE_DOWN, write_call
 from tests.tui.helpers import async_test, until

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from live.events import Label
-from live.review_cli import replay
+from live.replay import replay
 from live.sessions import load_call
 from tests.review.journals import CALL, write_call
 from tui.review.app import ReviewApp

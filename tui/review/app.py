@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
+from live.replay import Replay
 from live.report import clock, when
-from live.review_cli import Replay
 from live.sessions import SavedCall
 from tui.format import short_path
 from tui.review.help import ReviewHelp

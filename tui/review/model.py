@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from live.events import Speaker
+from live.replay import Change
 from live.report import ORDER
-from live.review_cli import Change
 from live.sessions import Line, Moment, SavedCall
 
 

@@ -1,0 +1,92 @@
+"""Replay: run the detector again over a saved call and say what changed.
+
+So a rep or manager can tune the rules offline and see the effect on real calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from classifiers.base import Classifier
+from live.events import Label, Stance
+from live.sessions import SavedCall
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A rep utterance whose label differs when the detector runs again."""
+
+    index: int
+    """``Line.index`` of the utterance."""
+    start: float
+    text: str
+    old_label: str | None
+    old_stance: Stance | None
+    new: Label
+
+    @property
+    def old(self) -> str:
+        return f"{self.old_label or 'unlabelled'} ({self.old_stance or '-'})"
+
+    @property
+    def now(self) -> str:
+        return f"{self.new.label} ({self.new.stance})"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What re-running the detector over a saved call changed."""
+
+    rules: str
+    """The rules file used, or "built-in rules"."""
+    checked: int
+    """Rep utterances classified again."""
+    changes: tuple[Change, ...]
+    one_down_before: int
+    one_down_after: int
+
+
+def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules") -> Replay:
+    """Classify every rep utterance again, with the context the live call gave the detector.
+
+    The live pipeline passes the prospect's last transcribed line (journal order)
+    and the utterance's start time; so does this, so only the rules differ.
+    """
+    from classifiers.base import Context
+
+    changes: list[Change] = []
+    last_prospect: str | None = None
+    before = after = checked = 0
+    for line in call.lines:
+        if line.speaker == "prospect":
+            last_prospect = line.text
+            continue
+        checked += 1
+        new = classifier.classify(line.text, Context(line.start, last_prospect))
+        before += line.stance == "one-down"
+        after += new.stance == "one-down"
+        if (new.label, new.stance) != (line.label, line.stance):
+            changes.append(Change(line.index, line.start, line.text, line.label, line.stance, new))
+    return Replay(rules, checked, tuple(changes), before, after)
+
+
+def load_replay(call: SavedCall, rules_flag: str | None) -> Replay:
+    """Replay with ``--rules FILE`` or else the rules the current configuration names."""
+    from classifiers import load_classifier
+    from live.cli import build_config
+
+    rules = build_config(argparse.Namespace(rules=rules_flag)).detector.rules
+    return replay(call, load_classifier(rules), str(rules) if rules else "built-in rules")
+
+
+def replay_lines(result: Replay) -> list[str]:
+    """The headless form: one line per change, then a total."""
+    from live.report import clock
+
+    out = [f"{clock(c.start)}  {c.old} -> {c.now}  {c.text}" for c in result.changes]
+    out.append(
+        f"{len(result.changes)} of {result.checked} rep utterances changed with {result.rules}; "
+        f"One-Down {result.one_down_before} -> {result.one_down_after}"
+    )
+    return out
