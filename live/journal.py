@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -114,21 +115,41 @@ class JournalWriter:
                 self.closed = True
 
 
+def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, record or None, why it was skipped) for every non-blank line.
+
+    A cut last line (killed process) or garbage is reported, never fatal.
+    """
+    try:
+        fh = path.open(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise JournalError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise JournalError(f"{path}: is a folder, not a session journal") from None
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError:
+                yield n, None, "malformed line skipped"
+                continue
+            if not isinstance(rec, dict) or not isinstance(rec.get("type"), str):
+                yield n, None, "not a journal record, skipped"
+                continue
+            yield n, rec, ""
+
+
 def read_journal(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Read a journal, skipping (and reporting) malformed lines such as a cut last line."""
     records: list[dict[str, Any]] = []
     problems: list[str] = []
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                problems.append(f"{path}:{n}: malformed line skipped")
-                continue
-            if not isinstance(rec, dict) or "type" not in rec:
-                problems.append(f"{path}:{n}: not a journal record, skipped")
-                continue
+    for n, rec, why in iter_journal(path):
+        if rec is None:
+            problems.append(f"{path}:{n}: {why}")
+        else:
             records.append(rec)
     return records, problems

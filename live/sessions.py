@@ -9,7 +9,6 @@ from the utterances with the same ``CoachingTracker`` the live call uses.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -19,7 +18,7 @@ from typing import Any
 from live.coaching import CoachingTracker
 from live.config import CoachConfig, ConfigError
 from live.events import Label, Speaker, Stance, Utterance
-from live.journal import JournalError
+from live.journal import JournalError, iter_journal
 
 RECOMPUTED = "cut (summary recomputed)"
 """``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
@@ -139,28 +138,13 @@ class SavedCall:
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """(line number, record or None, why it was skipped) for every non-blank line."""
+    """The journal's lines (see ``live.journal.iter_journal``), errors as ``SessionError``."""
     try:
-        fh = path.open(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SessionError(f"{path}: is a folder, not a session journal") from None
-    except OSError as exc:
-        raise SessionError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with fh:
-        for n, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                rec = json.loads(raw)
-            except json.JSONDecodeError:
-                yield n, None, "malformed line skipped"
-                continue
-            if not isinstance(rec, dict) or not isinstance(rec.get("type"), str):
-                yield n, None, "not a journal record, skipped"
-                continue
-            yield n, rec, ""
+        yield from iter_journal(path)
+    except SessionError:
+        raise
+    except JournalError as exc:
+        raise SessionError(str(exc)) from None
 
 
 def _num(rec: Mapping[str, Any], key: str, default: float | None = None) -> float:
