@@ -1,0 +1,71 @@
+"""The short soak (``python -m benchmarks.soak --short``) as assertions, through the real ``oneup run``.
+
+- a 5-minute varied two-party call as fast as possible: every turn journaled, no invented
+  utterances, RSS flat after warm-up;
+- a 1-minute call with ``--realtime`` (run alongside, it mostly waits): the same checks;
+- a 30-minute mostly silent call vs a 3-minute one: the same memory (decoding streams).
+The full-size figures (60 min, 10 min realtime, 3 hours) come from the benchmark script itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from benchmarks import soak
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("espeak-ng") is None or shutil.which("sox") is None,
+        reason="espeak-ng and sox are needed to synthesize the calls",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, soak.RunFigures]:
+    d = tmp_path_factory.mktemp("soak")
+    # Synthesize the turn pool once, before the threads (the espeak cache is a plain dict).
+    soak.synthesize_pool()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        realtime = pool.submit(soak.conversation_run, d, 1.0, True)
+        fast = soak.conversation_run(d, 5.0, False)
+        base, long = soak.long_runs(d, 30.0, 3.0)
+        figs = {"fast": fast, "realtime": realtime.result(), "base": base, "long": long}
+    soak.print_table(list(figs.values()), (base, long))
+    return figs
+
+
+@pytest.mark.parametrize("name", ["fast", "realtime", "base", "long"])
+def test_every_turn_is_journaled_and_nothing_invented(runs: dict[str, soak.RunFigures], name: str) -> None:
+    f = runs[name]
+    assert f.exit_code == 0, f.stderr_tail
+    assert f.end_reason == "end of audio"
+    assert f.turns > 0
+    assert f.missing == [], f.missing
+    assert f.extra == [], f.extra
+    # espeak-ng through tiny.en: ~15% (long monologues are split mid-sentence); 30% catches garbling.
+    assert f.wer < 0.30
+
+
+@pytest.mark.parametrize("name", ["fast", "realtime"])
+def test_memory_is_flat_after_warm_up(runs: dict[str, soak.RunFigures], name: str) -> None:
+    f = runs[name]
+    assert soak.checks(f) == []
+    assert f.rss_growth_mb < soak.RSS_GROWTH_LIMIT_MB
+
+
+def test_fast_mode_is_faster_than_real_time_and_realtime_keeps_pace(runs: dict[str, soak.RunFigures]) -> None:
+    assert runs["fast"].x_real_time > 2.0
+    rt = runs["realtime"]
+    # Paced at wall-clock speed: done within model load + a few seconds after the audio ends.
+    assert rt.audio_s <= rt.wall_s < rt.audio_s + 45
+    assert all(p95 < 8.0 for _, _, _, p95 in rt.latency_windows), rt.latency_windows
+
+
+def test_a_long_file_streams_in_bounded_memory(runs: dict[str, soak.RunFigures]) -> None:
+    assert runs["long"].audio_s >= 10 * runs["base"].audio_s * 0.9
+    assert soak.bounded_memory_failures(runs["base"], runs["long"]) == []
