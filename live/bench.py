@@ -106,20 +106,20 @@ def eval_clips(folder: Path) -> list[Clip]:
     return out
 
 
-def length_sets(clips: list[Clip]) -> dict[str, list[np.ndarray]]:
+def length_sets(clips: list[Clip], per_class: int = 5) -> dict[str, list[np.ndarray]]:
     """Audio for each length class, cut from or stitched together out of the clips."""
     pool = np.concatenate([c.audio for c in clips])
     sets: dict[str, list[np.ndarray]] = {}
     for name, (lo, hi) in LENGTHS.items():
         target = int((lo + hi) / 2 * 16000)
-        sets[name] = [pool[i * target : (i + 1) * target] for i in range(min(5, pool.size // target))]
+        sets[name] = [pool[i * target : (i + 1) * target] for i in range(min(per_class, pool.size // target))]
     return sets
 
 
 # -- one candidate, in a child process ---------------------------------------------------
 
 
-def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float) -> Result:
+def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_class: int) -> Result:
     from audio.source import FileSource
     from classifiers import load_classifier
     from classifiers.policy import NudgePolicy
@@ -136,7 +136,7 @@ def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float) -> R
     load_s = time.perf_counter() - t0
     tr.warm_up()
     latency = {}
-    for name, audios in length_sets(clips).items():
+    for name, audios in length_sets(clips, per_class).items():
         times = []
         for _ in range(reps):
             for audio in audios:
@@ -186,14 +186,14 @@ def _child(spec: str) -> None:
     if args["max_clips"]:
         clips = clips[: args["max_clips"]]
     try:
-        r = measure(c, clips, args["reps"], args["rtf_seconds"])
+        r = measure(c, clips, args["reps"], args["rtf_seconds"], args["per_class"])
         print(json.dumps(asdict(r)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent as this candidate's result
         print(json.dumps({"error": f"{exc.__class__.__name__}: {exc}"}))
 
 
 def run_candidate(
-    c: Candidate, eval_dir: Path | None, reps: int, rtf_seconds: float, max_clips: int
+    c: Candidate, eval_dir: Path | None, reps: int, rtf_seconds: float, max_clips: int, per_class: int = 5
 ) -> Result:
     spec = json.dumps(
         {
@@ -202,6 +202,7 @@ def run_candidate(
             "reps": reps,
             "rtf_seconds": rtf_seconds,
             "max_clips": max_clips,
+            "per_class": per_class,
         }
     )
     proc = subprocess.run(
@@ -290,8 +291,9 @@ def run_bench(
                 c,
                 eval_dir,
                 reps=1 if quick else 3,
-                rtf_seconds=30.0 if quick else 120.0,
-                max_clips=8 if quick else 0,
+                rtf_seconds=20.0 if quick else 120.0,
+                max_clips=6 if quick else 0,
+                per_class=2 if quick else 5,
             )
         )
     progress(len(cands), len(cands), "done")
