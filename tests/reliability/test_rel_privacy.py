@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,8 +62,8 @@ socket.gethostbyname = lambda host: _record("gethostbyname", host)
 
 
 def oneup(
-    *args: str, env: dict[str, str], prefix: tuple[str, ...] = (), **kw
-) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    *args: str, env: dict[str, str], prefix: tuple[str, ...] = (), **kw: Any
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*prefix, sys.executable, "-m", "live.cli", *args],
         capture_output=True,
