@@ -67,13 +67,23 @@ def probe(path: str | Path) -> AudioInfo:
         )
 
 
-def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audio.stream.AudioStream:
+def _audio_stream(
+    container: av.container.InputContainer, path: Path, max_channels: int = 2
+) -> av.audio.stream.AudioStream:
     streams = container.streams.audio
     if not streams:
         raise AudioInputError(f"{path}: contains no audio stream")
     stream = streams[0]
-    if not stream.codec_context.channels or not stream.codec_context.sample_rate:
+    if stream.codec_context is None:  # FFmpeg knows the container but has no decoder for the codec
+        raise AudioInputError(f"{path}: unsupported audio codec")
+    channels = stream.codec_context.channels
+    if not channels or not stream.codec_context.sample_rate:
         raise AudioInputError(f"{path}: audio stream has no channels or sample rate (corrupt header)")
+    if channels > max_channels:
+        raise AudioInputError(
+            f"{path}: has {channels} channels; oneup takes mono (rep) or stereo "
+            f"(ch0 rep, ch1 prospect): downmix first, e.g. sox IN OUT remix 1 2"
+        )
     return stream
 
 
@@ -85,13 +95,8 @@ def decode_blocks(path: str | Path, max_channels: int = 2) -> Iterator[np.ndarra
     """
     p = Path(path)
     with _open(p) as container:
-        stream = _audio_stream(container, p)
+        stream = _audio_stream(container, p, max_channels)
         channels = stream.codec_context.channels
-        if channels > max_channels:
-            raise AudioInputError(
-                f"{p}: has {channels} channels; oneup takes mono (rep) or stereo "
-                f"(ch0 rep, ch1 prospect): downmix first, e.g. sox IN OUT remix 1 2"
-            )
         layout = "stereo" if channels == 2 else "mono"
         resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
         yielded = False

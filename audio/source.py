@@ -76,6 +76,15 @@ def _blocks_per_channel(path: str, block: int) -> Iterator[list[np.ndarray]]:
         yield from zip(*(list(c.take(final=True)) for c in chunkers), strict=True)
 
 
+def _has_audio(path: str) -> None:
+    """Decode the first block now, so an empty or undecodable file fails before the model loads."""
+    blocks = decode_blocks(path)
+    try:
+        next(blocks)
+    finally:
+        blocks.close()
+
+
 class FileSource:
     """Plays a recorded call into the pipeline, optionally at wall-clock pace.
 
@@ -88,7 +97,9 @@ class FileSource:
         self.prospect_path = str(prospect) if prospect else None
         self.realtime = realtime
         info = probe(self.path)
+        _has_audio(self.path)
         if self.prospect_path:
+            _has_audio(self.prospect_path)
             if info.channels != 1:
                 raise AudioInputError(f"{self.path}: with --prospect, the rep file must be mono")
             if probe(self.prospect_path).channels != 1:

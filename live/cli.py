@@ -127,6 +127,7 @@ def _journal_path(args: argparse.Namespace) -> Path:
     d = data_dir()
     try:
         ensure_private_dir(d)
+        os.chmod(d, 0o700)  # our own sessions folder: private even if something made it wider
     except OSError as exc:
         fail(f"{d}: cannot create the sessions folder: {exc.strerror or exc}")
     return default_journal_path(d)
@@ -172,7 +173,12 @@ def _run_headless(session: Any) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     ended = printer.ended
-    return 2 if ended is not None and ended.reason.startswith("error") else 0
+    if ended is not None and ended.reason.startswith("error: "):
+        print(f"oneup: error: {ended.reason.removeprefix('error: ')}", file=sys.stderr)
+        return 2
+    if ended is not None and ended.reason.startswith("end of audio ("):
+        print(f"oneup: warning: {ended.reason}", file=sys.stderr)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

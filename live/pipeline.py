@@ -167,7 +167,8 @@ class Pipeline:
             if not self._stopping:
                 reason = self._source.ended_reason or "end of audio"
         except AudioInputError as exc:
-            reason = f"error: {exc}"
+            # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
+            reason = f"end of audio (input ended early: {exc})" if self._call_time > 0 else f"error: {exc}"
         finally:
             worker.close()
             if worker.error is not None and not reason.startswith("error"):
@@ -189,6 +190,12 @@ class Pipeline:
 
     def _ingest(self, worker: TranscriptionWorker) -> None:
         segs = self._segmenters()
+        try:
+            self._ingest_frames(segs, worker)
+        finally:
+            self._flush(segs, worker)  # also after a decode error: decoded speech is kept
+
+    def _ingest_frames(self, segs: dict[Speaker, Segmenter], worker: TranscriptionWorker) -> None:
         next_level = {s: 0.0 for s in segs}
         next_status = 0.0
         paused_flushed = False
@@ -216,7 +223,6 @@ class Pipeline:
                 if frame.start >= next_status:
                     next_status = frame.start + STATUS_INTERVAL_S
                     self._sink(self._status(worker, frame))
-        self._flush(segs, worker)
 
     def _flush(self, segs: dict[Speaker, Segmenter], worker: TranscriptionWorker) -> None:
         now = time.monotonic()

@@ -71,5 +71,6 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
 def write_markdown(journal: Path, out: Path) -> None:
     records, _problems = read_journal(journal)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file may have been wider
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(render_markdown(records))

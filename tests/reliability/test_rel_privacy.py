@@ -98,14 +98,6 @@ def test_sessions_are_private_files_in_a_private_folder(tmp_path: Path) -> None:
     assert not problems and any(r["type"] == "utterance" for r in records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: live/transcript_md.py write_markdown opens the .md with O_TRUNC and mode 0600 but, unlike "
-        "JournalWriter (os.fchmod), never fixes the mode of an existing file: with --force an old "
-        "world-readable transcript stays world-readable"
-    ),
-)
 def test_force_overwrite_makes_both_files_private(tmp_path: Path) -> None:
     out = tmp_path / "call.jsonl"
     for f in (out, out.with_suffix(".md")):
