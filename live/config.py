@@ -82,6 +82,10 @@ class ModelConfig:
     """Segments below this average log-probability are treated as unreliable."""
     hard_logprob_floor: float = -1.5
     """Segments below this are dropped whatever no_speech_prob says (noise hallucinations)."""
+    batch_channels: bool = False
+    """Transcribe a waiting rep and prospect utterance in one batched model call. Off: measured on
+    2 cores (benchmarks/batching.py) a pair took 1.31 s batched vs 1.50 s as two calls, but the first
+    utterance then waits 1.31 s instead of 0.75 s, so mean latency is worse. Try it on a GPU."""
 
     def __post_init__(self) -> None:
         _check(bool(self.model), "model.model", "must not be empty")

@@ -158,7 +158,10 @@ class Pipeline:
             )
         )
         worker = TranscriptionWorker(
-            self._transcriber, self._on_result, max_pending=None if opts.paced else FILE_MODE_MAX_PENDING
+            self._transcriber,
+            self._on_result,
+            max_pending=None if opts.paced else FILE_MODE_MAX_PENDING,
+            batch_channels=self._cfg.model.batch_channels,
         )
         worker.start()
         reason = "user quit"

@@ -130,8 +130,7 @@ class WhisperTranscriber:
         logprobs: list[float] = []
         no_speech: list[float] = []
         for seg in segments:  # lazy generator: decoding happens here, in this thread
-            silent = seg.no_speech_prob > cfg.no_speech_threshold and seg.avg_logprob < cfg.logprob_threshold
-            if silent or seg.avg_logprob < cfg.hard_logprob_floor or not seg.text.strip():
+            if not self._believable(seg.text, seg.avg_logprob, seg.no_speech_prob):
                 dropped += 1
                 continue
             kept.append(seg.text.strip())
@@ -143,3 +142,79 @@ class WhisperTranscriber:
             no_speech_prob=float(np.max(no_speech)) if no_speech else None,
             dropped_segments=dropped,
         )
+
+    def _believable(self, text: str, avg_logprob: float, no_speech_prob: float) -> bool:
+        """The hallucination guard: no text from what the model itself thinks is silence or noise."""
+        cfg = self.config
+        silent = no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.logprob_threshold
+        return bool(text.strip()) and not silent and avg_logprob >= cfg.hard_logprob_floor
+
+    def transcribe_batch(self, audios: list[np.ndarray]) -> list[Transcription]:
+        """Several utterances (each <= 30 s) in one encoder + decoder call, same guards.
+
+        Used only with ``model.batch_channels`` (see live/config.py for why it is off by default).
+        """
+        from faster_whisper.transcribe import BatchedInferencePipeline
+
+        model = self._model
+        n_frames = model.feature_extractor.nb_max_frames
+        feats = []
+        for a in audios:
+            f = model.feature_extractor(a)[:, :n_frames]
+            feats.append(np.pad(f, ((0, 0), (0, n_frames - f.shape[1]))))
+        tokenizer, options = self._batch_setup()
+        _enc, outputs = BatchedInferencePipeline(model).generate_segment_batched(
+            np.stack(feats), tokenizer, options
+        )
+        out = []
+        for o in outputs:
+            text = tokenizer.decode(o["tokens"]).strip()
+            ok = self._believable(text, o["avg_logprob"], o["no_speech_prob"])
+            out.append(
+                Transcription(
+                    text=text if ok else "",
+                    avg_logprob=o["avg_logprob"] if ok else None,
+                    no_speech_prob=o["no_speech_prob"] if ok else None,
+                    dropped_segments=0 if ok else 1,
+                )
+            )
+        return out
+
+    def _batch_setup(self) -> tuple[object, object]:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import TranscriptionOptions
+
+        cfg = self.config
+        model = self._model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=cfg.language
+        )
+        options = TranscriptionOptions(
+            beam_size=cfg.beam_size,
+            best_of=1,
+            patience=1,
+            length_penalty=1,
+            repetition_penalty=1,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=None,
+            no_speech_threshold=None,
+            compression_ratio_threshold=None,
+            condition_on_previous_text=False,
+            prompt_reset_on_temperature=0.5,
+            temperatures=[0.0],
+            initial_prompt=None,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+            without_timestamps=True,
+            max_initial_timestamp=0.0,
+            word_timestamps=False,
+            prepend_punctuations="",
+            append_punctuations="",
+            multilingual=False,
+            max_new_tokens=None,
+            clip_timestamps="0",
+            hallucination_silence_threshold=None,
+            hotwords=None,
+        )
+        return tokenizer, options

@@ -33,8 +33,15 @@ def pcm_to_float(pcm: bytes) -> np.ndarray:
 class TranscriptionWorker:
     """Runs ``transcriber`` on queued segments in a single thread, calling ``on_result`` there."""
 
-    def __init__(self, transcriber: Transcriber, on_result: OnResult, max_pending: int | None = None):
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        on_result: OnResult,
+        max_pending: int | None = None,
+        batch_channels: bool = False,
+    ):
         self._transcriber = transcriber
+        self._batch = batch_channels and hasattr(transcriber, "transcribe_batch")
         self._on_result = on_result
         self._max_pending = max_pending
         self._finals: deque[SpeechSegment] = deque()
@@ -79,28 +86,37 @@ class TranscriptionWorker:
             self._cond.notify_all()
         self._thread.join()
 
-    def _next(self) -> SpeechSegment | None:
+    def _next(self) -> list[SpeechSegment]:
+        """The next final (with the other speaker's waiting final when batching), else a partial."""
         with self._cond:
             while not self._finals and not self._partials and not self._closing:
                 self._cond.wait()
             if self._finals:
-                seg = self._finals.popleft()
+                batch = [self._finals.popleft()]
+                other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
+                if self._batch and other is not None:
+                    self._finals.remove(other)
+                    batch.append(other)
                 self._cond.notify_all()
-                return seg
+                return batch
             if self._partials and not self._closing:
                 speaker = next(iter(self._partials))
-                return self._partials.pop(speaker)
-            return None
+                return [self._partials.pop(speaker)]
+            return []
 
     def _loop(self) -> None:
         try:
-            while (seg := self._next()) is not None:
+            while segs := self._next():
                 t0 = time.monotonic()
-                result = self._transcriber.transcribe(pcm_to_float(seg.pcm))
+                if len(segs) > 1:
+                    results = self._transcriber.transcribe_batch([pcm_to_float(s.pcm) for s in segs])  # type: ignore[attr-defined]
+                else:
+                    results = [self._transcriber.transcribe(pcm_to_float(segs[0].pcm))]
                 took = time.monotonic() - t0
-                if not seg.final:
+                if not segs[0].final:
                     self._partial_ready_at = time.monotonic() + took * (1 - PARTIAL_DUTY) / PARTIAL_DUTY
-                self._on_result(seg, result)
+                for seg, result in zip(segs, results, strict=True):
+                    self._on_result(seg, result)
         except Exception as exc:  # noqa: BLE001 - stored and reported by the pipeline, never swallowed
             with self._cond:
                 self.error = exc

@@ -111,3 +111,29 @@ def test_partials_adapt_to_the_model_speed() -> None:
     w.close()
     assert i > 40
     assert 2 <= len(done) <= 4  # busy 0.2 s, then idle 0.2 s: about 3 partials in 1.2 s
+
+
+def test_batching_takes_the_other_speakers_waiting_final() -> None:
+    class Batching(SlowTranscriber):
+        def __init__(self, gate: threading.Event):
+            super().__init__(gate=gate)
+            self.batches: list[int] = []
+
+        def transcribe_batch(self, audios):  # type: ignore[no-untyped-def]
+            self.batches.append(len(audios))
+            return [Transcription("x", -0.1, 0.1) for _ in audios]
+
+    gate = threading.Event()
+    tr = Batching(gate)
+    done: list[SpeechSegment] = []
+    w = TranscriptionWorker(tr, lambda s, _t: done.append(s), batch_channels=True)
+    w.start()
+    w.submit(seg(0))
+    time.sleep(0.05)  # the worker holds rep final 0
+    w.submit(seg(1))
+    w.submit(seg(2))
+    w.submit(seg(3, speaker="prospect"))
+    gate.set()
+    w.close()
+    assert tr.batches == [2]  # rep 1 went together with the prospect's 3; rep 2 alone
+    assert sorted(s.start for s in done) == [0, 1, 2, 3]

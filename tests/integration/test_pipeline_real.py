@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from audio.source import FileSource
@@ -201,3 +202,16 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
     assert max(e.queue_lag_s for e in events if isinstance(e, Status)) >= 8.0
     advice = [e.message for e in events if isinstance(e, Advisory)]
     assert len(advice) == 1 and "oneup bench" in advice[0]
+
+
+def test_batched_call_gives_the_same_text_as_single_calls(whisper) -> None:  # type: ignore[no-untyped-def]
+    from live.bench import demo_clips
+
+    clips = demo_clips()[:2]
+    single = [whisper.transcribe(c.audio).text for c in clips]
+    batched = [t.text for t in whisper.transcribe_batch([c.audio for c in clips])]
+    for one, both, clip in zip(single, batched, clips, strict=True):
+        assert corpus_wer([(one, both)]) <= 0.05, (one, both)
+        assert corpus_wer([(clip.text, both)]) < 0.3
+    silence = whisper.transcribe_batch([np.zeros(32000, dtype=np.float32)])
+    assert silence[0].text == ""
