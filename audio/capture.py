@@ -27,6 +27,8 @@ from live.events import SAMPLE_RATE, AudioFrame, Speaker
 
 STALL_S = 2.0
 """No audio from an active stream for this long means the device or server is gone."""
+RETRY_S = 1.0
+"""While the device is gone, try to reopen it this often."""
 _LOOPBACK_HINTS = re.compile(
     r"monitor|loopback|blackhole|soundflower|stereo mix|what u hear|wave out|vb-audio|cable output",
     re.IGNORECASE,
@@ -131,7 +133,13 @@ class _Resampler:
 class CaptureSource:
     """Two input streams (mic = rep, loopback = prospect) as one ``AudioSource``."""
 
-    def __init__(self, mic: str | None, loopback: str | None, duration_s: float | None = None):
+    def __init__(
+        self,
+        mic: str | None,
+        loopback: str | None,
+        duration_s: float | None = None,
+        reconnect_s: float = 60.0,
+    ):
         self._sd = load_sounddevice()
         devices = list_input_devices(self._sd)
         self._devices: dict[Speaker, Device] = {"rep": resolve_device(mic, devices, "mic")}
@@ -143,6 +151,9 @@ class CaptureSource:
         self.rep_only = "prospect" not in self._devices
         self.name = " + ".join(f"{s}: {d.name}" for s, d in self._devices.items())
         self.duration_s = duration_s
+        self.reconnect_s = reconnect_s
+        """How long to wait for a lost device (or audio server) to come back before ending the call."""
+        self._notices: queue.Queue[str] = queue.Queue()
         self.overflows = 0
         self.ended_reason: str | None = None
         self._queue: queue.Queue[tuple[Speaker, bytes]] = queue.Queue()
@@ -163,6 +174,56 @@ class CaptureSource:
             q.put((speaker, bytes(indata)))  # copy and enqueue: nothing else on the audio thread
 
         return callback
+
+    def take_notices(self) -> list[str]:
+        """Messages for the user since the last call (device lost / back)."""
+        out = []
+        while not self._notices.empty():
+            out.append(self._notices.get_nowait())
+        return out
+
+    def _reopen(self) -> bool:
+        """Re-read PortAudio's device list (it is read once at start) and open the same devices by name."""
+        sd = self._sd
+        sd._terminate()
+        sd._initialize()
+        try:
+            devices = list_input_devices(sd)
+            self._devices = {s: resolve_device(d.name, devices, s) for s, d in self._devices.items()}
+            self._open()
+        except CaptureError:
+            return False
+        return True
+
+    def _bridge(self, samples: dict[Speaker, int], silent_since: float) -> Iterator[AudioFrame]:
+        """The device is gone: keep call time running with silence while trying to reopen it."""
+        self.close_streams()
+        self._notices.put("audio input lost: reconnecting…")
+        block = SAMPLE_RATE // 50
+        silence = bytes(2 * block)
+        lost_at = time.monotonic()
+        for _ in range(int((lost_at - silent_since) * 50)):  # the stall itself, at once
+            for speaker in samples:
+                yield AudioFrame(speaker, silence, samples[speaker] / SAMPLE_RATE)
+                samples[speaker] += block
+        next_try = lost_at + RETRY_S
+        tick = lost_at
+        while not self._stop.is_set() and time.monotonic() - lost_at < self.reconnect_s:
+            if self.duration_s is not None and min(samples.values()) / SAMPLE_RATE >= self.duration_s:
+                self.ended_reason = "duration reached"
+                return
+            tick += block / SAMPLE_RATE
+            if self._stop.wait(max(0.0, tick - time.monotonic())):
+                return
+            for speaker in samples:
+                yield AudioFrame(speaker, silence, samples[speaker] / SAMPLE_RATE)
+                samples[speaker] += block
+            if time.monotonic() >= next_try:
+                next_try = time.monotonic() + RETRY_S
+                if self._reopen():
+                    self._notices.put("audio input is back")
+                    return
+        self.ended_reason = f"audio device lost (no audio for {self.reconnect_s:.0f} s)"
 
     def _open(self) -> None:
         sd = self._sd
@@ -190,6 +251,9 @@ class CaptureSource:
 
     def close(self) -> None:
         self._stop.set()
+        self.close_streams()
+
+    def close_streams(self) -> None:
         for stream in self._streams.values():
             try:
                 stream.stop()
@@ -210,8 +274,11 @@ class CaptureSource:
                     speaker, raw = self._queue.get(timeout=0.25)
                 except queue.Empty:
                     if time.monotonic() - last_audio > STALL_S:
-                        self.ended_reason = "audio device lost (no audio for 2 s)"
-                        return
+                        yield from self._bridge(samples, last_audio)
+                        if self.ended_reason is not None or self._stop.is_set():
+                            return
+                        resample = {s: _Resampler(d.default_rate) for s, d in self._devices.items()}
+                        last_audio = time.monotonic()
                     continue
                 last_audio = time.monotonic()
                 if speaker not in seen:

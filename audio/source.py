@@ -38,6 +38,10 @@ class AudioSource(Protocol):
 
     def close(self) -> None: ...
 
+    def take_notices(self) -> list[str]:
+        """Messages for the user since the last call (e.g. device lost / back)."""
+        ...
+
 
 class _Rechunker:
     """Collects arbitrary-length int16 arrays and hands out fixed-size blocks."""
@@ -111,6 +115,9 @@ class FileSource:
 
     def close(self) -> None:
         self._stop.set()
+
+    def take_notices(self) -> list[str]:
+        return []
 
     def _channel_blocks(self, block: int) -> Iterator[tuple[tuple[Speaker, np.ndarray], ...]]:
         if not self.prospect_path:

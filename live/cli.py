@@ -222,7 +222,7 @@ def cmd_live(args: argparse.Namespace) -> int:
     from audio.capture import CaptureSource
 
     cfg = build_config(args)
-    source = CaptureSource(args.mic, args.loopback, duration_s=args.duration)
+    source = CaptureSource(args.mic, args.loopback, duration_s=args.duration, reconnect_s=args.reconnect_s)
     session = make_pipeline(source, args, cfg, paced=True)
     if not args.headless:
         return _run_ui(session, session.model_description, source)
@@ -390,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--loopback", help="the other party's audio: index or name (omit: rep-only mode)")
     lv.add_argument("--headless", action="store_true", help="print events as lines instead of the UI")
     lv.add_argument("--duration", type=_positive_float, help="stop after S seconds")
+    lv.add_argument(
+        "--reconnect-s",
+        type=_positive_float,
+        default=60.0,
+        help="wait this long for a lost device or audio server to return before ending (default 60)",
+    )
     _add_out_flags(lv)
     _add_tuning_flags(lv)
     lv.set_defaults(func=cmd_live)

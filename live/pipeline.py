@@ -226,6 +226,11 @@ class Pipeline:
                 if frame.start >= next_status:
                     next_status = frame.start + STATUS_INTERVAL_S
                     self._sink(self._status(worker, frame))
+                    for notice in self._source.take_notices():
+                        self._journal.write(
+                            {"type": "advisory", "at": round(frame.start, 3), "message": notice}
+                        )
+                        self._sink(Advisory(notice))
 
     def _flush(self, segs: dict[Speaker, Segmenter], worker: TranscriptionWorker) -> None:
         now = time.monotonic()

@@ -42,7 +42,7 @@ TURNS = [
 ]
 
 
-def start_live(out: Path, duration: float) -> subprocess.Popen[str]:
+def start_live(out: Path, duration: float, *extra: str) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -58,6 +58,7 @@ def start_live(out: Path, duration: float) -> subprocess.Popen[str]:
             str(duration),
             "--out",
             str(out),
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
