@@ -142,6 +142,7 @@ def make_pipeline(source: Any, args: argparse.Namespace, cfg: Config, paced: boo
     from live.transcriber import WhisperTranscriber
 
     classifier = load_classifier(cfg.detector.rules)
+    classifier.warm()  # load the embedding model now, not on the rep's first words
     gate = NudgePolicy(cfg.nudge)
     transcriber = WhisperTranscriber(cfg.model)
     transcriber.warm_up()
