@@ -186,7 +186,12 @@ class Pipeline:
         suppress = self._echo.is_leak if self._echo is not None else None
         return {
             s: Segmenter(
-                s, self._cfg.vad, make(), partials=(s == "rep"), suppress=suppress if s == "rep" else None
+                s,
+                self._cfg.vad,
+                make(),
+                # Interim text is for a live view; a file run as fast as possible has nobody watching.
+                partials=(s == "rep" and self._opts.paced),
+                suppress=suppress if s == "rep" else None,
             )
             for s in speakers
         }

@@ -215,3 +215,20 @@ def test_batched_call_gives_the_same_text_as_single_calls(whisper) -> None:  # t
         assert corpus_wer([(clip.text, both)]) < 0.3
     silence = whisper.transcribe_batch([np.zeros(32000, dtype=np.float32)])
     assert silence[0].text == ""
+
+
+@requires_espeak
+def test_partials_only_when_someone_watches(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Interim rep text in a paced (live) session; none when a file runs as fast as possible."""
+    from live.events import Partial
+
+    call = synthesize_call([Turn("rep", TURNS[4].text + " " + TURNS[6].text), TURNS[7]])
+    wav = tmp_path / "call.wav"
+    call.write_wav(wav)
+    fast = run_pipeline(FileSource(wav), whisper, tmp_path / "fast.jsonl")
+    paced = run_pipeline(FileSource(wav, realtime=True), whisper, tmp_path / "paced.jsonl")
+    assert not any(isinstance(e, Partial) for e in fast)
+    partials = [e for e in paced if isinstance(e, Partial)]
+    assert partials and all(p.speaker == "rep" for p in partials)
+    final = next(e for e in paced if isinstance(e, Utterance) and e.speaker == "rep")
+    assert corpus_wer([(partials[-1].text, final.text[: len(partials[-1].text)])]) < 0.5
