@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-
 from audio.decode import AudioInputError
 from audio.echo import EchoGate
-from audio.segmenter import IsSpeech, Segmenter, webrtc_is_speech
+from audio.segmenter import IsSpeech, Segmenter, frame_energy, webrtc_is_speech
 from audio.source import AudioSource
 from classifiers.base import Classifier, Context
 from live.coaching import CoachingTracker
@@ -80,10 +78,7 @@ class PipelineOptions:
 
 
 def dbfs(pcm: bytes) -> float:
-    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    if not x.size:
-        return -120.0
-    rms = math.sqrt(float(np.mean(x * x))) / 32768.0
+    rms = frame_energy(pcm) / 32768.0
     return max(-120.0, 20 * math.log10(rms)) if rms > 0 else -120.0
 
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from live.events import Speaker
+from live.report import clock
+
+__all__ = ["SPEAKER_LABEL", "clock", "short_path"]
 
 SPEAKER_LABEL: dict[Speaker, str] = {"rep": "You", "prospect": "Them"}
 """Speakers are named in words so the transcript reads without colour."""
-
-
-def clock(seconds: float) -> str:
-    """Call time as m:ss / mm:ss (minutes keep counting past an hour: calls are short)."""
-    total = max(0, int(seconds))
-    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def short_path(path: str, width: int) -> str:
