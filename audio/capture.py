@@ -23,7 +23,7 @@ from typing import Any
 import av
 import numpy as np
 
-from live.events import SAMPLE_RATE, AudioFrame, Speaker
+from core.events import SAMPLE_RATE, AudioFrame, EndReason, Speaker
 
 STALL_S = 2.0
 """No audio from an active stream for this long means the device or server is gone."""
@@ -155,7 +155,8 @@ class CaptureSource:
         """How long to wait for a lost device (or audio server) to come back before ending the call."""
         self._notices: queue.Queue[str] = queue.Queue()
         self.overflows = 0
-        self.ended_reason: str | None = None
+        self.end_reason: EndReason | None = None
+        self.end_detail = ""
         self._queue: queue.Queue[tuple[Speaker, bytes]] = queue.Queue()
         self._stop = threading.Event()
         self._streams: dict[Speaker, Any] = {}
@@ -210,7 +211,7 @@ class CaptureSource:
         tick = lost_at
         while not self._stop.is_set() and time.monotonic() - lost_at < self.reconnect_s:
             if self.duration_s is not None and min(samples.values()) / SAMPLE_RATE >= self.duration_s:
-                self.ended_reason = "duration reached"
+                self.end_reason = EndReason.DURATION_REACHED
                 return
             tick += block / SAMPLE_RATE
             if self._stop.wait(max(0.0, tick - time.monotonic())):
@@ -223,7 +224,8 @@ class CaptureSource:
                 if self._reopen():
                     self._notices.put("audio input is back")
                     return
-        self.ended_reason = f"audio device lost (no audio for {self.reconnect_s:.0f} s)"
+        self.end_reason = EndReason.DEVICE_LOST
+        self.end_detail = f"no audio for {self.reconnect_s:.0f} s"
 
     def _open(self) -> None:
         sd = self._sd
@@ -275,7 +277,7 @@ class CaptureSource:
                 except queue.Empty:
                     if time.monotonic() - last_audio > STALL_S:
                         yield from self._bridge(samples, last_audio)
-                        if self.ended_reason is not None or self._stop.is_set():
+                        if self.end_reason is not None or self._stop.is_set():
                             return
                         resample = {s: _Resampler(d.default_rate) for s, d in self._devices.items()}
                         last_audio = time.monotonic()
@@ -292,7 +294,7 @@ class CaptureSource:
                 samples[speaker] += block.size
                 yield AudioFrame(speaker, block.astype("<i2").tobytes(), start)
                 if self.duration_s is not None and min(samples.values()) / SAMPLE_RATE >= self.duration_s:
-                    self.ended_reason = "duration reached"
+                    self.end_reason = EndReason.DURATION_REACHED
                     return
         finally:
             self.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from live.events import SAMPLE_RATE
+from core.events import SAMPLE_RATE
 
 
 class AudioInputError(Exception):

@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from live.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame
+from core.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame
 
 FRAME_S = 0.02
 MAX_LAG_S = 0.25

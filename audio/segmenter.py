@@ -22,8 +22,8 @@ from itertools import takewhile
 
 import numpy as np
 
-from live.config import VadConfig
-from live.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame, Speaker, SpeechSegment
+from core.config import VadConfig
+from core.events import SAMPLE_RATE, SAMPLE_WIDTH, AudioFrame, Speaker, SpeechSegment
 
 IsSpeech = Callable[[bytes], bool]
 Suppress = Callable[[float, bytes], bool]

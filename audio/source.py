@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from audio.decode import AudioInputError, decode_blocks, probe
-from live.events import SAMPLE_RATE, AudioFrame, Speaker
+from core.events import SAMPLE_RATE, AudioFrame, EndReason, Speaker
 
 BLOCK_MS = 20
 """Block size pushed into the pipeline: a typical sound-card period."""
@@ -29,8 +29,12 @@ class AudioSource(Protocol):
     """What the journal records as the call's source."""
     rep_only: bool
     """True when there is no prospect channel (no talk balance)."""
-    ended_reason: str | None
+    end_reason: EndReason | None
     """Why ``frames`` stopped early (device lost, duration reached); None at a normal end."""
+    end_detail: str
+    """More about ``end_reason`` for the user ("no audio for 60 s"); "" when there is nothing to add."""
+    overflows: int
+    """Input overflows so far (audio the sound card dropped); always 0 for files."""
 
     def frames(self) -> Iterator[AudioFrame]:
         """Yield frames until the audio ends or ``close`` is called."""
@@ -110,7 +114,9 @@ class FileSource:
                 raise AudioInputError(f"{self.prospect_path}: the --prospect file must be mono")
         self.rep_only = info.channels == 1 and not self.prospect_path
         self.name = self.path + (f" + {self.prospect_path}" if self.prospect_path else "")
-        self.ended_reason: str | None = None
+        self.end_reason: EndReason | None = None
+        self.end_detail = ""
+        self.overflows = 0
         self._stop = threading.Event()
 
     def close(self) -> None:

@@ -17,9 +17,9 @@ import time
 
 import numpy as np
 
-from live.bench import demo_clips
-from live.config import ModelConfig
+from core.config import ModelConfig
 from live.transcriber import WhisperTranscriber
+from tuning.bench import demo_clips
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     tr = WhisperTranscriber(ModelConfig(threads=args.threads, device="cpu"))
-    tr.warm_up()
+    tr.warm()
     clips = demo_clips()
     # The demo call alternates rep and prospect turns: neighbours make a pair.
     pairs = [(clips[i].audio, clips[i + 1].audio) for i in range(0, len(clips) - 1, 2)][: args.pairs]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.synth import load_turns, synthesize_call
-from live.config import Config
+from audio.synth import load_turns, synthesize_call
+from core.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "live.cli",
+            "cli.main",
             "live",
             "--mic",
             "virtual_mic",

@@ -19,8 +19,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from benchmarks.synth import PROSPECT_VOICE, SAMPLE_RATE, SynthCall, load_turns, synthesize_call
-from live.wer import edit_distance, normalize
+from audio.synth import PROSPECT_VOICE, SAMPLE_RATE, SynthCall, load_turns, synthesize_call
+from tuning.wer import edit_distance, normalize
 
 ASSETS = Path(__file__).resolve().parent.parent / "live" / "assets"
 SCRIPT = ASSETS / "demo_call.json"

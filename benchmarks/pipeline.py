@@ -21,15 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from audio.source import FileSource
-from benchmarks.synth import load_turns, synthesize_call
-from classifiers import load_classifier
-from classifiers.policy import NudgePolicy
-from live.config import Config
-from live.events import Event, Utterance
-from live.journal import JournalWriter
-from live.pipeline import Pipeline, PipelineOptions
-from live.transcriber import Transcription, WhisperTranscriber
-from live.wer import corpus_wer
+from audio.synth import load_turns, synthesize_call
+from core.config import Config
+from core.events import Event, Utterance
+from live.compose import build_session
+from live.transcriber import Transcriber, Transcription, WhisperTranscriber
+from tuning.wer import corpus_wer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +39,9 @@ class TimedTranscriber:
         self.name = inner.name
         self.calls: list[tuple[float, float]] = []  # (audio seconds, wall seconds)
 
+    def warm(self) -> float:
+        return 0.0  # the inner model was warmed when it was loaded
+
     def transcribe(self, audio: np.ndarray) -> Transcription:
         t0 = time.perf_counter()
         out = self.inner.transcribe(audio)
@@ -49,18 +49,10 @@ class TimedTranscriber:
         return out
 
 
-def run(source: FileSource, transcriber: object, out: Path, paced: bool) -> list[Event]:
+def run(source: FileSource, transcriber: Transcriber, out: Path, paced: bool) -> list[Event]:
     cfg = Config()
     events: list[Event] = []
-    Pipeline(
-        source,
-        transcriber,
-        load_classifier(),
-        NudgePolicy(cfg.nudge),  # type: ignore[arg-type]
-        JournalWriter(out, force=True),
-        cfg,
-        PipelineOptions(paced=paced),
-    ).run(events.append)
+    build_session(cfg, source, out, paced=paced, force=True, transcriber=transcriber).run(events.append)
     return events
 
 
@@ -115,7 +107,7 @@ def demo_call_wav(tmp: Path, repeats: int = 1) -> tuple[Path, float]:
 
 
 def bench_realtime(tr: WhisperTranscriber, tmp: Path) -> None:
-    from benchmarks.synth import read_wav
+    from audio.synth import read_wav
 
     wav, dur = demo_call_wav(tmp)
     timed = TimedTranscriber(tr)
@@ -175,7 +167,7 @@ def main() -> None:
     cfg = Config()
     t0 = time.perf_counter()
     tr = WhisperTranscriber(cfg.model)
-    warm = tr.warm_up()
+    warm = tr.warm()
     print(
         f"model {cfg.model.model} {cfg.model.compute_type}, {cfg.model.threads} threads: "
         f"load {time.perf_counter() - t0 - warm:.2f} s, warm-up {warm:.2f} s"

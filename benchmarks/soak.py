@@ -143,7 +143,7 @@ class RunFigures:
 
 
 def _clip(text: str, speaker: str) -> np.ndarray:
-    from benchmarks.synth import PROSPECT_VOICE, REP_VOICE, synthesize_turn
+    from audio.synth import PROSPECT_VOICE, REP_VOICE, synthesize_turn
 
     return synthesize_turn(text, REP_VOICE if speaker == "rep" else PROSPECT_VOICE)
 
@@ -180,7 +180,7 @@ class StereoWavWriter:
 
 
 def synthesize_pool() -> None:
-    """Synthesize every pool line once (cached by ``benchmarks.synth``), e.g. before using threads."""
+    """Synthesize every pool line once (cached by ``audio.synth``), e.g. before using threads."""
     for text in REP_LINES:
         _clip(text, "rep")
     for text in PROSPECT_LINES:
@@ -281,7 +281,7 @@ def _rss_mb(pid: int) -> tuple[float, float] | None:
 
 
 def _journal_records(path: Path) -> list[dict[str, object]]:
-    from live.journal import read_journal
+    from core.journal import read_journal
 
     if not path.exists():
         return []
@@ -325,7 +325,7 @@ def run_oneup(
     """
     with wave.open(str(wav), "rb") as w:
         audio_s = w.getnframes() / SR
-    cmd = [sys.executable, "-m", "live.cli", "run", str(wav), "--out", str(out), "--force", *extra_args]
+    cmd = [sys.executable, "-m", "cli", "run", str(wav), "--out", str(out), "--force", *extra_args]
     if realtime:
         cmd.append("--realtime")
     t0 = time.monotonic()
@@ -416,7 +416,7 @@ def score(
     truth: Sequence[TruthTurn], utts: Sequence[dict[str, object]]
 ) -> tuple[list[TruthTurn], list[dict[str, object]], float]:
     """Missing turns, utterances overlapping no turn, and WER over the matched groups."""
-    from live.wer import edit_distance, normalize
+    from tuning.wer import edit_distance, normalize
 
     def overlaps(t: TruthTurn, u: dict[str, object]) -> bool:
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from live.events import Label
+from core.events import Label
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,5 +20,9 @@ class Context:
 
 class Classifier(Protocol):
     """Labels one rep utterance. Must be cheap (it runs once per utterance) and pure."""
+
+    def warm(self) -> None:
+        """Load whatever the first ``classify`` would load, before the call starts."""
+        ...
 
     def classify(self, text: str, context: Context) -> Label: ...

@@ -15,9 +15,9 @@ from classifiers.cues import find_cues, rule_scores
 from classifiers.dataset import Example
 from classifiers.detector import DetectorConfig, OneDownDetector
 from classifiers.features import FeatureConfig
-from classifiers.taxonomy import NEUTRAL
 from classifiers.text import normalize
 from classifiers.train import Embedder, TrainConfig, embed_examples, feature_matrix, fit_head
+from core.taxonomy import NEUTRAL
 
 Predict = Callable[[Sequence[Example]], list[str]]
 Fit = Callable[[Sequence[Example]], Predict]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers.base import Context
-from classifiers.taxonomy import LABELS
+from core.taxonomy import LABELS
 
 DATA_DIR = Path(__file__).with_name("data")
 TRAIN_PATH = DATA_DIR / "train.jsonl"

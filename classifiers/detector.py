@@ -24,9 +24,9 @@ from classifiers.features import build
 from classifiers.model import HEAD_PATH, LinearHead
 from classifiers.nudges import NudgeRotator, merged_bank
 from classifiers.rules import UserRules
-from classifiers.taxonomy import NEUTRAL, STANCES
 from classifiers.text import normalize
-from live.events import Label
+from core.events import Label
+from core.taxonomy import NEUTRAL, STANCES
 
 USER_CUE_CONFIDENCE = 0.95
 

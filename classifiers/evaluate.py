@@ -27,8 +27,8 @@ from classifiers import candidates
 from classifiers.dataset import HELDOUT_PATH, SEED_PATH, TRAIN_PATH, Example, load_examples
 from classifiers.detector import OneDownDetector
 from classifiers.features import FeatureConfig
-from classifiers.taxonomy import LABELS, ONE_DOWN
 from classifiers.train import Embedder, TrainConfig, fit_head
+from core.taxonomy import LABELS, ONE_DOWN
 
 
 @dataclass(frozen=True, slots=True)

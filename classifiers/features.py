@@ -15,8 +15,8 @@ import numpy as np
 
 from classifiers.base import Context
 from classifiers.cues import CUES, CueHit
-from classifiers.taxonomy import LABELS
 from classifiers.text import normalize
+from core.taxonomy import LABELS
 
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |okay |ok |well |now )*(?:what|which|how|why|when|where|who|whose|is|are|do|does|did|"

@@ -10,25 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from classifiers.text import word_count
-from live.events import Label, Stance
-
-
-@dataclass(frozen=True, slots=True)
-class NudgePolicyConfig:
-    """Every threshold of the discipline, in call-time seconds where it is a time."""
-
-    min_confidence: float = 0.6
-    """Labels less sure than this never interrupt the rep."""
-    min_words: int = 4
-    """Utterances shorter than this (fillers excluded) are too thin to coach on."""
-    label_cooldown_s: float = 90.0
-    """After a label's nudge is shown, that label stays quiet this long."""
-    display_s: float = 12.0
-    """One nudge at a time: no new nudge until the shown one has been up this long."""
-    stances: tuple[Stance, ...] = ("one-down", "one-up")
-    """Which stances may be shown; drop "one-up" to hide the praise."""
-    one_up_cooldown_s: float = 180.0
-    """Praise is rarer than correction: its own, longer cooldown per label."""
+from core.config import NudgePolicyConfig
+from core.events import Label
 
 
 @dataclass

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from classifiers.nudges import MAX_NUDGE_CHARS
-from classifiers.taxonomy import STANCES
-from live.events import Stance
+from core import tomlfile
+from core.events import Stance
+from core.taxonomy import STANCES
 
 _STANCES: tuple[Stance, ...] = ("one-down", "one-up", "neutral")
 _LABEL_KEYS = ("cues", "examples", "nudges", "stance")
@@ -70,8 +69,8 @@ def parse_rules(raw: bytes | str, source: str = "<rules>") -> UserRules:
     """Validate TOML text; ``source`` names the file in error messages."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        data = tomlfile.loads(text)
+    except tomlfile.TOMLDecodeError as err:
         message = str(err).splitlines()[0]
         line = _LINE.search(message)
         if line:

@@ -21,12 +21,14 @@ from audio.decode import AudioInputError
 from audio.echo import EchoGate
 from audio.segmenter import IsSpeech, Segmenter, frame_energy, webrtc_is_speech
 from audio.source import AudioSource
+from calls.transcript_md import write_markdown
 from classifiers.base import Classifier, Context
-from live.coaching import CoachingTracker
-from live.config import Config
-from live.events import (
+from core.coaching import CoachingTracker
+from core.config import Config
+from core.events import (
     Advisory,
     AudioFrame,
+    EndReason,
     Label,
     Level,
     Mark,
@@ -38,11 +40,11 @@ from live.events import (
     SpeechSegment,
     Status,
     Utterance,
+    end_text,
 )
-from live.journal import JournalWriter
+from core.journal import JournalWriter
 from live.session import Sink
 from live.transcriber import Transcriber, Transcription
-from live.transcript_md import write_markdown
 from live.worker import TranscriptionWorker
 
 LEVEL_INTERVAL_S = 0.1
@@ -94,7 +96,7 @@ class Pipeline:
         journal: JournalWriter,
         config: Config,
         options: PipelineOptions | None = None,
-        is_speech_factory: Callable[[], IsSpeech] | None = None,
+        vad: Callable[[], IsSpeech] | None = None,
     ):
         self._source = source
         self._transcriber = transcriber
@@ -103,7 +105,8 @@ class Pipeline:
         self._journal = journal
         self._cfg = config
         self._opts = options or PipelineOptions()
-        self._is_speech = is_speech_factory
+        self._vad = vad
+        """Makes one voice detector per channel; None = webrtcvad at the configured aggressiveness."""
         self.journal_path = str(journal.path)
         self.model_description = self._opts.model_description or transcriber.name
         self._tracker = CoachingTracker(config.coach, rep_only=source.rep_only)
@@ -159,25 +162,27 @@ class Pipeline:
             batch_channels=self._cfg.model.batch_channels,
         )
         worker.start()
-        reason = "user quit"
+        reason, detail = EndReason.USER_QUIT, ""
         try:
             self._ingest(worker)
             if not self._stopping:
-                reason = self._source.ended_reason or "end of audio"
+                reason = self._source.end_reason or EndReason.END_OF_AUDIO
+                detail = self._source.end_detail
         except AudioInputError as exc:
             # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
-            reason = f"end of audio (input ended early: {exc})" if self._call_time > 0 else f"error: {exc}"
+            reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
+            detail = str(exc)
         finally:
             worker.close()
-            if worker.error is not None and not reason.startswith("error"):
-                reason = f"error: processing failed: {worker.error}"
-            self._finish(reason)
+            if worker.error is not None and reason is not EndReason.ERROR:
+                reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
+            self._finish(reason, detail)
 
     # -- ingest thread -------------------------------------------------------------
 
     def _segmenters(self) -> dict[Speaker, Segmenter]:
         speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
-        make = self._is_speech or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
+        make = self._vad or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
         suppress = self._echo.is_leak if self._echo is not None else None
         return {
             s: Segmenter(
@@ -254,7 +259,7 @@ class Pipeline:
         return Status(
             queue_lag_s=round(lag, 2),
             last_latency_s=self._last_latency,
-            overflows=getattr(self._source, "overflows", 0),
+            overflows=self._source.overflows,
             call_time=round(frame.start, 2),
         )
 
@@ -296,14 +301,14 @@ class Pipeline:
 
     # -- end -----------------------------------------------------------------------
 
-    def _finish(self, reason: str) -> None:
+    def _finish(self, reason: EndReason, detail: str) -> None:
         summary = self._tracker.summary(self._call_time)
         self._journal.write(
             summary
             | {
                 "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
-                "overflows": getattr(self._source, "overflows", 0),
-                "end_reason": reason,
+                "overflows": self._source.overflows,
+                "end_reason": end_text(reason, detail),
             }
         )
         self._journal.close()
@@ -313,4 +318,4 @@ class Pipeline:
             md_path = str(md)
         except OSError as exc:
             md_path = f"(not written: {exc.strerror or exc})"
-        self._sink(SessionEnded(journal=self.journal_path, transcript=md_path, reason=reason))
+        self._sink(SessionEnded(journal=self.journal_path, transcript=md_path, reason=reason, detail=detail))

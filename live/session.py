@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from live.events import Event
+from core.events import Event
 
 Sink = Callable[[Event], None]
 

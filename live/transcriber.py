@@ -14,11 +14,11 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from live.config import ModelConfig
+from core.config import ModelConfig
 
 BUNDLED_MODEL = "tiny.en"
 
@@ -41,7 +41,18 @@ class Transcriber(Protocol):
 
     name: str
 
+    def warm(self) -> float:
+        """Load and run the model once so the first utterance pays nothing; returns seconds spent."""
+        ...
+
     def transcribe(self, audio: np.ndarray) -> Transcription: ...
+
+
+@runtime_checkable
+class BatchTranscriber(Transcriber, Protocol):
+    """A transcriber that can also run several utterances in one model call (optional)."""
+
+    def transcribe_batch(self, audios: list[np.ndarray]) -> list[Transcription]: ...
 
 
 def resolve_model(name: str) -> str:
@@ -105,7 +116,7 @@ class WhisperTranscriber:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
 
-    def warm_up(self) -> float:
+    def warm(self) -> float:
         """Run one dummy pass so the first real utterance doesn't pay for lazy init."""
         t0 = time.monotonic()
         rng = np.random.default_rng(0)

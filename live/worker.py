@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from live.events import Speaker, SpeechSegment
-from live.transcriber import Transcriber, Transcription
+from core.events import Speaker, SpeechSegment
+from live.transcriber import BatchTranscriber, Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
 
@@ -41,7 +41,9 @@ class TranscriptionWorker:
         batch_channels: bool = False,
     ):
         self._transcriber = transcriber
-        self._batch = batch_channels and hasattr(transcriber, "transcribe_batch")
+        self._batcher: BatchTranscriber | None = (
+            transcriber if batch_channels and isinstance(transcriber, BatchTranscriber) else None
+        )
         self._on_result = on_result
         self._max_pending = max_pending
         self._finals: deque[SpeechSegment] = deque()
@@ -94,7 +96,7 @@ class TranscriptionWorker:
             if self._finals:
                 batch = [self._finals.popleft()]
                 other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
-                if self._batch and other is not None:
+                if self._batcher is not None and other is not None:
                     self._finals.remove(other)
                     batch.append(other)
                 self._cond.notify_all()
@@ -108,8 +110,8 @@ class TranscriptionWorker:
         try:
             while segs := self._next():
                 t0 = time.monotonic()
-                if len(segs) > 1:
-                    results = self._transcriber.transcribe_batch([pcm_to_float(s.pcm) for s in segs])  # type: ignore[attr-defined]
+                if len(segs) > 1 and self._batcher is not None:
+                    results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
                     results = [self._transcriber.transcribe(pcm_to_float(segs[0].pcm))]
                 took = time.monotonic() - t0

@@ -13,11 +13,11 @@ SHARED_SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 @pytest.fixture(scope="session")
 def whisper():  # type: ignore[no-untyped-def]
     """The bundled tiny.en, int8, loaded and warmed once: the real model, not a fake."""
-    from live.config import ModelConfig
+    from core.config import ModelConfig
     from live.transcriber import WhisperTranscriber
 
     t = WhisperTranscriber(ModelConfig())
-    t.warm_up()
+    t.warm()
     return t
 
 

@@ -1,4 +1,4 @@
-"""benchmarks.synth builds calls with exact ground truth, and the shipped demo asset is sound.
+"""audio.synth builds calls with exact ground truth, and the shipped demo asset is sound.
 
 Everything downstream (VAD, talk ratios, echo handling, the demo) trusts these timings,
 so check that each placed turn really is voiced on its own channel and silent on the other.
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audio.synth import SAMPLE_RATE, Turn, read_wav, synthesize_call
 from benchmarks import synth
-from benchmarks.synth import SAMPLE_RATE, Turn, read_wav, synthesize_call
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "live" / "assets"
@@ -140,7 +140,7 @@ def test_cli_writes_wav_and_sidecar(tmp_path: Path) -> None:
     (tmp_path / "turns.json").write_text(json.dumps(turns))
     out = tmp_path / "call.wav"
     subprocess.run(
-        [sys.executable, "-m", "benchmarks.synth", str(out), "--turns", str(tmp_path / "turns.json")],
+        [sys.executable, "-m", "audio.synth", str(out), "--turns", str(tmp_path / "turns.json")],
         check=True,
         cwd=ROOT,
         capture_output=True,

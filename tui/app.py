@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from live.events import Speaker
+from core.events import Speaker
 from live.session import CallSession, Sink
 from tui.bridge import EventBridge, Routes
 from tui.messages import AdvisoryReceived, SessionEndedReceived, SessionStartedReceived
@@ -125,7 +125,7 @@ class CoachApp(App[str | None]):
 
     def on_session_ended_received(self, message: SessionEndedReceived) -> None:
         self.journal = message.event.journal or self.journal
-        self._end(f"call ended ({message.event.reason}) — saved to {self.journal} · press q to quit")
+        self._end(f"call ended ({message.event.text}) — saved to {self.journal} · press q to quit")
 
     def on_advisory_received(self, message: AdvisoryReceived) -> None:
         text = message.event.message

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from live.events import (
+from core.events import (
     Advisory,
     Coaching,
     Event,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from live.events import Speaker
-from live.report import clock
+from core.events import Speaker
+from core.fmt import clock
 
 __all__ = ["SPEAKER_LABEL", "clock", "short_path"]
 

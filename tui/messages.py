@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from live.events import (
+from core.events import (
     Advisory,
     Coaching,
     Level,

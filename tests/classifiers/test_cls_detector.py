@@ -7,7 +7,7 @@ import pytest
 from classifiers import load_classifier
 from classifiers.base import Context
 from classifiers.detector import OneDownDetector
-from classifiers.taxonomy import STANCES
+from core.taxonomy import STANCES
 
 MID = Context(call_time=12 * 60.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from classifiers.nudges import MAX_NUDGE_CHARS, NUDGES, NudgeRotator, merged_bank
-from classifiers.taxonomy import NEUTRAL, ONE_DOWN, ONE_UP
+from core.taxonomy import NEUTRAL, ONE_DOWN, ONE_UP
 
 
 def test_every_one_down_label_has_several_short_alternatives() -> None:

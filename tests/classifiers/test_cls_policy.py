@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from classifiers.policy import NudgePolicy, NudgePolicyConfig
-from live.events import Label
+from classifiers.policy import NudgePolicy
+from core.config import NudgePolicyConfig
+from core.events import Label
 
 LONG = "so what would you say keeps you up at night these days"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from live.bench import Candidate, Result, candidates, demo_clips, length_sets, recommend, table
+from tuning.bench import Candidate, Result, candidates, demo_clips, length_sets, recommend, table
 
 
 def res(model: str, ct: str, threads: int, wer: float, p95: float, rtf: float = 6.0) -> Result:
@@ -60,7 +60,7 @@ def test_demo_call_gives_clips_with_text_and_every_length_class() -> None:
 
 @pytest.mark.slow
 def test_one_real_candidate_is_measured(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from live.bench import run_candidate
+    from tuning.bench import run_candidate
 
     r = run_candidate(Candidate("tiny.en", "int8", 2), None, reps=1, rtf_seconds=20.0, max_clips=4)
     assert r.error is None

@@ -13,7 +13,7 @@ from tests.conftest import SHARED_SPEECH
 
 CLIP = str(SHARED_SPEECH / "cmuarctic_slt_arctic_a0001.wav")
 
-ONEUP = [sys.executable, "-m", "live.cli"]
+ONEUP = [sys.executable, "-m", "cli"]
 
 
 def oneup(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from live.coaching import CoachingTracker, count_questions
-from live.config import CoachConfig
-from live.events import Label, Utterance
+from core.coaching import CoachingTracker, count_questions
+from core.config import CoachConfig
+from core.events import Label, Utterance
 
 
 def u(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from live.config import Config, ConfigError, env_values, flatten, load_config_file, to_toml
+from core.config import Config, ConfigError, env_values, flatten, load_config_file, to_toml
 
 
 def test_dotted_values_are_typed_and_validated() -> None:
@@ -44,7 +44,7 @@ def test_precedence_through_the_cli(tmp_path: Path) -> None:
 
     def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "live.cli", *args],
+            [sys.executable, "-m", "cli", *args],
             capture_output=True,
             text=True,
             env={**env, **extra},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from audio.echo import EchoGate
-from live.events import SAMPLE_RATE, AudioFrame
+from core.events import SAMPLE_RATE, AudioFrame
 
 
 def burst(seconds: float, amp: float, seed: int) -> np.ndarray:

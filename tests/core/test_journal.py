@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from live.events import Label, Mark, Utterance
-from live.journal import JournalError, JournalWriter, default_journal_path, read_journal
-from live.transcript_md import render_markdown
+from calls.store import load_call
+from calls.transcript_md import render_markdown
+from core.events import Label, Mark, Utterance
+from core.journal import JournalError, JournalWriter, default_journal_path, read_journal
 
 
 def utt(text: str = "what keeps you up at night", speaker: str = "rep") -> Utterance:
@@ -81,7 +82,7 @@ def test_reader_skips_a_cut_last_line_and_garbage(tmp_path: Path) -> None:
     records, problems = read_journal(path)
     assert [r["type"] for r in records] == ["session", "utterance", "mark"]
     assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:4", f"{path}:5"]
-    md = render_markdown(records)
+    md = render_markdown(load_call(path))
     assert "did not finish cleanly" in md
     assert "**[00:01] Rep:** what keeps you up at night" in md
     assert "One-Up: Share why teams like theirs hit it" in md

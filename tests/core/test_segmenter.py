@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from audio.segmenter import Segmenter, webrtc_is_speech
-from live.config import VadConfig
-from live.events import SAMPLE_RATE, AudioFrame, SpeechSegment
+from core.config import VadConfig
+from core.events import SAMPLE_RATE, AudioFrame, SpeechSegment
 
 
 def energy_vad(pcm: bytes) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from live.events import SpeechSegment
+from core.events import SpeechSegment
 from live.transcriber import Transcription
 from live.worker import TranscriptionWorker
 
@@ -21,6 +21,9 @@ class SlowTranscriber:
         self.delay = delay
         self.gate = gate
         self.calls = 0
+
+    def warm(self) -> float:
+        return 0.0
 
     def transcribe(self, audio):  # type: ignore[no-untyped-def]
         if self.gate is not None:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth import Turn, synthesize_call
-from live.wer import corpus_wer
+from audio.synth import Turn, synthesize_call
 from tests.conftest import requires_espeak
+from tuning.wer import corpus_wer
 
 
 def _server_up() -> bool:
@@ -47,7 +47,7 @@ def start_live(out: Path, duration: float, *extra: str) -> subprocess.Popen[str]
         [
             sys.executable,
             "-m",
-            "live.cli",
+            "cli.main",
             "live",
             "--mic",
             "virtual_mic",
@@ -109,7 +109,7 @@ def test_missing_device_is_a_clear_error(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "live.cli",
+            "cli.main",
             "live",
             "--mic",
             "no-such-mic",

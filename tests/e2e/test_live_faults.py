@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth import Turn, synthesize_call
-from live.wer import corpus_wer
+from audio.synth import Turn, synthesize_call
 from tests.conftest import requires_espeak
 from tests.e2e.test_live_capture import _server_up, start_live
+from tuning.wer import corpus_wer
 
 VA = Path(__file__).resolve().parents[3] / "shared" / "tools" / "virtual-audio.sh"
 
@@ -95,7 +95,7 @@ def test_no_audio_server_is_a_clear_error(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "live.cli",
+                "cli.main",
                 "live",
                 "--headless",
                 "--duration",

@@ -10,9 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.synth import Turn, synthesize_call
-from live.journal import read_journal
-from live.transcript_md import render_markdown
+from audio.synth import Turn, synthesize_call
+from calls.store import load_call
+from calls.transcript_md import render_markdown
+from core.journal import read_journal
 from tests.conftest import requires_espeak
 
 
@@ -31,7 +32,7 @@ def test_kill_9_mid_call_leaves_a_complete_journal(tmp_path: Path) -> None:
     synthesize_call(turns).write_wav(wav)
     out = tmp_path / "s.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "live.cli", "run", str(wav), "--realtime", "--out", str(out)],
+        [sys.executable, "-m", "cli", "run", str(wav), "--realtime", "--out", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -59,4 +60,4 @@ def test_kill_9_mid_call_leaves_a_complete_journal(tmp_path: Path) -> None:
         assert r["text"] and r["end"] > r["start"] and r["speaker"] in ("rep", "prospect")
     for line in raw.splitlines()[: len(records)]:
         json.loads(line)
-    assert "did not finish cleanly" in render_markdown(records)
+    assert "did not finish cleanly" in render_markdown(load_call(out))

@@ -10,15 +10,13 @@ import numpy as np
 import pytest
 
 from audio.source import FileSource
-from benchmarks.synth import Turn, synthesize_call
-from classifiers import load_classifier
-from classifiers.policy import NudgePolicy
-from live.config import Config
-from live.events import Event, SessionEnded, Utterance
-from live.journal import JournalWriter, read_journal
-from live.pipeline import Pipeline, PipelineOptions
-from live.wer import corpus_wer
+from audio.synth import Turn, synthesize_call
+from core.config import Config
+from core.events import EndReason, Event, SessionEnded, Utterance
+from core.journal import read_journal
+from live.compose import build_session
 from tests.conftest import requires_espeak
+from tuning.wer import corpus_wer
 
 TURNS = [
     Turn("rep", "Hi Dana, thanks for making the time today. How was your weekend?"),
@@ -35,16 +33,7 @@ TURNS = [
 def run_pipeline(source: FileSource, whisper, journal: Path, cfg: Config | None = None) -> list[Event]:  # type: ignore[no-untyped-def]
     cfg = cfg or Config()
     events: list[Event] = []
-    p = Pipeline(
-        source,
-        whisper,
-        load_classifier(),
-        NudgePolicy(cfg.nudge),
-        JournalWriter(journal),
-        cfg,
-        PipelineOptions(paced=source.realtime),
-    )
-    p.run(events.append)
+    build_session(cfg, source, journal, paced=source.realtime, transcriber=whisper).run(events.append)
     return events
 
 
@@ -56,7 +45,7 @@ def test_two_speaker_call_text_attribution_talk_time_and_journal(whisper, tmp_pa
     journal = tmp_path / "call.jsonl"
     events = run_pipeline(FileSource(wav), whisper, journal)
     utts = [e for e in events if isinstance(e, Utterance)]
-    assert isinstance(events[-1], SessionEnded) and events[-1].reason == "end of audio"
+    assert isinstance(events[-1], SessionEnded) and events[-1].reason is EndReason.END_OF_AUDIO
 
     # Every turn is found once, with the right speaker, where it was spoken.
     for turn in call.turns:
@@ -119,7 +108,7 @@ def test_recorded_speech_wer_through_the_pipeline(whisper, shared_speech: Path, 
 def test_no_text_from_silence_noise_or_hum(whisper, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 
-    from benchmarks.synth import _write_wav
+    from audio.synth import _write_wav
 
     rng = np.random.default_rng(3)
     n = 16000 * 20
@@ -167,8 +156,8 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
 
     import numpy as np
 
-    from benchmarks.synth import _write_wav
-    from live.events import Advisory, Status
+    from audio.synth import _write_wav
+    from core.events import Advisory, Status
     from live.transcriber import Transcription
 
     class Slow:
@@ -176,6 +165,9 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
 
         name = "slow"
         calls = 0
+
+        def warm(self) -> float:
+            return 0.0
 
         def transcribe(self, audio: np.ndarray) -> Transcription:
             self.calls += 1
@@ -189,14 +181,8 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
     _write_wav(wav, np.concatenate([buzz, gap] * 8), 16000)
     cfg = Config().with_values({"vad.partial_interval_s": 0})
     events: list[Event] = []
-    Pipeline(
-        FileSource(wav, realtime=True),
-        Slow(),
-        load_classifier(),
-        NudgePolicy(cfg.nudge),
-        JournalWriter(tmp_path / "j.jsonl"),
-        cfg,
-        PipelineOptions(paced=True),
+    build_session(
+        cfg, FileSource(wav, realtime=True), tmp_path / "j.jsonl", paced=True, transcriber=Slow()
     ).run(events.append)
     assert sum(isinstance(e, Utterance) for e in events) == 8  # nothing dropped
     assert max(e.queue_lag_s for e in events if isinstance(e, Status)) >= 8.0
@@ -205,7 +191,7 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
 
 
 def test_batched_call_gives_the_same_text_as_single_calls(whisper) -> None:  # type: ignore[no-untyped-def]
-    from live.bench import demo_clips
+    from tuning.bench import demo_clips
 
     clips = demo_clips()[:2]
     single = [whisper.transcribe(c.audio).text for c in clips]
@@ -220,7 +206,7 @@ def test_batched_call_gives_the_same_text_as_single_calls(whisper) -> None:  # t
 @requires_espeak
 def test_partials_only_when_someone_watches(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Interim rep text in a paced (live) session; none when a file runs as fast as possible."""
-    from live.events import Partial
+    from core.events import Partial
 
     call = synthesize_call([Turn("rep", TURNS[4].text + " " + TURNS[6].text), TURNS[7]])
     wav = tmp_path / "call.wav"

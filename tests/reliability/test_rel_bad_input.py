@@ -25,8 +25,8 @@ from typing import Literal
 import numpy as np
 import pytest
 
-from live.journal import read_journal
-from live.wer import normalize, wer
+from core.journal import read_journal
+from tuning.wer import normalize, wer
 
 SPEECH = Path(__file__).resolve().parents[3] / "shared" / "speech"
 CLIP = SPEECH / "librispeech_26-495-0000.flac"
@@ -194,7 +194,7 @@ def mains_hum(freq: int) -> Callable[[Path], Path]:
 
 def clipped_speech(d: Path) -> Path:
     """espeak-ng speech and real speech amplified +20 dB, hard-clipped (an overdriven mic)."""
-    from benchmarks.synth import synthesize_turn
+    from audio.synth import synthesize_turn
 
     tts = synthesize_turn(ESPEAK_TEXT).astype(np.float64) / 32768
     with wave.open(str(_clip_wav(d)), "rb") as w:
@@ -259,7 +259,7 @@ def _run(case: Case, d: Path) -> Outcome:
     out = d / "journal.jsonl"
     t0 = time.monotonic()
     r = subprocess.run(
-        [sys.executable, "-m", "live.cli", "run", str(audio), "--out", str(out)],
+        [sys.executable, "-m", "cli", "run", str(audio), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,

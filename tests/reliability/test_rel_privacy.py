@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from live.journal import read_journal
+from core.journal import read_journal
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIP = ROOT.parent / "shared" / "speech" / "cmuarctic_slt_arctic_a0001.wav"
@@ -65,7 +65,7 @@ def oneup(
     *args: str, env: dict[str, str], prefix: tuple[str, ...] = (), **kw: Any
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*prefix, sys.executable, "-m", "live.cli", *args],
+        [*prefix, sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         timeout=240,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from live.coaching import CoachingTracker
-from live.events import Label, Mark, Speaker, Stance, Utterance
-from live.journal import JournalWriter
-from live.sessions import coach_config
+from calls.store import coach_config
+from core.coaching import CoachingTracker
+from core.events import Label, Mark, Speaker, Stance, Utterance
+from core.journal import JournalWriter
 
 
 @dataclass(frozen=True)

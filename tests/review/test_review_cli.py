@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from live.events import Label
-from live.replay import replay, replay_lines
-from live.review_cli import main
-from live.sessions import load_call
+from calls.replay import replay, replay_lines
+from calls.store import load_call
+from cli.main import main
+from core.events import Label
 from tests.review.journals import CALL, ONE_DOWN, write_call
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +132,7 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
     (folder / "notes.txt").write_text("not a journal\n")
     argv = [a.replace("{dir}", str(folder)) for a in args]
     proc = subprocess.run(
-        [sys.executable, "-m", "live.review_cli", *argv],
+        [sys.executable, "-m", "cli", *argv],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -145,6 +145,6 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
 
 
 def test_the_review_command_keeps_textual_out_of_the_core() -> None:
-    code = "import sys, live.review_cli, live.report_html, live.sessions; print('textual' in sys.modules)"
+    code = "import sys, cli.review, calls.report_html, calls.store; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"

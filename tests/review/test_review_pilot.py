@@ -8,9 +8,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from live.events import Label
-from live.replay import Replay, replay
-from live.sessions import SavedCall, load_call
+from calls.replay import Replay, replay
+from calls.store import SavedCall, load_call
+from core.events import Label
 from tests.review.journals import CALL, MARK_NOTE, ONE_DOWN, write_call
 from tests.tui.helpers import async_test, until
 from tui.review.app import ReviewApp

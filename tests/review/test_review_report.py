@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from live.report import clock, render_call, render_trends
-from live.sessions import load_call, load_folder
+from calls.report import render_call, render_trends
+from calls.store import load_call, load_folder
+from core.fmt import clock
 from tests.review.journals import CALL, MARK_NOTE, ONE_DOWN, ONE_UP, write_call
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

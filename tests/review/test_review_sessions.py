@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from live.sessions import (
+from calls.store import (
     RECOMPUTED,
     SessionError,
     delete_all,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from live.events import Label
-from live.replay import replay
-from live.sessions import load_call
+from calls.replay import replay
+from calls.store import load_call
+from core.events import Label
 from tests.review.journals import CALL, write_call
 from tui.review.app import ReviewApp
 

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Final
 
-from live.events import (
+from core.events import (
     Coaching,
+    EndReason,
     Event,
     Label,
     Level,
@@ -78,7 +79,7 @@ class ScriptedSession:
             if not self._play_pushed(sink, block=True):
                 break
         if not self._ended:
-            self._send(SessionEnded(self.journal_path, self.journal_path + ".md", "user quit"), sink)
+            self._send(SessionEnded(self.journal_path, self.journal_path + ".md", EndReason.USER_QUIT), sink)
 
     def stop(self) -> None:
         self._record(("stop", None))

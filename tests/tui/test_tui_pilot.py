@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from textual.message import Message
 from textual.widgets import Static
 
-from live.events import Advisory, Coaching, Level, Mark, Nudge, Partial, SessionEnded, Status
+from core.events import Advisory, Coaching, EndReason, Level, Mark, Nudge, Partial, SessionEnded, Status
 from live.session import Sink
 from tests.tui.helpers import async_test, settle, text_of, until, visible_rows
 from tests.tui.scripted_session import (
@@ -216,7 +216,7 @@ async def test_q_stops_the_session_waits_for_the_journal_and_returns_its_path() 
         assert session.calls == [("stop", None)]
         assert app.is_running and "saving the journal" in banner_text(app)
         assert text_of(app.query_one(StatusLine)).startswith("… SAVING")
-        session.push(SessionEnded("out/final.jsonl", "out/final.md", "user quit"))
+        session.push(SessionEnded("out/final.jsonl", "out/final.md", EndReason.USER_QUIT))
         await until(pilot, lambda: not app.is_running)
     assert app.return_value == "out/final.jsonl"
 
@@ -231,13 +231,17 @@ async def test_second_q_quits_without_waiting() -> None:
         assert app.is_running
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
-        session.push(SessionEnded(JOURNAL, JOURNAL + ".md", "user quit"))  # Let the worker thread finish.
+        session.push(
+            SessionEnded(JOURNAL, JOURNAL + ".md", EndReason.USER_QUIT)
+        )  # Let the worker thread finish.
     assert app.return_value == JOURNAL
 
 
 @async_test
 async def test_when_the_call_ends_by_itself_the_ui_stays_open_until_q() -> None:
-    session = ScriptedSession([*scripted_call(), SessionEnded(JOURNAL, JOURNAL + ".md", "end of audio")])
+    session = ScriptedSession(
+        [*scripted_call(), SessionEnded(JOURNAL, JOURNAL + ".md", EndReason.END_OF_AUDIO)]
+    )
     app = CoachApp(session)
     async with app.run_test() as pilot:
         await settle(pilot, session)

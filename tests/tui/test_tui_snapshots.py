@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from live.events import SessionEnded
+from core.events import EndReason, SessionEnded
 from tests.tui.helpers import settle
 from tests.tui.scripted_session import JOURNAL, ScriptedSession, Step, scripted_call
 from tui.app import CoachApp, UiConfig
@@ -49,7 +49,7 @@ def test_rep_only_mode(snap_compare: SnapCompare) -> None:
 
 
 def test_call_ended_by_itself(snap_compare: SnapCompare) -> None:
-    app, session = app_for([*scripted_call(), SessionEnded(JOURNAL, JOURNAL + ".md", "end of audio")])
+    app, session = app_for([*scripted_call(), SessionEnded(JOURNAL, JOURNAL + ".md", EndReason.END_OF_AUDIO)])
     assert snap_compare(app, terminal_size=(80, 24), run_before=after(session))
 
 

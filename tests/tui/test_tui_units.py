@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import pytest
 from textual.message import Message
 
-from live.events import (
+from core.events import (
     Advisory,
+    EndReason,
     Event,
     Level,
     Mark,
@@ -17,6 +18,7 @@ from live.events import (
     SessionEnded,
     Status,
 )
+from core.fmt import share_verdict
 from tests.tui.scripted_session import coaching, label, started, utterance
 from tui.bridge import EventBridge, Routes
 from tui.format import clock, short_path
@@ -32,7 +34,7 @@ from tui.messages import (
     StatusChanged,
     UtteranceReceived,
 )
-from tui.widgets.balance import bar_cells, share_verdict
+from tui.widgets.balance import bar_cells
 from tui.widgets.status import meter_glyphs
 from tui.widgets.transcript import label_tag
 
@@ -88,7 +90,7 @@ def route(event: Event) -> dict[str, list[type[Message]]]:
             },
         ),
         (
-            SessionEnded("j", "t", "end of audio"),
+            SessionEnded("j", "t", EndReason.END_OF_AUDIO),
             {"app": [SessionEndedReceived], "transcript": [SessionEndedReceived]},
         ),
     ],
@@ -114,7 +116,7 @@ def test_only_high_rate_messages_coalesce_and_levels_only_per_channel() -> None:
 
 
 def test_formatters() -> None:
-    assert [clock(s) for s in (0, 59.9, 61, 3725, -3)] == ["00:00", "00:59", "01:01", "62:05", "00:00"]
+    assert [clock(s) for s in (0, 59.9, 61, 3725, -3)] == ["00:00", "00:59", "01:01", "1:02:05", "00:00"]
     assert short_path("out/a.jsonl", 40) == "out/a.jsonl"
     assert short_path("/home/me/.local/share/oneup/2024-05-01.jsonl", 20) == "…up/2024-05-01.jsonl"
 
@@ -132,9 +134,9 @@ def test_balance_bar_draws_the_band_edges_and_the_share() -> None:
     assert bar_cells(0, 0.5, 0.45, 0.1) == []
     assert [share_verdict(s, 0.45, 0.1) for s in (0.2, 0.35, 0.5, 0.55, 0.7)] == [
         "low",
-        "ok",
-        "ok",
-        "ok",
+        "in band",
+        "in band",
+        "in band",
         "high",
     ]
 

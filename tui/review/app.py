@@ -13,9 +13,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
-from live.replay import Replay
-from live.report import clock, when
-from live.sessions import SavedCall
+from calls.replay import Replay
+from calls.scorecard import when
+from calls.store import SavedCall
+from core.fmt import clock
 from tui.format import short_path
 from tui.review.help import ReviewHelp
 from tui.review.model import Filter, build_entries, labels_in, next_label, next_speaker

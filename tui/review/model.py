@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from live.events import Speaker
-from live.replay import Change
-from live.report import ORDER
-from live.sessions import Line, Moment, SavedCall
+from calls.replay import Change
+from calls.store import Line, Moment, SavedCall
+from core.events import Speaker
+from core.taxonomy import ORDER
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from live.report import band_text
-from live.sessions import SavedCall
+from calls.scorecard import band_text
+from calls.store import SavedCall
 from tui.review.model import labels_in
 
 

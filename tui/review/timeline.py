@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from live.report import clock
-from live.sessions import SavedCall, share_by_bin
+from calls.store import SavedCall, share_by_bin
+from core.fmt import clock, share_verdict
 
 BARS = "▁▂▃▄▅▆▇█"
 LEFT = 6
@@ -91,13 +91,15 @@ class Timeline(Widget):
         cols = self._cols()
         style = self.get_component_rich_style
         name = style("timeline--name")
-        lo, hi = s.target_rep_share - s.target_band, s.target_rep_share + s.target_band
         talk = Text("talk  ", name)
         if self.call.rep_only:
             talk.append("rep-only recording: no talk share", name)
         else:
             for share in share_by_bin(self.call, cols):
-                role = "ok" if share is None or lo <= share <= hi else ("high" if share > hi else "low")
+                verdict = (
+                    "in band" if share is None else share_verdict(share, s.target_rep_share, s.target_band)
+                )
+                role = "ok" if verdict == "in band" else verdict
                 talk.append(bar(share), style(f"timeline--{role}"))
             talk.append(f" {(s.rep_share or 0) * 100:3.0f}%", name)
         cues = Text("cues  ", name)

@@ -9,7 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from live.events import Coaching
+from core.events import Coaching
+from core.fmt import band, share_verdict
 from tui.format import clock
 from tui.messages import CoachingChanged, SessionStartedReceived
 
@@ -17,15 +18,6 @@ BAR_PREFIX = "Talk  You "
 BAND_EDGE = "┃"
 FILLED = "█"
 EMPTY = "░"
-
-
-def share_verdict(share: float, target: float, band: float) -> str:
-    """Where the rep's share sits against the band, in words (readable without colour)."""
-    if share > target + band:
-        return "high"
-    if share < target - band:
-        return "low"
-    return "ok"
 
 
 def bar_cells(width: int, share: float | None, target: float, band: float) -> list[tuple[str, str]]:
@@ -92,22 +84,23 @@ class TalkBalance(Widget):
         if c is None:
             line.append("waiting for speech", style=style("balance--dim"))
             return line
-        lo, hi = max(0.0, c.target_share - c.target_band), min(1.0, c.target_share + c.target_band)
+        lo, hi = band(c.target_share, c.target_band)
         band_text = f" · target {lo:.0%}–{hi:.0%}"
         if c.rep_share is None:
             verdict, share_text = "dim", " --%"
         else:
             verdict = share_verdict(c.rep_share, c.target_share, c.target_band)
             share_text = f"{c.rep_share:4.0%}"
-        words = {"ok": "on target", "high": "too much", "low": "too little", "dim": "waiting"}[verdict]
+        words = {"in band": "on target", "high": "too much", "low": "too little", "dim": "waiting"}[verdict]
         bar_width = width - len(line) - len(f" {share_text} {words}{band_text}")
         if bar_width < 10:  # Too narrow for a useful bar: keep the numbers.
             bar_width = 0
         roles = {role: style(f"balance--{role}") for role in ("fill", "empty", "edge")}
         for glyph, role in bar_cells(bar_width, c.rep_share, c.target_share, c.target_band):
             line.append(glyph, style=roles[role])
-        line.append(f" {share_text} ", style=style(f"balance--{verdict}") + Style(bold=True))
-        line.append(words, style=style(f"balance--{verdict}"))
+        role = "balance--ok" if verdict == "in band" else f"balance--{verdict}"
+        line.append(f" {share_text} ", style=style(role) + Style(bold=True))
+        line.append(words, style=style(role))
         line.append(band_text, style=style("balance--dim"))
         return line
 

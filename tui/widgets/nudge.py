@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from live.events import Nudge
+from core.events import Nudge
 from tui.format import clock
 from tui.messages import NudgeReceived
 

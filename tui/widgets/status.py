@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from live.events import Speaker, Status
+from core.events import Speaker, Status
 from tui.format import SPEAKER_LABEL, clock, short_path
 from tui.messages import LevelChanged, SessionStartedReceived, StatusChanged
 

@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from live.events import Label, Mark, Partial, Speaker, Utterance
+from core.events import Label, Mark, Partial, Speaker, Utterance
 from tui.format import SPEAKER_LABEL, clock
 from tui.messages import MarkReceived, PartialChanged, SessionEndedReceived, UtteranceReceived
 

@@ -11,89 +11,25 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from live.sessions import Line, SavedCall, SessionError, Summary
+from calls.report_html import render_html, render_trends_html
+from calls.scorecard import (
+    Category,
+    Scorecard,
+    TrendPoint,
+    band_text,
+    scorecard,
+    trend,
+    trend_direction,
+    when,
+)
+from calls.store import Line, SavedCall, SessionError, Summary
+from core.fmt import clock, pct
+from core.taxonomy import ORDER, title
 
 FORMATS = ("md", "html", "json")
-
-TITLES: dict[str, str] = {
-    "rapport": "Small talk for rapport",
-    "credibility": "“Why us” credibility pitch",
-    "pain_probe": "Asking for their pain",
-    "solution_pitch": "Pitching the product",
-    "neediness": "Neediness: asking for what you need",
-    "buyer_led": "Letting the buyer run the process",
-    "perspective": "Perspective on external forces",
-    "challenges": "Naming their challenges",
-    "teaching": "Teaching them how to buy",
-    "neutral": "Neutral",
-}
-"""Category names a manager reads; custom labels from a rules file show under their own name."""
-ORDER = tuple(TITLES)
-
-
-def title(label: str) -> str:
-    return TITLES.get(label, label.replace("_", " ").capitalize())
-
-
-def clock(seconds: float) -> str:
-    """Call time as mm:ss (minutes keep counting past an hour, as in the live view)."""
-    total = max(0, int(seconds))
-    return f"{total // 60:02d}:{total % 60:02d}"
-
-
-def pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x * 100:.0f}%"
-
-
-def band_text(s: Summary) -> str:
-    lo, hi = max(0.0, s.target_rep_share - s.target_band), min(1.0, s.target_rep_share + s.target_band)
-    return f"{lo * 100:.0f}–{hi * 100:.0f}%"
-
-
-def when(call: SavedCall) -> str:
-    return call.started_at.strftime("%Y-%m-%d %H:%M") if call.started_at else call.id
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    """One label's moments in the call, in call order."""
-
-    label: str
-    title: str
-    moments: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    call: SavedCall
-    one_down: tuple[Category, ...]
-    one_up: tuple[Category, ...]
-
-    @property
-    def summary(self) -> Summary:
-        return self.call.summary
-
-
-def _group(lines: Sequence[Line]) -> tuple[Category, ...]:
-    by: dict[str, list[Line]] = {}
-    for line in sorted(lines, key=lambda x: x.start):
-        by.setdefault(line.label or "?", []).append(line)
-    # Taxonomy order, then custom labels by how often they fired.
-    keys = sorted(by, key=lambda k: (ORDER.index(k) if k in ORDER else len(ORDER), -len(by[k]), k))
-    return tuple(Category(k, title(k), tuple(by[k])) for k in keys)
-
-
-def scorecard(call: SavedCall) -> Scorecard:
-    rep = call.rep_lines
-    return Scorecard(
-        call,
-        one_down=_group([x for x in rep if x.one_down]),
-        one_up=_group([x for x in rep if x.one_up]),
-    )
 
 
 # JSON ----------------------------------------------------------------------------------------------
@@ -228,43 +164,6 @@ def render_markdown(card: Scorecard) -> str:
 # Trends --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    """One call in a folder's trend, oldest first."""
-
-    id: str
-    when: str
-    duration_s: float
-    rep_share: float | None
-    target_rep_share: float
-    target_band: float
-    one_down: int
-    one_up: int
-    one_down_rate: float | None
-    complete: bool
-
-
-def trend(calls: Sequence[SavedCall]) -> list[TrendPoint]:
-    ordered = sorted(
-        calls, key=lambda c: (c.started_at is None, c.started_at.timestamp() if c.started_at else 0)
-    )
-    return [
-        TrendPoint(
-            id=c.id,
-            when=when(c),
-            duration_s=c.summary.duration_s,
-            rep_share=c.summary.rep_share,
-            target_rep_share=c.summary.target_rep_share,
-            target_band=c.summary.target_band,
-            one_down=c.summary.one_down,
-            one_up=c.summary.one_up,
-            one_down_rate=c.one_down_rate,
-            complete=not c.summary.recomputed,
-        )
-        for c in ordered
-    ]
-
-
 def trends_json(folder: Path, points: Sequence[TrendPoint]) -> str:
     doc = {
         "folder": str(folder),
@@ -285,15 +184,6 @@ def trends_json(folder: Path, points: Sequence[TrendPoint]) -> str:
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def trend_direction(values: Sequence[float | None]) -> float | None:
-    """Last third minus first third of the calls: >0 rising, <0 falling; None with too few calls."""
-    xs = [v for v in values if v is not None]
-    if len(xs) < 2:
-        return None
-    k = max(1, len(xs) // 3)
-    return sum(xs[-k:]) / k - sum(xs[:k]) / k
 
 
 def trends_markdown(folder: Path, points: Sequence[TrendPoint]) -> str:
@@ -334,8 +224,6 @@ def render_call(call: SavedCall, fmt: str) -> str:
     if fmt == "json":
         return render_json(card)
     if fmt == "html":
-        from live.report_html import render_html
-
         return render_html(card)
     return render_markdown(card)
 
@@ -345,8 +233,6 @@ def render_trends(folder: Path, calls: Sequence[SavedCall], fmt: str) -> str:
     if fmt == "json":
         return trends_json(folder, points)
     if fmt == "html":
-        from live.report_html import render_trends_html
-
         return render_trends_html(folder, points)
     return trends_markdown(folder, points)
 

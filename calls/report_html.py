@@ -10,18 +10,10 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from live.report import (
-    ORDER,
-    Scorecard,
-    TrendPoint,
-    band_text,
-    clock,
-    pct,
-    title,
-    trend_direction,
-    when,
-)
-from live.sessions import SavedCall, share_by_bin
+from calls.scorecard import Scorecard, TrendPoint, band_text, trend_direction, when
+from calls.store import SavedCall, share_by_bin
+from core.fmt import band, clock, pct
+from core.taxonomy import ORDER, title
 
 CSS = """
 :root { --ink:#1d2330; --muted:#5f6b7a; --line:#e3e7ee; --paper:#fff; --soft:#f6f8fb;
@@ -151,8 +143,7 @@ def timeline_svg(call: SavedCall) -> str:
             f"<title>{escape(clock(m.at) + ' ' + m.note)}</title></text>"
         )
     # Rep share over time, against the target band.
-    lo = max(0.0, s.target_rep_share - s.target_band)
-    hi = min(1.0, s.target_rep_share + s.target_band)
+    lo, hi = band(s.target_rep_share, s.target_band)
 
     def y_of(v: float) -> float:
         return y_share + share_h * (1 - v)
@@ -345,10 +336,7 @@ def trends_svg(points: Sequence[TrendPoint]) -> str:
     ]
     if points:
         p0 = points[-1]
-        lo, hi = (
-            max(0.0, p0.target_rep_share - p0.target_band),
-            min(1.0, p0.target_rep_share + p0.target_band),
-        )
+        lo, hi = band(p0.target_rep_share, p0.target_band)
         parts.append(
             f'<rect x="{left}" y="{y_of(hi):.1f}" width="{right - left}" height="{y_of(lo) - y_of(hi):.1f}" '
             f'fill="#e6effc"/>'

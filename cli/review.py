@@ -2,22 +2,20 @@
 
 ``register(sub)`` adds the three commands to the main parser's subparsers.
 Bad input raises ``SessionError`` (a ``JournalError``), which the CLI prints as
-one line with exit code 2. Textual is imported only inside ``review`` (by name,
-so the core never depends on the UI package), and the detector only for
-``--reclassify``.
+one line with exit code 2. Textual is imported only inside ``review``, and the
+detector only for ``--reclassify``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from live.replay import load_replay, replay_lines
-from live.sessions import (
+from calls.replay import load_replay, replay_lines
+from calls.store import (
     SavedCall,
     SessionError,
     SessionInfo,
@@ -68,13 +66,14 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.print and result is not None:
         print("\n".join(replay_lines(result)))
         return 0
-    review = importlib.import_module("tui.review.app")
-    review.ReviewApp(call, result).run()
+    from tui.review.app import ReviewApp
+
+    ReviewApp(call, result).run()
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from live.report import render_call, render_trends, write_private
+    from calls.report import render_call, render_trends, write_private
 
     folder = _folder(args)
     target = Path(args.session)
@@ -99,7 +98,7 @@ def _pct(x: float | None) -> str:
 
 
 def format_sessions(rows: Sequence[SessionInfo]) -> list[str]:
-    from live.report import clock
+    from core.fmt import clock
 
     out = [f"{'id':<22} {'date':<16} {'length':>6} {'talk':>5} {'One-Down':>8} {'One-Up':>6}"]
     for r in rows:
@@ -170,22 +169,3 @@ def register(sub: Any) -> None:
     ss.add_argument("--yes", action="store_true", help="with --delete-all: don't ask")
     _dir_flag(ss)
     ss.set_defaults(func=cmd_sessions)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry (``python -m live.review_cli``) until the main CLI calls ``register``."""
-    from live.cli import _Parser, _user_errors, fail
-
-    parser = _Parser(prog="oneup", description="After the call: review, report, sessions.")
-    register(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (SessionError, *_user_errors()) as exc:
-        fail(str(exc))
-    except KeyboardInterrupt:
-        return 130
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,7 +6,7 @@ the placed turn times are the voiced audio, sample-exact, at the pipeline's 16 k
 
 CLI::
 
-    python -m benchmarks.synth OUT.wav --turns turns.json
+    python -m audio.synth OUT.wav --turns turns.json
 
 writes a stereo WAV (ch0 rep, ch1 prospect) and OUT.json with the placed turns.
 """
@@ -285,7 +285,7 @@ def load_turns(path: str | Path) -> list[Turn]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.synth",
+        prog="python -m audio.synth",
         description="Synthesize a two-party call: stereo WAV (ch0 rep, ch1 prospect) + OUT.json truth.",
     )
     parser.add_argument("out", type=Path, help="output WAV path; the truth goes next to it as .json")

@@ -5,12 +5,12 @@ So a rep or manager can tune the rules offline and see the effect on real calls.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
+from calls.store import SavedCall
 from classifiers.base import Classifier
-from live.events import Label, Stance
-from live.sessions import SavedCall
+from core.events import Label, Stance
+from core.fmt import clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +74,14 @@ def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules
 def load_replay(call: SavedCall, rules_flag: str | None) -> Replay:
     """Replay with ``--rules FILE`` or else the rules the current configuration names."""
     from classifiers import load_classifier
-    from live.cli import build_config
+    from core.config import resolve_config
 
-    rules = build_config(argparse.Namespace(rules=rules_flag)).detector.rules
+    rules = resolve_config({"detector.rules": rules_flag} if rules_flag else None).detector.rules
     return replay(call, load_classifier(rules), str(rules) if rules else "built-in rules")
 
 
 def replay_lines(result: Replay) -> list[str]:
     """The headless form: one line per change, then a total."""
-    from live.report import clock
-
     out = [f"{clock(c.start)}  {c.old} -> {c.now}  {c.text}" for c in result.changes]
     out.append(
         f"{len(result.changes)} of {result.checked} rep utterances changed with {result.rules}; "

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-ASSETS = Path(__file__).parent / "assets"
-DEMO_AUDIO = ASSETS / "demo_call.opus"
+from live import ASSETS
+from live import DEMO_CALL as DEMO_AUDIO
+
 DEMO_TRUTH = ASSETS / "demo_call.truth.json"
 LENGTHS = {"short": (1.0, 3.0), "medium": (5.0, 8.0), "long": (14.0, 16.0)}
 """Utterance length classes (s) for the latency figures."""
@@ -121,20 +122,17 @@ def length_sets(clips: list[Clip], per_class: int = 5) -> dict[str, list[np.ndar
 
 def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_class: int) -> Result:
     from audio.source import FileSource
-    from classifiers import load_classifier
-    from classifiers.policy import NudgePolicy
-    from live.config import Config, ModelConfig
-    from live.journal import JournalWriter
-    from live.pipeline import Pipeline
+    from core.config import Config, ModelConfig
+    from live.compose import build_session
     from live.transcriber import WhisperTranscriber
-    from live.wer import corpus_wer
+    from tuning.wer import corpus_wer
 
     t0 = time.perf_counter()
     tr = WhisperTranscriber(
         ModelConfig(model=c.model, compute_type=c.compute_type, threads=c.threads, device=c.device)
     )
     load_s = time.perf_counter() - t0
-    tr.warm_up()
+    tr.warm()
     latency = {}
     for name, audios in length_sets(clips, per_class).items():
         times = []
@@ -153,14 +151,9 @@ def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_
         _write_call(wav, rtf_seconds)
         cfg = Config()
         t = time.perf_counter()
-        Pipeline(
-            FileSource(wav),
-            tr,
-            load_classifier(),
-            NudgePolicy(cfg.nudge),
-            JournalWriter(Path(tmp) / "j.jsonl"),
-            cfg,
-        ).run(lambda _e: None)
+        build_session(cfg, FileSource(wav), Path(tmp) / "j.jsonl", paced=False, transcriber=tr).run(
+            lambda _e: None
+        )
         rtf = rtf_seconds / (time.perf_counter() - t)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return Result(c, load_s, latency, rtf, rss, wer)
@@ -206,7 +199,7 @@ def run_candidate(
         }
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "live.bench", "--child", spec], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tuning.bench", "--child", spec], capture_output=True, text=True, check=False
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     data = (

@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from live.config import CoachConfig
-from live.events import Coaching, Utterance
+from core.config import CoachConfig
+from core.events import Coaching, Utterance
 
 BACKCHANNEL_S = 1.0
 """Prospect speech shorter than this (voiced) doesn't interrupt a rep monologue."""

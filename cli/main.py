@@ -1,4 +1,4 @@
-"""The ``oneup`` command line: flags mapped onto ``live.config`` in one table.
+"""The ``oneup`` command line: flags mapped onto ``core.config`` in one table.
 
 Every user-facing failure is one line on stderr and exit code 2; the expected
 error types are listed in ``USER_ERRORS``. Heavy imports (the model, Textual,
@@ -14,11 +14,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from live.config import Config, ConfigError, env_values, load_config_file
+from cli import review
+from core.config import Config, ConfigError, resolve_config
+from core.events import EndReason
+from core.paths import config_path, data_dir
 
-APP_NAME = "oneup"
+if TYPE_CHECKING:
+    from audio.source import AudioSource
+    from live.pipeline import Pipeline
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ FLAGS: tuple[Flag, ...] = (
 def _user_errors() -> tuple[type[BaseException], ...]:
     from audio.capture import CaptureError
     from audio.decode import AudioInputError
-    from live.journal import JournalError
+    from core.journal import JournalError
     from live.transcriber import ModelError
 
     extra: tuple[type[BaseException], ...] = ()
@@ -75,33 +80,10 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def data_dir() -> Path:
-    env = os.environ.get("ONEUP_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "sessions"
-
-
-def config_path() -> Path:
-    env = os.environ.get("ONEUP_CONFIG")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
-
-
 def build_config(args: argparse.Namespace) -> Config:
     """Defaults < config file < environment < flags."""
-    cfg = Config()
-    path = config_path()
-    if path.exists():
-        cfg = cfg.with_values(load_config_file(path), origin=f"{path}: ")
-    cfg = cfg.with_values(env_values(dict(os.environ)), origin="environment ")
     flags = {f.key: getattr(args, _dest(f)) for f in FLAGS if getattr(args, _dest(f), None) is not None}
-    return cfg.with_values(flags, origin="")
+    return resolve_config(flags)
 
 
 def _dest(f: Flag) -> str:
@@ -120,7 +102,7 @@ def _add_out_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _journal_path(args: argparse.Namespace) -> Path:
-    from live.journal import default_journal_path, ensure_private_dir
+    from core.journal import default_journal_path, ensure_private_dir
 
     if args.out:
         return Path(args.out)
@@ -133,34 +115,15 @@ def _journal_path(args: argparse.Namespace) -> Path:
     return default_journal_path(d)
 
 
-def make_pipeline(source: Any, args: argparse.Namespace, cfg: Config, paced: bool) -> Any:
-    """Build the real pipeline around ``source`` (model, detector, journal)."""
-    from classifiers import load_classifier
-    from classifiers.policy import NudgePolicy
-    from live.journal import JournalWriter
-    from live.pipeline import Pipeline, PipelineOptions
-    from live.transcriber import WhisperTranscriber
+def make_session(source: AudioSource, args: argparse.Namespace, cfg: Config, paced: bool) -> Pipeline:
+    """The real session around ``source`` (model, detector, journal), from the composition root."""
+    from live.compose import build_session
 
-    classifier = load_classifier(cfg.detector.rules)
-    classifier.warm()  # load the embedding model now, not on the rep's first words
-    gate = NudgePolicy(cfg.nudge)
-    transcriber = WhisperTranscriber(cfg.model)
-    transcriber.warm_up()
-    journal = JournalWriter(_journal_path(args), force=args.force)
-    desc = f"{cfg.model.model} {cfg.model.compute_type} on {transcriber.device} ({cfg.model.threads} threads)"
-    return Pipeline(
-        source,
-        transcriber,
-        classifier,
-        gate,
-        journal,
-        cfg,
-        PipelineOptions(paced=paced, model_description=desc),
-    )
+    return build_session(cfg, source, _journal_path(args), paced=paced, force=args.force)
 
 
-def _run_headless(session: Any) -> int:
-    from live.headless import LinePrinter
+def _run_headless(session: Pipeline) -> int:
+    from cli.headless import LinePrinter
 
     printer = LinePrinter()
     previous = signal.getsignal(signal.SIGINT)
@@ -174,11 +137,11 @@ def _run_headless(session: Any) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     ended = printer.ended
-    if ended is not None and ended.reason.startswith("error: "):
-        print(f"oneup: error: {ended.reason.removeprefix('error: ')}", file=sys.stderr)
+    if ended is not None and ended.reason is EndReason.ERROR:
+        print(f"oneup: error: {ended.detail}", file=sys.stderr)
         return 2
-    if ended is not None and ended.reason.startswith("end of audio ("):
-        print(f"oneup: warning: {ended.reason}", file=sys.stderr)
+    if ended is not None and ended.reason is EndReason.INPUT_ENDED_EARLY:
+        print(f"oneup: warning: {ended.text}", file=sys.stderr)
     return 0
 
 
@@ -187,14 +150,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     source = FileSource(args.audio, prospect=args.prospect, realtime=args.realtime)
-    session = make_pipeline(source, args, cfg, paced=args.realtime)
+    session = make_session(source, args, cfg, paced=args.realtime)
     return _run_headless(session)
 
 
-DEMO_CALL = Path(__file__).parent / "assets" / "demo_call.opus"
+from live import DEMO_CALL  # noqa: E402
 
 
-def _run_ui(session: Any, cfg_desc: str, source: Any) -> int:
+def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
     from tui.app import CoachApp, UiConfig
 
     app = CoachApp(
@@ -211,7 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     source = FileSource(DEMO_CALL, realtime=not args.fast)
-    session = make_pipeline(source, args, cfg, paced=not args.fast)
+    session = make_session(source, args, cfg, paced=not args.fast)
     if args.headless:
         return _run_headless(session)
     return _run_ui(session, session.model_description, source)
@@ -224,7 +187,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     source = CaptureSource(args.mic, args.loopback, duration_s=args.duration, reconnect_s=args.reconnect_s)
-    session = make_pipeline(source, args, cfg, paced=True)
+    session = make_session(source, args, cfg, paced=True)
     if not args.headless:
         return _run_ui(session, session.model_description, source)
 
@@ -258,7 +221,7 @@ def cmd_devices(_args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from live.config import flatten, to_toml
+    from core.config import flatten, to_toml
 
     path = config_path()
     if args.action == "path":
@@ -271,7 +234,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if args.key is None or args.value is None:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
-    from live.config import save_settings
+    from core.config import save_settings
 
     typed = flatten(save_settings(path, {args.key: args.value}))
     print(f"{args.key} = {typed[args.key]!r} written to {path}")
@@ -296,9 +259,9 @@ def _local_models() -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from live.bench import run_bench, table
-    from live.config import save_settings
+    from core.config import save_settings
     from live.transcriber import resolve_device, resolve_model
+    from tuning.bench import run_bench, table
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else _local_models()
     for m in models:
@@ -419,9 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     dv = sub.add_parser("devices", help="list input devices and find the loopback source")
     dv.set_defaults(func=cmd_devices)
 
-    from live.review_cli import register
-
-    register(sub)
+    review.register(sub)
 
     sub.add_parser("classify", help="label utterances from stdin or --text (see 'oneup classify --help')")
     return p

@@ -15,10 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from live.coaching import CoachingTracker
-from live.config import CoachConfig, ConfigError
-from live.events import Label, Speaker, Stance, Utterance
-from live.journal import JournalError, iter_journal
+from core.coaching import CoachingTracker
+from core.config import CoachConfig, ConfigError
+from core.events import Label, Speaker, Stance, Utterance
+from core.fmt import share_verdict
+from core.journal import JournalError, iter_journal
+from core.paths import data_dir
 
 RECOMPUTED = "cut (summary recomputed)"
 """``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
@@ -90,11 +92,7 @@ class Summary:
         """ "high", "low" or "in band" against the target band; None without a share."""
         if self.rep_share is None:
             return None
-        if self.rep_share > self.target_rep_share + self.target_band:
-            return "high"
-        if self.rep_share < self.target_rep_share - self.target_band:
-            return "low"
-        return "in band"
+        return share_verdict(self.rep_share, self.target_rep_share, self.target_band)
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ class SavedCall:
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """The journal's lines (see ``live.journal.iter_journal``), errors as ``SessionError``."""
+    """The journal's lines (see ``core.journal.iter_journal``), errors as ``SessionError``."""
     try:
         yield from iter_journal(path)
     except SessionError:
@@ -362,9 +360,7 @@ class SessionInfo:
 
 
 def default_sessions_dir() -> Path:
-    """The CLI's data folder (ONEUP_DATA_DIR or the platformdirs one), imported late to keep this light."""
-    from live.cli import data_dir
-
+    """The sessions folder (``ONEUP_DATA_DIR`` or the platformdirs one)."""
     return data_dir()
 
 

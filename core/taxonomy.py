@@ -6,7 +6,7 @@ create a label that the taxonomy does not have.
 
 from __future__ import annotations
 
-from live.events import Stance
+from core.events import Stance
 
 ONE_DOWN: tuple[str, ...] = (
     "rapport",
@@ -30,3 +30,23 @@ STANCES: dict[str, Stance] = {
 def stance_of(label: str) -> Stance:
     """The stance of a built-in label (KeyError for an unknown one, on purpose)."""
     return STANCES[label]
+
+
+TITLES: dict[str, str] = {
+    "rapport": "Small talk for rapport",
+    "credibility": "“Why us” credibility pitch",
+    "pain_probe": "Asking for their pain",
+    "solution_pitch": "Pitching the product",
+    "neediness": "Neediness: asking for what you need",
+    "buyer_led": "Letting the buyer run the process",
+    "perspective": "Perspective on external forces",
+    "challenges": "Naming their challenges",
+    "teaching": "Teaching them how to buy",
+    "neutral": "Neutral",
+}
+"""Category names a manager reads; custom labels from a rules file show under their own name."""
+ORDER = tuple(TITLES)
+
+
+def title(label: str) -> str:
+    return TITLES.get(label, label.replace("_", " ").capitalize())

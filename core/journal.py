@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from live.events import Mark, Utterance
+from core.events import Mark, Utterance
 
 JOURNAL_VERSION = 1
 

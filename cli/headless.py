@@ -6,8 +6,8 @@ import sys
 import threading
 from typing import TextIO
 
-from live.events import Advisory, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
-from live.transcript_md import clock
+from core.events import Advisory, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
+from core.fmt import clock
 
 
 class LinePrinter:
@@ -44,5 +44,5 @@ class LinePrinter:
             return f"oneup: {e.source} · {mode} · model {e.model} · journal {e.journal}"
         if isinstance(e, SessionEnded):
             self.ended = e
-            return f"oneup: session ended ({e.reason}); saved to {e.journal} and {e.transcript}"
+            return f"oneup: session ended ({e.text}); saved to {e.journal} and {e.transcript}"
         return None

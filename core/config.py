@@ -1,6 +1,6 @@
 """Typed configuration: every tunable, its default and why, documented once, here.
 
-The CLI maps its flags onto these fields in one table (``live.cli.FLAGS``); a
+The CLI maps its flags onto these fields in one table (``cli.main.FLAGS``); a
 TOML file (``oneup config path``) can set the same fields per machine. Values
 are validated in ``__post_init__`` so a bad flag or config key fails early with
 a message naming it.
@@ -12,12 +12,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from classifiers.policy import NudgePolicyConfig
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from core import tomlfile
+from core.events import Stance
 
 
 class ConfigError(ValueError):
@@ -128,6 +124,24 @@ class DetectorConfig:
     """A user rules file (TOML) with extra cues, examples or custom labels."""
 
 
+@dataclass(frozen=True, slots=True)
+class NudgePolicyConfig:
+    """Every threshold of the discipline, in call-time seconds where it is a time."""
+
+    min_confidence: float = 0.6
+    """Labels less sure than this never interrupt the rep."""
+    min_words: int = 4
+    """Utterances shorter than this (fillers excluded) are too thin to coach on."""
+    label_cooldown_s: float = 90.0
+    """After a label's nudge is shown, that label stays quiet this long."""
+    display_s: float = 12.0
+    """One nudge at a time: no new nudge until the shown one has been up this long."""
+    stances: tuple[Stance, ...] = ("one-down", "one-up")
+    """Which stances may be shown; drop "one-up" to hide the praise."""
+    one_up_cooldown_s: float = 180.0
+    """Praise is rarer than correction: its own, longer cooldown per label."""
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything tunable, grouped by stage."""
@@ -137,7 +151,7 @@ class Config:
     coach: CoachConfig = field(default_factory=CoachConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     nudge: NudgePolicyConfig = field(default_factory=NudgePolicyConfig)
-    """When the live view shows a nudge; defaults documented in classifiers/policy.py."""
+    """When the live view shows a nudge (``classifiers.policy.NudgePolicy`` applies it)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -183,8 +197,8 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
 def load_config_file(path: Path) -> dict[str, Any]:
     """Read a TOML config file into dotted keys; raise ConfigError with the line on bad TOML."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlfile.loads(path.read_text(encoding="utf-8"))
+    except tomlfile.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
@@ -246,3 +260,20 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     tmp.write_text(to_toml({k: typed[k] for k in stored}), encoding="utf-8")
     tmp.replace(path)
     return checked
+
+
+def resolve_config(flags: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Config:
+    """The effective settings: defaults < config file < environment < flags (dotted keys).
+
+    Every command resolves its settings here, so the precedence cannot differ between them.
+    """
+    import os
+
+    from core.paths import config_path
+
+    cfg = Config()
+    path = config_path()
+    if path.exists():
+        cfg = cfg.with_values(load_config_file(path), origin=f"{path}: ")
+    cfg = cfg.with_values(env_values(dict(os.environ if environ is None else environ)), origin="environment ")
+    return cfg.with_values(dict(flags or {}), origin="")

@@ -11,6 +11,7 @@ heavy dependency, so any layer can depend on this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal
 
 Speaker = Literal["rep", "prospect"]
@@ -172,13 +173,39 @@ class SessionStarted:
     rep_only: bool
 
 
+class EndReason(str, Enum):
+    """Why a call ended: front ends choose exit codes and wording from this, never from text."""
+
+    END_OF_AUDIO = "end of audio"
+    INPUT_ENDED_EARLY = "input ended early"
+    """A recording cut short (corrupt tail): what was decoded is kept; a warning, not an error."""
+    USER_QUIT = "user quit"
+    DURATION_REACHED = "duration reached"
+    DEVICE_LOST = "audio device lost"
+    ERROR = "error"
+
+
+def end_text(reason: EndReason, detail: str = "") -> str:
+    """The one wording of an end reason, as the journal's ``end_reason`` and the front ends show it."""
+    if reason is EndReason.ERROR:
+        return f"error: {detail}" if detail else "error"
+    if reason is EndReason.INPUT_ENDED_EARLY:
+        return f"end of audio (input ended early: {detail})"
+    return f"{reason.value} ({detail})" if detail else reason.value
+
+
 @dataclass(frozen=True, slots=True)
 class SessionEnded:
     journal: str
     transcript: str
     """Path of the Markdown annotated transcript."""
-    reason: str
-    """"end of audio", "user quit", "duration reached" or an error message."""
+    reason: EndReason
+    detail: str = ""
+    """The error message, or what cut the input short or lost the device."""
+
+    @property
+    def text(self) -> str:
+        return end_text(self.reason, self.detail)
 
 
 Event = (

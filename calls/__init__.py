@@ -1,0 +1,1 @@
+"""Saved calls: read journals (``store``), render the transcript and reports, replay the detector."""

@@ -1,0 +1,61 @@
+"""The annotated Markdown transcript (``SESSION.md``), rendered from the journal via the typed reader."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from calls.store import SavedCall, load_call
+from core.fmt import clock, pct
+
+
+def render_markdown(call: SavedCall) -> str:
+    s = call.summary
+    lines = [f"# Call {call.started_at.isoformat() if call.started_at else ''}".rstrip(), ""]
+    lines += [f"Source: `{call.source or '?'}` · model: {call.model or '?'}", ""]
+    if s.recomputed:
+        lines += ["_The session did not finish cleanly: the summary was recomputed from the transcript._", ""]
+    lines += [
+        "## Summary",
+        "",
+        f"- Duration: {clock(s.duration_s)}",
+        f"- Rep talk share: {pct(s.rep_share, 'n/a (rep only)')} "
+        f"(target {s.target_rep_share * 100:.0f}% ± {s.target_band * 100:.0f})",
+        f"- Talk time: rep {s.rep_s:.0f} s, prospect {s.prospect_s:.0f} s",
+        f"- Longest rep monologue: {s.longest_rep_monologue_s:.0f} s",
+        f"- Questions asked by the rep: {s.questions}",
+        f"- One-Down moments: {s.one_down} · One-Up moments: {s.one_up}",
+    ]
+    if s.labels:
+        lines.append("- Labels: " + ", ".join(f"{k} {v}" for k, v in s.labels.items()))
+    lines += ["", "## Transcript", ""]
+    events: list[tuple[float, int, list[str]]] = []
+    for m in call.moments:
+        if m.kind == "mark":
+            events.append((m.at, 0, [f"**[{clock(m.at)}] ★ marked moment** {m.note}".rstrip(), ""]))
+        elif m.kind in ("pause", "resume"):
+            events.append((m.at, 0, [f"_[{clock(m.at)}] {m.kind}d_", ""]))
+    for line in call.lines:
+        who = "Rep" if line.speaker == "rep" else "Prospect"
+        block = [f"**[{clock(line.start)}] {who}:** {line.text}"]
+        if line.label:
+            tag = f"{line.stance} · {line.label}"
+            if line.evidence:
+                tag += f" — “{line.evidence}”"
+            block.append(f"> {tag}")
+            if line.nudge:
+                block.append(f"> ➜ One-Up: {line.nudge}")
+            elif line.reinforcement:
+                block.append(f"> ✓ {line.reinforcement}")
+        events.append((line.end, 1, [*block, ""]))
+    for _at, _order, block in sorted(events, key=lambda e: (e[0], e[1])):
+        lines += block
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_markdown(journal: Path, out: Path) -> None:
+    text = render_markdown(load_call(journal))
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file may have been wider
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

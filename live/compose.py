@@ -1,0 +1,67 @@
+"""The composition root: the one place a call session is assembled from its stages.
+
+The CLI, ``oneup bench``, the benchmarks and the tests all build sessions here, so
+the wiring (which detector, which gate, warm-up before the first frame, when the
+journal file is created) cannot drift between them. Pass ``transcriber``,
+``classifier`` or ``vad`` to swap a heavy stage for a fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from audio.segmenter import IsSpeech
+from audio.source import AudioSource
+from classifiers import load_classifier
+from classifiers.base import Classifier
+from classifiers.policy import NudgePolicy
+from core.config import Config
+from core.journal import JournalWriter
+from live.pipeline import Pipeline, PipelineOptions
+from live.transcriber import Transcriber, WhisperTranscriber
+
+
+def describe(transcriber: Transcriber, config: Config) -> str:
+    """What the status line and the journal say about the model."""
+    if isinstance(transcriber, WhisperTranscriber):
+        m = config.model
+        return f"{m.model} {m.compute_type} on {transcriber.device} ({m.threads} threads)"
+    return transcriber.name
+
+
+def build_session(
+    config: Config,
+    source: AudioSource,
+    journal: Path,
+    *,
+    paced: bool,
+    force: bool = False,
+    transcriber: Transcriber | None = None,
+    classifier: Classifier | None = None,
+    vad: Callable[[], IsSpeech] | None = None,
+) -> Pipeline:
+    """One call session over ``source``, journaling to ``journal``.
+
+    The detector and the model are loaded and warmed before the journal file is
+    created, so a bad model or rules file leaves nothing behind and the rep's first
+    words pay no loading time. ``paced``: live capture and ``--realtime`` (never block
+    the source, interim text); otherwise as fast as possible, back-pressured.
+    """
+    if classifier is None:
+        classifier = load_classifier(config.detector.rules)
+    classifier.warm()
+    if transcriber is None:
+        transcriber = WhisperTranscriber(config.model)
+    transcriber.warm()
+    writer = JournalWriter(journal, force=force)
+    return Pipeline(
+        source,
+        transcriber,
+        classifier,
+        NudgePolicy(config.nudge),
+        writer,
+        config,
+        PipelineOptions(paced=paced, model_description=describe(transcriber, config)),
+        vad=vad,
+    )
