@@ -9,7 +9,7 @@ never sits in memory whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def _audio_stream(
     return stream
 
 
-def decode_blocks(path: str | Path, max_channels: int = 2) -> Iterator[np.ndarray]:
+def decode_blocks(path: str | Path, max_channels: int = 2) -> Generator[np.ndarray, None, None]:
     """Yield int16 blocks of shape (channels, n) at 16 kHz, in file order.
 
     Raises AudioInputError before the first block for unusable files and

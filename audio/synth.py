@@ -108,7 +108,7 @@ class SynthCall:
 
     def talk_time(self) -> dict[str, float]:
         """Seconds of voiced speech per speaker (the ground truth for talk ratios)."""
-        totals = dict.fromkeys(SPEAKERS, 0.0)
+        totals: dict[str, float] = dict.fromkeys(SPEAKERS, 0.0)
         for t in self.turns:
             totals[t.speaker] += t.duration_s
         return totals

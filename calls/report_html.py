@@ -162,14 +162,14 @@ def timeline_svg(call: SavedCall) -> str:
     if not call.rep_only:
         bins = max(4, min(40, int(duration // 15)))
         width = (right - left) / bins
-        pts = [
+        share_pts = [
             f"{left + width * (i + 0.5):.1f},{y_of(v):.1f}"
             for i, v in enumerate(share_by_bin(call, bins))
             if v is not None
         ]
-        if pts:
+        if share_pts:
             parts.append(
-                f'<polyline points="{" ".join(pts)}" fill="none" stroke="#3b6fd8" stroke-width="2.2" '
+                f'<polyline points="{" ".join(share_pts)}" fill="none" stroke="#3b6fd8" stroke-width="2.2" '
                 f'stroke-linejoin="round" stroke-linecap="round"/>'
             )
     # Time axis.

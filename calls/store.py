@@ -233,7 +233,8 @@ def load_call(path: Path | str) -> SavedCall:
             problems.append(f"{path}:{n}: {kind} record with a missing or invalid '{exc}', skipped")
     if not session and not lines:
         raise SessionError(f"{path}: not a oneup session journal (no session or utterance lines)")
-    config = session.get("config") if isinstance(session.get("config"), Mapping) else {}
+    raw_config = session.get("config")
+    config: Mapping[str, Any] = raw_config if isinstance(raw_config, Mapping) else {}
     rep_only = session.get("rep_only") is True
     summary = None
     if summary_rec is not None:

@@ -158,7 +158,7 @@ from live import DEMO_CALL  # noqa: E402
 
 
 def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
-    from tui.app import CoachApp, UiConfig
+    from tui.live.app import CoachApp, UiConfig
 
     app = CoachApp(
         session,

@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -191,7 +191,7 @@ class WhisperTranscriber:
             )
         return out
 
-    def _batch_setup(self) -> tuple[object, object]:
+    def _batch_setup(self) -> tuple[Any, Any]:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import TranscriptionOptions
 

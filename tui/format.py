@@ -1,11 +1,8 @@
-"""Small text formatters shared by the widgets (pure, so tests can pin them)."""
+"""Text formatters only the UI needs (call-wide ones, like ``clock``, live in ``core.fmt``)."""
 
 from __future__ import annotations
 
 from core.events import Speaker
-from core.fmt import clock
-
-__all__ = ["SPEAKER_LABEL", "clock", "short_path"]
 
 SPEAKER_LABEL: dict[Speaker, str] = {"rep": "You", "prospect": "Them"}
 """Speakers are named in words so the transcript reads without colour."""

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -202,7 +203,7 @@ def run_candidate(
         [sys.executable, "-m", "tuning.bench", "--child", spec], capture_output=True, text=True, check=False
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    data = (
+    data: dict[str, Any] = (
         json.loads(lines[-1]) if lines else {"error": (proc.stderr.strip().splitlines() or ["crashed"])[-1]}
     )
     if "error" in data and "candidate" not in data:

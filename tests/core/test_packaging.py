@@ -87,7 +87,7 @@ def test_headless_run_never_loads_textual(tmp_path: Path) -> None:
         "from cli.main import main\n"
         f"rc = main(['run', {CLIP!r}, '--out', '{tmp_path}/s.jsonl'])\n"
         "assert rc == 0, rc\n"
-        "print('LOADED:' + ','.join(m for m in ('textual', 'tui.app', 'sounddevice') if m in sys.modules))\n"
+        "print('LOADED:' + ','.join(m for m in ('textual', 'tui', 'sounddevice') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "LOADED:"

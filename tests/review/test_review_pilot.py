@@ -154,7 +154,7 @@ async def test_search_finds_text_and_nudges_and_steps_through_matches(call: Save
         await pilot.press("slash", *"zebra", "enter")
         assert cursor_text(app) == ONE_DOWN[-1].text  # No match: the cursor stays.
         await pilot.press("escape")
-        assert app.query_one(ReviewTranscript).query == ""
+        assert app.query_one(ReviewTranscript).search_text == ""
 
 
 @async_test

@@ -22,13 +22,13 @@ from tests.tui.scripted_session import (
     started,
     utterance,
 )
-from tui.app import CoachApp, UiConfig
+from tui.live.app import CoachApp, UiConfig
+from tui.live.help import HelpScreen
+from tui.live.widgets.balance import TalkBalance
+from tui.live.widgets.nudge import EMPTY_HINT, NudgePanel
+from tui.live.widgets.status import LevelMeter, StatusLine
+from tui.live.widgets.transcript import Transcript
 from tui.messages import LevelChanged
-from tui.screens.help import HelpScreen
-from tui.widgets.balance import TalkBalance
-from tui.widgets.nudge import EMPTY_HINT, NudgePanel
-from tui.widgets.status import LevelMeter, StatusLine
-from tui.widgets.transcript import Transcript
 
 
 def banner_text(app: CoachApp) -> str:

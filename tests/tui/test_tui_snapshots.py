@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from core.events import EndReason, SessionEnded
 from tests.tui.helpers import settle
 from tests.tui.scripted_session import JOURNAL, ScriptedSession, Step, scripted_call
-from tui.app import CoachApp, UiConfig
+from tui.live.app import CoachApp, UiConfig
 
 SnapCompare = Callable[..., bool]
 

@@ -18,10 +18,13 @@ from core.events import (
     SessionEnded,
     Status,
 )
-from core.fmt import share_verdict
+from core.fmt import clock, share_verdict
 from tests.tui.scripted_session import coaching, label, started, utterance
 from tui.bridge import EventBridge, Routes
-from tui.format import clock, short_path
+from tui.format import short_path
+from tui.live.widgets.balance import bar_cells
+from tui.live.widgets.status import meter_glyphs
+from tui.live.widgets.transcript import label_tag
 from tui.messages import (
     AdvisoryReceived,
     CoachingChanged,
@@ -34,9 +37,6 @@ from tui.messages import (
     StatusChanged,
     UtteranceReceived,
 )
-from tui.widgets.balance import bar_cells
-from tui.widgets.status import meter_glyphs
-from tui.widgets.transcript import label_tag
 
 
 @dataclass

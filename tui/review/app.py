@@ -143,7 +143,7 @@ class ReviewApp(App[None]):
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
-        box.value = self._transcript().query
+        box.value = self._transcript().search_text
         box.display = True
         box.focus()
 

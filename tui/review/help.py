@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
-from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from tui.common.help import HelpScreen
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓ j k  PgUp PgDn", "move by line / by page"),
@@ -37,23 +33,14 @@ LEGEND: tuple[tuple[str, str], ...] = (
 )
 
 
-class ReviewHelp(ModalScreen[None]):
+class ReviewHelp(HelpScreen):
+    KEYS = KEYS
+    LEGEND = LEGEND
+    TITLE_TEXT = "oneup review · keys"
+    CLOSE_TEXT = "esc, ? or q closes this help"
+    BOX_ID = "review-help"
+    KEY_WIDTH = 19
+    SCROLLS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc"),
     ]
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="review-help") as box:
-            box.border_title = "oneup review · keys"
-            yield Static(_grid(KEYS, "bold"), id="review-help-keys")
-            yield Static(_grid(LEGEND, ""), id="review-help-legend")
-            yield Static("esc, ? or q closes this help", id="review-help-close")
-
-
-def _grid(rows: tuple[tuple[str, str], ...], key_style: str) -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style=key_style, no_wrap=True, min_width=19)
-    grid.add_column()
-    for key, what in rows:
-        grid.add_row(Text(key), Text(what))
-    return grid

@@ -1,8 +1,8 @@
 """The saved call's transcript with a cursor: labels, evidence and nudges inline, filters, jumps, search.
 
-A Line API widget like the live transcript: each shown entry is wrapped once
-(again when the width, the filter or the search changes) and only visible rows
-are drawn. The cursor is an entry, not a row, so jumps land on whole moments.
+A ``tui.common.lines.LineView`` like the live transcript: each shown entry is
+wrapped once (again when the width, the filter or the search changes) and only
+visible rows are drawn. The cursor is an entry, not a row, so jumps land on whole moments.
 """
 
 from __future__ import annotations
@@ -11,21 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Console
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.format import SPEAKER_LABEL, clock
+from tui.common.lines import LineView, overlay
+from tui.format import SPEAKER_LABEL
 from tui.review.model import Entry, Filter, find, matches
 
-GUTTER = 11
-"""Width of "mm:ss Them ": wrapped text and the coach's notes hang under the words."""
 MOMENT_GLYPH = {"mark": "★", "pause": "‖", "resume": "▶", "advisory": "!"}
 MOMENT_TEXT = {"mark": "marked moment", "pause": "paused", "resume": "resumed", "advisory": "advice"}
 
@@ -44,7 +40,7 @@ class View:
     matches: int
 
 
-class ReviewTranscript(ScrollView, can_focus=True):
+class ReviewTranscript(LineView, can_focus=True):
     """Owns the entries, the filter, the cursor and the search of the review screen."""
 
     BORDER_TITLE = "Transcript"
@@ -94,7 +90,6 @@ class ReviewTranscript(ScrollView, can_focus=True):
         self._shown: list[Entry] = list(entries)
         self._cursor = 0
         self._query = ""
-        self._width = 0
         self._strips: list[list[Strip]] = []
         self._first_row: list[int] = []
         self._owner: list[int] = []
@@ -111,7 +106,7 @@ class ReviewTranscript(ScrollView, can_focus=True):
         return self._filter
 
     @property
-    def query(self) -> str:
+    def search_text(self) -> str:
         return self._query
 
     @property
@@ -146,7 +141,7 @@ class ReviewTranscript(ScrollView, can_focus=True):
         self._cursor = next(
             (i for i, e in enumerate(self._shown) if e.at >= at), max(0, len(self._shown) - 1)
         )
-        self._rebuild()
+        self.rewrap()
 
     def search(self, query: str) -> bool:
         """Highlight ``query`` and move to the first match from the cursor on; False when none is shown."""
@@ -157,7 +152,7 @@ class ReviewTranscript(ScrollView, can_focus=True):
                 found = self._cursor
             else:
                 found = find(self._shown, self._cursor, 1, "match", self._query)
-        self._rebuild()
+        self.rewrap()
         if found is not None:
             self.go(found)
         return found is not None or not self._query
@@ -207,22 +202,10 @@ class ReviewTranscript(ScrollView, can_focus=True):
 
     # Rendering.
 
-    def _content_width(self) -> int:
-        return self.scrollable_content_region.width
-
     def on_mount(self) -> None:
         self._announce()
 
-    def on_resize(self) -> None:
-        if self._content_width() != self._width:
-            self._rebuild()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        if self.is_mounted:
-            self._rebuild()
-
-    def _rebuild(self) -> None:
+    def rewrap(self) -> None:
         self._width = self._content_width()
         self._strips = [self._wrap(e, self._width) for e in self._shown]
         self._first_row, self._owner = [], []
@@ -248,15 +231,13 @@ class ReviewTranscript(ScrollView, can_focus=True):
         if width <= 0:
             return []
         style = self.get_component_rich_style
-        console = self.app.console
-        body_w = max(8, width - GUTTER)
         rows: list[Text] = []
         if entry.moment is not None:
             kind = entry.moment.kind
             css = "review--mark" if kind == "mark" else "review--moment"
             text = MOMENT_TEXT.get(kind, kind) + (f": {entry.moment.note}" if entry.moment.note else "")
             who = Text(f"{MOMENT_GLYPH.get(kind, '·'):<4}", style=style(css))
-            rows += self._hang(Text(text, style=style(css)), body_w, console, entry.at, who)
+            rows += self._note(Text(text, style=style(css)), width, self.head(entry.at, who, "review--time"))
         else:
             line = entry.line
             assert line is not None
@@ -264,42 +245,29 @@ class ReviewTranscript(ScrollView, can_focus=True):
             body = Text(line.text)
             if line.label and line.stance == "neutral":
                 body.append(f"  [{line.label}]", style=style("review--neutral"))
-            rows += self._hang(body, body_w, console, entry.at, who)
+            rows += self._note(body, width, self.head(entry.at, who, "review--time"))
             if line.label and line.stance in ("one-down", "one-up"):
                 glyph = "▼" if line.one_down else "▲"
                 tag = Text(f"{glyph} {line.stance}: {line.label}", style=style(f"review--{line.stance}"))
                 if line.evidence:
                     tag.append(f"  “{line.evidence}”", style=style("review--evidence"))
-                rows += self._hang(tag, body_w, console)
+                rows += self._note(tag, width)
             if line.one_down and line.nudge:
-                rows += self._hang(
-                    Text(f"➜ One-Up: {line.nudge}", style=style("review--nudge")), body_w, console
-                )
+                rows += self._note(Text(f"➜ One-Up: {line.nudge}", style=style("review--nudge")), width)
             elif line.one_up and line.reinforcement:
-                rows += self._hang(
-                    Text(f"✓ {line.reinforcement}", style=style("review--praise")), body_w, console
-                )
+                rows += self._note(Text(f"✓ {line.reinforcement}", style=style("review--praise")), width)
             if entry.change is not None:
                 c = entry.change
                 note = f"⟳ now {c.new.stance}: {c.new.label} (was {c.old_label or 'unlabelled'})"
-                rows += self._hang(Text(note, style=style("review--change")), body_w, console)
-        return [_strip(r, console, width, self.rich_style) for r in rows]
+                rows += self._note(Text(note, style=style("review--change")), width)
+        return [self.to_strip(r, width) for r in rows]
 
-    def _hang(
-        self, body: Text, body_w: int, console: Console, at: float | None = None, who: Text | None = None
-    ) -> list[Text]:
-        """Wrap ``body`` into the text column; the first row gets the time and speaker when given."""
+    def _note(self, body: Text, width: int, first: Text | None = None) -> list[Text]:
+        """``hang`` with the search matches highlighted."""
         if self._query:
-            hit = _overlay(self.get_component_rich_style("review--match"))
+            hit = overlay(self.get_component_rich_style("review--match"))
             body.highlight_words([self._query], hit, case_sensitive=False)
-        hang = Text(" " * GUTTER)
-        first = hang
-        if at is not None and who is not None:
-            first = Text.assemble((clock(at), self.get_component_rich_style("review--time")), " ", who, " ")
-        rows = body.wrap(console, body_w)
-        return [
-            Text.assemble(first if i == 0 else hang, row, style=self.rich_style) for i, row in enumerate(rows)
-        ]
+        return self.hang(body, width, first)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -312,31 +280,14 @@ class ReviewTranscript(ScrollView, can_focus=True):
                     if self._all
                     else "This call has no utterances."
                 )
-                text = Text(hint, style=self.get_component_rich_style("review--empty"))
-                return _strip(text, self.app.console, width, self.rich_style)
-            return Strip.blank(width, self.rich_style)
+                return self.hint(hint, "review--empty")
+            return self.blank()
         if index >= len(self._owner):
-            return Strip.blank(width, self.rich_style)
+            return self.blank()
         owner = self._owner[index]
         strip = self._strips[owner][index - self._first_row[owner]]
         if owner == self._cursor:
             # After the text's own styles, so the cursor shows over coloured labels too.
-            cursor = _overlay(self.get_component_rich_style("review--cursor"))
+            cursor = overlay(self.get_component_rich_style("review--cursor"))
             strip = Strip(Segment.apply_style(iter(strip), post_style=cursor), strip.cell_length)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
-
-
-def _strip(text: Text, console: Console, width: int, base: Style) -> Strip:
-    # Rich leaves span-less text unstyled (it expects the console to add the base style): add it here.
-    segments = Segment.apply_style(text.render(console), style=base)
-    return Strip(list(segments)).adjust_cell_length(width, base)
-
-
-def _overlay(style: Style) -> Style:
-    """The background and emphasis of a component style, without its text colour.
-
-    Applied over text that has its own colour (a label, a nudge): the full
-    style would repaint it, and the partial style keeps translucent theme
-    colours unblended.
-    """
-    return Style(bgcolor=style.bgcolor, bold=style.bold, underline=style.underline, reverse=style.reverse)

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from core.events import Nudge
-from tui.format import clock
+from core.fmt import clock
 from tui.messages import NudgeReceived
 
 EMPTY_HINT = "No nudge right now. A cue appears here when a line of yours goes One-Down."

@@ -25,12 +25,12 @@ from textual.worker import Worker, WorkerState
 from core.events import Speaker
 from live.session import CallSession, Sink
 from tui.bridge import EventBridge, Routes
+from tui.live.help import HelpScreen
+from tui.live.widgets.balance import TalkBalance
+from tui.live.widgets.nudge import NudgePanel
+from tui.live.widgets.status import LevelMeter, StatusLine
+from tui.live.widgets.transcript import MAX_LINES, Transcript
 from tui.messages import AdvisoryReceived, SessionEndedReceived, SessionStartedReceived
-from tui.screens.help import HelpScreen
-from tui.widgets.balance import TalkBalance
-from tui.widgets.nudge import NudgePanel
-from tui.widgets.status import LevelMeter, StatusLine
-from tui.widgets.transcript import MAX_LINES, Transcript
 
 
 @dataclass(frozen=True, slots=True)

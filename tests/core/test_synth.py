@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from audio.synth import SAMPLE_RATE, Turn, read_wav, synthesize_call
-from benchmarks import synth
+from audio import synth
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "live" / "assets"
 
 needs_tts = pytest.mark.skipif(

@@ -10,8 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from core.events import Coaching
-from core.fmt import band, share_verdict
-from tui.format import clock
+from core.fmt import band, clock, share_verdict
 from tui.messages import CoachingChanged, SessionStartedReceived
 
 BAR_PREFIX = "Talk  You "

@@ -11,7 +11,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from core.events import Speaker, Status
-from tui.format import SPEAKER_LABEL, clock, short_path
+from core.fmt import clock
+from tui.format import SPEAKER_LABEL, short_path
 from tui.messages import LevelChanged, SessionStartedReceived, StatusChanged
 
 FLOOR_DBFS = -60.0

@@ -1,16 +1,12 @@
-"""The help screen: keys, and how to read the screen."""
+"""The live screen's help: keys, and how to read the screen."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
-from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from tui.common.help import HelpScreen as BaseHelp
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("space", "pause / resume (paused audio is not kept)"),
@@ -31,9 +27,11 @@ LEGEND: tuple[tuple[str, str], ...] = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(BaseHelp):
     """Modal, so the call keeps streaming underneath while the rep reads it."""
 
+    KEYS = KEYS
+    LEGEND = LEGEND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", key_display="?"),
@@ -44,19 +42,3 @@ class HelpScreen(ModalScreen[None]):
         Binding("n", "app.dismiss_nudge", "Dismiss nudge", show=False),
         Binding("q", "app.quit", "Quit & save", show=False),
     ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="help") as box:
-            box.border_title = "oneup · help"
-            yield Static(_grid(KEYS, key_style="bold"), id="help-keys")
-            yield Static(_grid(LEGEND, key_style=""), id="help-legend")
-            yield Static("esc or ? closes this help", id="help-close")
-
-
-def _grid(rows: tuple[tuple[str, str], ...], key_style: str) -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style=key_style, no_wrap=True, min_width=13)
-    grid.add_column()
-    for key, what in rows:
-        grid.add_row(Text(key), Text(what))  # Text, not markup: the keys contain brackets.
-    return grid

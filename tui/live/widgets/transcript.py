@@ -1,9 +1,7 @@
 """The live transcript: final lines in call-time order, the current partial text below them.
 
-A call produces hundreds of lines, so this is a Line API widget: each entry is
-wrapped once into strips (again only when the width changes) and only the
-visible rows are drawn. A widget per line made every new line re-lay-out the
-whole transcript, which stalled the UI for hundreds of milliseconds late in a call.
+A ``tui.common.lines.LineView`` (Line API): each entry is wrapped once and only
+visible rows are drawn, so a new line late in a call costs under a millisecond.
 """
 
 from __future__ import annotations
@@ -12,21 +10,17 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Console
-from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from core.events import Label, Mark, Partial, Speaker, Utterance
-from tui.format import SPEAKER_LABEL, clock
+from tui.common.lines import LineView
+from tui.format import SPEAKER_LABEL
 from tui.messages import MarkReceived, PartialChanged, SessionEndedReceived, UtteranceReceived
 
 MAX_LINES = 1000
 """Oldest lines are dropped past this: the journal keeps everything, the screen only needs the recent call."""
-GUTTER = 11
-"""Width of "mm:ss Them ": wrapped text hangs under its first line, clear of the time and name."""
 EMPTY_HINT = "Waiting for speech…  You = your microphone, Them = the call audio."
 
 
@@ -49,7 +43,7 @@ class TranscriptEntry:
     partial: bool = False
 
 
-class Transcript(ScrollView, can_focus=True):
+class Transcript(LineView, can_focus=True):
     """Owns the transcript state: ordered final lines and marks, and one partial draft per speaker."""
 
     BORDER_TITLE = "Transcript"
@@ -75,7 +69,6 @@ class Transcript(ScrollView, can_focus=True):
         self._partials: dict[Speaker, TranscriptEntry] = {}
         self._partial_strips: dict[Speaker, list[Strip]] = {}
         self._final_end: dict[Speaker, float] = {}
-        self._width = 0
         self._rows: list[Strip] | None = None
         """All rows, flattened; rebuilt lazily after a change."""
         self._follow = True
@@ -169,23 +162,9 @@ class Transcript(ScrollView, can_focus=True):
 
     # Rendering.
 
-    def _content_width(self) -> int:
-        return self.scrollable_content_region.width
-
-    def on_resize(self) -> None:
-        self._rewrap()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        if self.is_mounted:
-            self._rewrap(force=True)  # Strips carry styles: a theme change must redraw them.
-
-    def _rewrap(self, force: bool = False) -> None:
-        width = self._content_width()
-        if width == self._width and not force:
-            return
+    def rewrap(self) -> None:
         self._changing()
-        self._width = width
+        width = self._width = self._content_width()
         self._strips = [self._wrap(entry, width) for entry in self._entries]
         self._partial_strips = {s: self._wrap(entry, width) for s, entry in self._partials.items()}
         self._changed()
@@ -201,8 +180,6 @@ class Transcript(ScrollView, can_focus=True):
         if width <= 0:
             return []
         style = self.get_component_rich_style
-        base = self.rich_style
-        console = self.app.console
         if entry.speaker is None:
             who, body = (
                 Text("★   ", style=style("transcript--mark")),
@@ -218,13 +195,8 @@ class Transcript(ScrollView, can_focus=True):
                 stance = "neutral" if entry.label.label == "neutral" else entry.label.stance
                 body.append("  ")
                 body.append(label_tag(entry.label), style=style(f"transcript--{stance}"))
-        first = Text.assemble((clock(entry.start), style("transcript--time")), " ", who, " ")
-        hang = Text(" " * GUTTER)
-        lines = body.wrap(console, max(8, width - GUTTER))
-        return [
-            _strip(Text.assemble(first if i == 0 else hang, line, style=base), console, width, base)
-            for i, line in enumerate(lines)
-        ]
+        rows = self.hang(body, width, self.head(entry.start, who, "transcript--time"))
+        return [self.to_strip(row, width) for row in rows]
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -232,12 +204,7 @@ class Transcript(ScrollView, can_focus=True):
         rows = self._all_rows()
         index = scroll_y + y
         if not rows and index == 0:
-            hint = Text(EMPTY_HINT, style=self.get_component_rich_style("transcript--empty"))
-            return _strip(hint, self.app.console, width, self.rich_style)
+            return self.hint(EMPTY_HINT, "transcript--empty")
         if index >= len(rows):
-            return Strip.blank(width, self.rich_style)
+            return self.blank()
         return rows[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
-
-
-def _strip(text: Text, console: Console, width: int, base: Style) -> Strip:
-    return Strip(list(text.render(console))).adjust_cell_length(width, base)

@@ -1,0 +1,1 @@
+"""What the live and the review screens share: the Line-API transcript base and the help screen."""

@@ -1,0 +1,1 @@
+"""The live coaching screen: transcript, nudge, talk balance and status, fed by ``tui.bridge``."""
