@@ -19,7 +19,7 @@ from core.coaching import CoachingTracker
 from core.config import CoachConfig, ConfigError
 from core.events import Label, Speaker, Stance, Utterance
 from core.fmt import share_verdict
-from core.journal import JournalError, iter_journal
+from core.journal import JOURNAL_VERSION, JournalError, iter_journal
 from core.paths import data_dir
 
 RECOMPUTED = "cut (summary recomputed)"
@@ -233,6 +233,12 @@ def load_call(path: Path | str) -> SavedCall:
             problems.append(f"{path}:{n}: {kind} record with a missing or invalid '{exc}', skipped")
     if not session and not lines:
         raise SessionError(f"{path}: not a oneup session journal (no session or utterance lines)")
+    version = session.get("version", 1)
+    if isinstance(version, int) and version > JOURNAL_VERSION:
+        problems.append(
+            f"{path}: written by a newer oneup (journal version {version}; this one reads up to "
+            f"{JOURNAL_VERSION}): fields it does not know are ignored"
+        )
     raw_config = session.get("config")
     config: Mapping[str, Any] = raw_config if isinstance(raw_config, Mapping) else {}
     rep_only = session.get("rep_only") is True

@@ -8,7 +8,6 @@ accuracy dropped in the field).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,13 +15,9 @@ import numpy as np
 from classifiers.base import Context
 from classifiers.cues import CUES, CueHit
 from classifiers.text import normalize
+from core import text as text_rules
 from core.taxonomy import LABELS
 
-_QUESTION_START = re.compile(
-    r"^(?:so |and |but |okay |ok |well |now )*(?:what|which|how|why|when|where|who|whose|is|are|do|does|did|"
-    r"can|"
-    r"could|would|will|should|have|has|tell me|walk me)\b"
-)
 CUE_KEYS: tuple[str, ...] = tuple(f"{c.label}.{c.name}" for c in CUES)
 CONTEXT_KEYS: tuple[str, ...] = (
     "ctx.question",
@@ -63,9 +58,8 @@ class FeatureConfig:
 
 
 def is_question(text: str) -> bool:
-    """ASR often drops the '?', so a leading question word counts too."""
-    norm = normalize(text)
-    return norm.endswith("?") or bool(_QUESTION_START.match(norm))
+    """The shared rule (``core.text``) on the detector's normalized text."""
+    return text_rules.is_question(normalize(text))
 
 
 def cue_vector(hits: list[CueHit], config: FeatureConfig) -> np.ndarray:

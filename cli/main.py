@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from cli import review
+from cli import classify, review
 from core.config import Config, ConfigError, resolve_config
 from core.events import EndReason
 from core.paths import config_path, data_dir
@@ -49,7 +49,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
     Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),
 )
-"""The single mapping from flags to config keys (see live/config.py for defaults and meaning)."""
+"""The single mapping from flags to config keys (see core/config.py for defaults and meaning)."""
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -314,12 +314,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_classify(argv: Sequence[str]) -> int:
-    from classifiers.cli import main as classify_main
-
-    return classify_main(list(argv))
-
-
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -384,14 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     review.register(sub)
 
-    sub.add_parser("classify", help="label utterances from stdin or --text (see 'oneup classify --help')")
+    classify.register(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "classify":
-        return cmd_classify(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -8,31 +8,15 @@ prospect stops before answering.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
 from core.config import CoachConfig
 from core.events import Coaching, Utterance
+from core.text import count_questions
 
 BACKCHANNEL_S = 1.0
 """Prospect speech shorter than this (voiced) doesn't interrupt a rep monologue."""
-
-_QUESTION_START = re.compile(
-    r"^(?:so |and |but |um |uh |okay |well )*(?:"
-    # "what we're seeing is..." opens a statement: a wh-word straight before a subject pronoun.
-    r"(?:who|what|when|where|why|how|which)\b(?! (?:we|i|you|they|he|she|it|that|this)\b)"
-    r"|(?:do|does|did|is|are|was|were|can|could|would|will|should|have|has)\b)",
-    re.IGNORECASE,
-)
-
-
-def count_questions(text: str) -> int:
-    """Questions in an ASR line: '?' when Whisper punctuates, else an interrogative opening."""
-    marks = text.count("?")
-    if marks:
-        return marks
-    return 1 if _QUESTION_START.match(text.strip()) else 0
 
 
 class CoachingTracker:

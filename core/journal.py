@@ -108,6 +108,16 @@ class JournalWriter:
     def mark(self, m: Mark) -> None:
         self.write({"type": "mark", "at": round(m.at, 3), "note": m.note})
 
+    def paused(self, paused: bool, at: float) -> None:
+        self.write({"type": "pause" if paused else "resume", "at": round(at, 3)})
+
+    def advisory(self, at: float, message: str) -> None:
+        self.write({"type": "advisory", "at": round(at, 3), "message": message})
+
+    def summary(self, figures: dict[str, Any], *, end_reason: str) -> None:
+        """The last line of a finished call; readers recompute it when a killed call has none."""
+        self.write({**figures, "type": "summary", "end_reason": end_reason})
+
     def close(self) -> None:
         with self._lock:
             if not self.closed:

@@ -130,7 +130,7 @@ class Pipeline:
     def set_paused(self, paused: bool) -> None:
         if paused != self._paused:
             self._paused = paused
-            self._journal.write({"type": "pause" if paused else "resume", "at": round(self._call_time, 3)})
+            self._journal.paused(paused, self._call_time)
 
     def mark(self, note: str = "") -> None:
         m = Mark(at=round(self._call_time, 3), note=note)
@@ -232,9 +232,7 @@ class Pipeline:
                     next_status = frame.start + STATUS_INTERVAL_S
                     self._sink(self._status(worker, frame))
                     for notice in self._source.take_notices():
-                        self._journal.write(
-                            {"type": "advisory", "at": round(frame.start, 3), "message": notice}
-                        )
+                        self._journal.advisory(frame.start, notice)
                         self._sink(Advisory(notice))
 
     def _flush(self, segs: dict[Speaker, Segmenter], worker: TranscriptionWorker) -> None:
@@ -247,14 +245,14 @@ class Pipeline:
         worker.submit(seg)
         if self._echo is not None and not self._echo_warned and self._echo.leaked_s >= ECHO_WARN_S:
             self._echo_warned = True
-            self._journal.write({"type": "advisory", "at": round(seg.start, 3), "message": ECHO_ADVICE})
+            self._journal.advisory(seg.start, ECHO_ADVICE)
             self._sink(Advisory(ECHO_ADVICE))
 
     def _status(self, worker: TranscriptionWorker, frame: AudioFrame) -> Status:
         lag = worker.pending_speech_s()
         if lag >= LAG_WARN_S and not self._lag_warned:
             self._lag_warned = True
-            self._journal.write({"type": "advisory", "at": round(frame.start, 3), "message": LAG_ADVICE})
+            self._journal.advisory(frame.start, LAG_ADVICE)
             self._sink(Advisory(LAG_ADVICE))
         return Status(
             queue_lag_s=round(lag, 2),
@@ -303,13 +301,13 @@ class Pipeline:
 
     def _finish(self, reason: EndReason, detail: str) -> None:
         summary = self._tracker.summary(self._call_time)
-        self._journal.write(
+        self._journal.summary(
             summary
             | {
                 "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
                 "overflows": self._source.overflows,
-                "end_reason": end_text(reason, detail),
-            }
+            },
+            end_reason=end_text(reason, detail),
         )
         self._journal.close()
         md = Path(self.journal_path).with_suffix(".md")

@@ -163,7 +163,7 @@ class WhisperTranscriber:
     def transcribe_batch(self, audios: list[np.ndarray]) -> list[Transcription]:
         """Several utterances (each <= 30 s) in one encoder + decoder call, same guards.
 
-        Used only with ``model.batch_channels`` (see live/config.py for why it is off by default).
+        Used only with ``model.batch_channels`` (see core/config.py for why it is off by default).
         """
         from faster_whisper.transcribe import BatchedInferencePipeline
 

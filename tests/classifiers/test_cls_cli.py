@@ -13,7 +13,7 @@ KEYS = {"text", "label", "stance", "confidence", "evidence", "nudge"}
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "classifiers.cli", *args],
+        [sys.executable, "-m", "cli", "classify", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio.synth import SAMPLE_RATE, Turn, read_wav, synthesize_call
 from audio import synth
+from audio.synth import SAMPLE_RATE, Turn, read_wav, synthesize_call
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "live" / "assets"

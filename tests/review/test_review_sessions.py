@@ -131,3 +131,15 @@ def test_talk_over_time_adds_up_to_the_talk_time(tmp_path: Path) -> None:
     shares = share_by_bin(call, 24)
     assert len(shares) == 24 and all(x is None or 0 <= x <= 1 for x in shares)
     assert shares[0] == pytest.approx(1.0)  # Only the rep speaks in the first seconds.
+
+
+def test_a_journal_from_a_newer_version_is_read_with_a_warning(tmp_path: Path) -> None:
+    from core.journal import JOURNAL_VERSION
+
+    path = tmp_path / "new.jsonl"
+    session = {"type": "session", "version": JOURNAL_VERSION + 1, "model": "m", "config": {}, "source": "s"}
+    utt = {"type": "utterance", "speaker": "rep", "start": 1.0, "end": 2.0, "text": "hello", "future": 1}
+    path.write_text("\n".join(json.dumps(r) for r in (session, utt)) + "\n")
+    call = load_call(path)
+    assert [line.text for line in call.lines] == ["hello"]
+    assert any("newer oneup" in p for p in call.problems)

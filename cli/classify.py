@@ -1,0 +1,51 @@
+"""``oneup classify``: label utterances from stdin or --text, one JSON object per line.
+
+Meant for scripting and for trying a rules file before a call; errors in the
+rules file are one line on stderr and exit status 2 (``cli.main`` reports them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from classifiers import load_classifier
+from classifiers.base import Context
+
+
+def register(sub: Any) -> None:
+    """Add ``classify`` to the main parser's subcommands."""
+    c = sub.add_parser(
+        "classify",
+        help="label utterances (stdin lines or --text) as JSON lines",
+        description="Label rep utterances (one per line on stdin, or --text) as One-Down / One-Up.",
+    )
+    c.add_argument("--text", action="append", default=[], help="an utterance to label (repeatable)")
+    c.add_argument("--rules", metavar="FILE", help="a user rules file (TOML), see rules.example.toml")
+    c.add_argument("--minute", type=float, default=10.0, help="call time in minutes for every line")
+    c.set_defaults(func=cmd_classify)
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Label each line; a bad rules file raises ``RulesError`` (one line, exit 2, from the CLI)."""
+    detector = load_classifier(args.rules)
+    lines: Iterable[str] = args.text if args.text else sys.stdin
+    context = Context(call_time=args.minute * 60.0)
+    for raw in lines:
+        text = raw.strip()
+        if not text:
+            continue
+        label = detector.classify(text, context)
+        record = {
+            "text": text,
+            "label": label.label,
+            "stance": label.stance,
+            "confidence": label.confidence,
+            "evidence": label.evidence,
+            "nudge": label.nudge,
+        }
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0

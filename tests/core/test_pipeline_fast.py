@@ -1,0 +1,119 @@
+"""The whole pipeline in well under a second: a scripted source, VAD, transcriber and detector.
+
+Real audio through the real model is proven in tests/integration; this test pins the
+wiring of the composition root (segmenting per channel, worker, labels, nudges,
+coaching, journal, SESSION.md, the end reason) with every heavy stage swapped out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.base import Context
+from core.config import Config
+from core.events import AudioFrame, EndReason, Event, Label, Nudge, SessionEnded, Speaker, Utterance
+from live.compose import build_session
+from live.transcriber import Transcription
+
+FRAME_S = 0.02
+SILENCE = b"\x00\x00" * 320
+
+
+def speech(line: int) -> bytes:
+    """20 ms of "voiced" audio whose sample value names the script line (1-based) it belongs to."""
+    return np.full(320, line, dtype="<i2").tobytes()
+
+
+SCRIPT: list[tuple[Speaker, float, float, str]] = [
+    ("rep", 0.5, 2.5, "what keeps you up at night"),
+    ("prospect", 3.5, 5.0, "mostly overtime costs"),
+    ("rep", 6.0, 7.0, "sure sounds good"),
+]
+
+
+class ScriptedSource:
+    """Two channels of frames: voiced inside the script's spans, silent elsewhere."""
+
+    name = "scripted"
+    rep_only = False
+    end_reason = None
+    end_detail = ""
+    overflows = 0
+
+    def frames(self) -> Iterator[AudioFrame]:
+        for i in range(int(9.0 / FRAME_S)):
+            t = round(i * FRAME_S, 3)
+            for speaker in ("rep", "prospect"):
+                line = next((i for i, (s, a, b, _) in enumerate(SCRIPT, 1) if s == speaker and a <= t < b), 0)
+                yield AudioFrame(speaker, speech(line) if line else SILENCE, t)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        pass
+
+    def take_notices(self) -> list[str]:
+        return []
+
+
+class ScriptedTranscriber:
+    """Answers each utterance with the script line its samples name."""
+
+    name = "scripted"
+
+    def warm(self) -> float:
+        return 0.0
+
+    def transcribe(self, audio: np.ndarray) -> Transcription:
+        line = round(float(np.abs(audio).max()) * 32768)
+        return Transcription(SCRIPT[line - 1][3], -0.1, 0.01)
+
+
+class KeywordClassifier:
+    def warm(self) -> None:
+        pass
+
+    def classify(self, text: str, context: Context) -> Label:
+        if "up at night" in text:
+            return Label("pain_probe", "one-down", 0.9, "up at night", "Name the overtime pattern you see.")
+        return Label("neutral", "neutral", 0.9, "", None)
+
+
+def fake_vad() -> object:
+    return lambda pcm: any(pcm)
+
+
+def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    cfg = Config().with_values({"vad.partial_interval_s": 0})
+    session = build_session(
+        cfg,
+        ScriptedSource(),
+        journal,
+        paced=False,
+        transcriber=ScriptedTranscriber(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    )
+    events: list[Event] = []
+    session.run(events.append)
+
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [(u.speaker, u.text) for u in utts] == [(s, t) for s, _, _, t in SCRIPT]
+    for u, (_, start, end, _) in zip(utts, SCRIPT, strict=True):
+        assert abs(u.start - start) < 0.3 and abs(u.end - end) < 0.3
+    assert utts[0].label is not None and utts[0].label.label == "pain_probe"
+    assert utts[1].label is None  # the prospect is never labelled
+    assert [n.label for n in events if isinstance(n, Nudge)] == ["pain_probe"]
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.END_OF_AUDIO
+
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [r["type"] for r in records] == ["session", "utterance", "utterance", "utterance", "summary"]
+    summary = records[-1]
+    assert summary["end_reason"] == "end of audio" and summary["one_down"] == 1
+    assert abs(summary["talk_time"]["rep"] - 3.0) < 0.5 and abs(summary["talk_time"]["prospect"] - 1.5) < 0.5
+    md = journal.with_suffix(".md").read_text()
+    assert "what keeps you up at night" in md and "One-Up: Name the overtime pattern" in md
