@@ -33,6 +33,19 @@ class AudioInfo:
     """From the container; None when the container does not say (raw streams)."""
 
 
+def open_container(path: Path) -> av.container.InputContainer:
+    """``av.open`` that tolerates undecodable metadata tags on every supported PyAV.
+
+    PyAV <= 18 raises UnicodeDecodeError on a tag that is not UTF-8 unless asked to
+    ignore errors (``metadata_errors``); PyAV 19 removed that argument and decodes
+    tags leniently itself. tests/core/test_decode.py covers both sides.
+    """
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except TypeError:  # PyAV >= 19: no such argument, and no longer needed
+        return av.open(str(path))
+
+
 def _open(path: Path) -> av.container.InputContainer:
     if not path.exists():
         raise AudioInputError(f"{path}: no such file")
@@ -41,7 +54,7 @@ def _open(path: Path) -> av.container.InputContainer:
     if path.stat().st_size == 0:
         raise AudioInputError(f"{path}: empty file (0 bytes)")
     try:
-        return av.open(str(path), metadata_errors="ignore")
+        return open_container(path)
     except PermissionError:
         raise AudioInputError(f"{path}: permission denied") from None
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError):

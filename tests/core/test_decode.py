@@ -124,3 +124,47 @@ def test_probe_reports_the_original_format() -> None:
     info = probe(f)
     assert (info.channels, info.sample_rate, info.codec) == (1, 16000, "flac")
     assert info.duration_s == pytest.approx(9.675, abs=0.01)
+
+
+def _wav_with_bad_metadata(path: Path) -> Path:
+    """A valid WAV whose INFO comment is not UTF-8 (as old recorders write it)."""
+    import struct
+    import wave
+
+    base = path.with_suffix(".base.wav")
+    with wave.open(str(base), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes((np.sin(np.arange(16000) / 10) * 3000).astype("<i2").tobytes())
+    data = base.read_bytes()
+    value = b"caf\xe9 \xff\xfe bad\x00"
+    sub = b"ICMT" + struct.pack("<I", len(value)) + value
+    info = b"LIST" + struct.pack("<I", 4 + len(sub)) + b"INFO" + sub
+    body = data[12:] + info
+    path.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body)
+    return path
+
+
+def test_undecodable_metadata_does_not_stop_decoding(tmp_path: Path) -> None:
+    """Catches a PyAV release that changes how tags are decoded (the installed one, whatever it is)."""
+    wav = _wav_with_bad_metadata(tmp_path / "tags.wav")
+    assert decoded(wav).shape == (1, 16000)
+    assert probe(wav).duration_s == pytest.approx(1.0, abs=0.01)
+
+
+def test_pyav_without_the_metadata_errors_argument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyAV 19 removed ``open(metadata_errors=)``; this simulates it on an older PyAV."""
+    import av
+
+    real_open = av.open
+
+    def open_19(file: str, *args: object, **kwargs: object) -> object:
+        if "metadata_errors" in kwargs:
+            raise TypeError("open() got an unexpected keyword argument 'metadata_errors'")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(av, "open", open_19)
+    clip = tmp_path / "tone.wav"
+    sox(clip, "-r", "16000", "-c", "1", "-b", "16", "synth", "0.5", "sine", "440")
+    assert decoded(clip).shape == (1, 8000)
