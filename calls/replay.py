@@ -76,8 +76,11 @@ def load_replay(call: SavedCall, rules_flag: str | None) -> Replay:
     from classifiers import load_classifier
     from core.config import resolve_config
 
-    rules = resolve_config({"detector.rules": rules_flag} if rules_flag else None).detector.rules
-    return replay(call, load_classifier(rules), str(rules) if rules else "built-in rules")
+    settings = resolve_config({"detector.rules": rules_flag} if rules_flag else None).detector
+    rules = settings.rules
+    return replay(
+        call, load_classifier(rules, settings.min_confidence), str(rules) if rules else "built-in rules"
+    )
 
 
 def replay_lines(result: Replay) -> list[str]:

@@ -38,6 +38,8 @@ FORMATS = ("md", "html", "json")
 def _moment(line: Line) -> dict[str, Any]:
     d: dict[str, Any] = {"at": line.start, "clock": clock(line.start), "text": line.text}
     d["evidence"] = line.evidence
+    if line.like:
+        d["like"] = line.like
     if line.one_down:
         d["nudge"] = line.nudge
         d["nudge_shown"] = line.nudge_shown

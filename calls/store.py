@@ -50,6 +50,14 @@ class Line:
     reinforcement: str | None = None
     """The praise for a One-Up line."""
     nudge_shown: bool | None = None
+    unsure: bool = False
+    """The detector was not sure: presented as neutral; ``guess`` is what it leaned to."""
+    guess: str | None = None
+    guess_confidence: float | None = None
+    part: str | None = None
+    """The sentence of a long turn that decided the label."""
+    like: str | None = None
+    """A training example the line resembles (never the rep's words)."""
 
     @property
     def one_down(self) -> bool:
@@ -162,6 +170,7 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
     label = rec.get("label") if isinstance(rec.get("label"), str) else None
     conf = rec.get("confidence")
     shown = rec.get("nudge_shown")
+    guess = rec.get("guess")
     return Line(
         index=index,
         speaker=speaker,
@@ -176,7 +185,16 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
         nudge=_str(rec, "nudge"),
         reinforcement=_str(rec, "reinforcement"),
         nudge_shown=shown if isinstance(shown, bool) else None,
+        unsure=speaker == "rep" and rec.get("unsure") is True,
+        guess=_str(guess, "label") if isinstance(guess, Mapping) else None,
+        guess_confidence=_opt_num(guess.get("confidence")) if isinstance(guess, Mapping) else None,
+        part=_str(rec, "part"),
+        like=_str(rec, "like"),
     )
+
+
+def _opt_num(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _str(rec: Mapping[str, Any], key: str) -> str | None:

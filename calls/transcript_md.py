@@ -40,8 +40,12 @@ def render_markdown(call: SavedCall) -> str:
         block = [f"**[{clock(line.start)}] {who}:** {line.text}"]
         if line.label:
             tag = f"{line.stance} · {line.label}"
+            if line.unsure and line.guess:
+                tag += f" · unsure (leaned {line.guess})"
             if line.evidence:
                 tag += f" — “{line.evidence}”"
+            if line.like:  # a training example: named, never quoted as the rep's words
+                tag += f" — like: {line.like}"
             block.append(f"> {tag}")
             if line.nudge:
                 block.append(f"> ➜ One-Up: {line.nudge}")

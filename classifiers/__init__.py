@@ -14,13 +14,18 @@ if TYPE_CHECKING:
     from classifiers.detector import OneDownDetector
 
 
-def load_classifier(rules_path: str | Path | None = None) -> OneDownDetector:
-    """The detector the pipeline uses, with the user's rules file if given (raises RulesError)."""
+def load_classifier(
+    rules_path: str | Path | None = None, min_confidence: float | None = None
+) -> OneDownDetector:
+    """The detector the pipeline uses, with the user's rules file if given (raises RulesError).
+
+    ``min_confidence`` overrides the calibrated threshold for presenting a verdict.
+    """
     from classifiers.detector import OneDownDetector
     from classifiers.rules import UserRules, load_rules
 
     rules = load_rules(rules_path) if rules_path else UserRules()
-    return OneDownDetector(rules=rules)
+    return OneDownDetector(rules=rules, min_confidence=min_confidence)
 
 
 __all__ = ["load_classifier"]

@@ -14,9 +14,10 @@ import numpy as np
 from classifiers.cues import find_cues, rule_scores
 from classifiers.dataset import Example
 from classifiers.detector import DetectorConfig, OneDownDetector
+from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
 from classifiers.text import normalize
-from classifiers.train import Embedder, TrainConfig, embed_examples, feature_matrix, fit_head
+from classifiers.train import TrainConfig, embed_examples, feature_matrix, fit_head
 from core.taxonomy import NEUTRAL
 
 Predict = Callable[[Sequence[Example]], list[str]]
@@ -124,7 +125,8 @@ def shipped(
 
     def fit(train: Sequence[Example]) -> Predict:
         head = fit_head([*train, *extra], embed, config or TrainConfig())
-        detector = OneDownDetector(head=head, config=detector_config or DetectorConfig())
+        # Top label, no abstention: these figures compare designs, not the presenting threshold.
+        detector = OneDownDetector(head=head, config=detector_config or DetectorConfig(), min_confidence=0.0)
 
         def predict(test: Sequence[Example]) -> list[str]:
             return [detector.classify(e.text, e.context).label for e in test]

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from classifiers.base import Context
+from classifiers.text import normalize
 from core.taxonomy import LABELS
 
 DATA_DIR = Path(__file__).with_name("data")
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 SEED_PATH = DATA_DIR / "seed.jsonl"
+CALIBRATION_PATH = DATA_DIR / "calibration.jsonl"
+"""Real-distribution lines by a separate writer: temperature and threshold are fitted here, never the head."""
+CALLS_PATH = DATA_DIR / "eval_calls.jsonl"
+"""Whole calls by a separate writer, in industries the training set lacks: ``evaluate --calls`` only."""
+TRAIN_FILES = (TRAIN_PATH, SEED_PATH, DATA_DIR / "train_neutral.jsonl", DATA_DIR / "train_extra.jsonl")
+"""What the head trains on, each line written and as tiny.en heard it (``asr``, from classifiers.spoken)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +31,8 @@ class Example:
     minute: float | None = None
     prospect_prev: str | None = None
     industry: str = ""
+    spoken: str | None = None
+    """The text as espeak-ng + the pipeline's tiny.en recognized it ("asr"), when known."""
 
     @property
     def context(self) -> Context:
@@ -54,6 +63,21 @@ def load_examples(path: Path) -> list[Example]:
                     minute=float(minute) if isinstance(minute, int | float) else None,
                     prospect_prev=row.get("prospect_prev") or None,
                     industry=str(row.get("industry") or ""),
+                    spoken=str(row["asr"]) if row.get("asr") else None,
                 )
             )
     return examples
+
+
+def as_spoken(examples: list[Example]) -> list[Example]:
+    """Each example with its recognized text in place of the written one (written when unknown)."""
+    return [replace(e, text=e.spoken) if e.spoken else e for e in examples]
+
+
+def with_spoken(examples: list[Example]) -> list[Example]:
+    """Written and recognized variants both (the recognized one only where it differs)."""
+    out = list(examples)
+    for e in examples:
+        if e.spoken and normalize(e.spoken) != normalize(e.text):
+            out.append(replace(e, text=e.spoken))
+    return out

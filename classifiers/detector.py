@@ -24,8 +24,9 @@ from classifiers.features import build
 from classifiers.model import HEAD_PATH, LinearHead
 from classifiers.nudges import NudgeRotator, merged_bank
 from classifiers.rules import UserRules
-from classifiers.text import normalize
-from core.events import Label
+from classifiers.text import normalize, split_parts
+from classifiers.verdict import decide
+from core.events import Guess, Label
 from core.taxonomy import NEUTRAL, STANCES
 
 USER_CUE_CONFIDENCE = 0.95
@@ -56,8 +57,11 @@ class OneDownDetector:
         encoder: MiniLMEncoder | None = None,
         head: LinearHead | None = None,
         config: DetectorConfig = DetectorConfig(),
+        min_confidence: float | None = None,
     ) -> None:
         self.rules = rules or UserRules()
+        self.min_confidence = min_confidence
+        """Overrides the head's calibrated threshold (``detector.min_confidence``); None = calibrated."""
         self.config = config
         self._head_path = head_path
         self._encoder = encoder
@@ -82,8 +86,21 @@ class OneDownDetector:
                 self._head = LinearHead.load(self._head_path)
             self._ready = True
 
+    @property
+    def threshold(self) -> float:
+        """The confidence a non-neutral verdict needs to be presented."""
+        if self.min_confidence is not None:
+            return self.min_confidence
+        self.warm()
+        assert self._head is not None
+        return self._head.threshold
+
     def classify(self, text: str, context: Context) -> Label:
-        """Label one rep utterance (never raises on odd text: empty text is neutral)."""
+        """Label one rep turn (never raises on odd text: empty text is neutral).
+
+        Each sentence is read on its own (one batched embedding call); the turn's verdict
+        is its strongest confident sentence, or neutral and unsure (see ``verdict.decide``).
+        """
         norm = normalize(text)
         if not norm.replace("?", "").strip():
             return Label(NEUTRAL, "neutral", 1.0, "", None)
@@ -93,18 +110,53 @@ class OneDownDetector:
             return self._label(label.name, USER_CUE_CONFIDENCE, span)
         self.warm()
         assert self._head is not None and self._encoder is not None
-        vector = self._encoder.encode([norm])[0]
-        near_user = self._matcher.nearest(vector)
-        if near_user is not None:
-            label, example, similarity = near_user
-            return self._label(label.name, similarity, example)
-        hits = find_cues(text)
-        probs = self._head.probabilities(
-            build(text, context, hits, vector, self._head.config), self._priors(context)
-        )
-        best = int(np.argmax(probs))
-        name = self._head.labels[best]
-        return self._label(name, float(probs[best]), self._evidence(name, hits, vector))
+        parts = split_parts(text)
+        vectors = self._encoder.encode([normalize(p) or p for p in parts])
+        for part, vector in zip(parts, vectors, strict=True):
+            near_user = self._matcher.nearest(vector)
+            if near_user is not None:
+                label, example, similarity = near_user
+                evidence = part if len(parts) > 1 else ""
+                return self._label(
+                    label.name, similarity, evidence, like=example, part=part, parts=len(parts)
+                )
+        hits = [find_cues(p) for p in parts]
+        probs = [
+            self._head.probabilities(
+                build(p, self._part_context(context, k), h, v, self._head.config), self._priors(context)
+            )
+            for k, (p, h, v) in enumerate(zip(parts, hits, vectors, strict=True))
+        ]
+        d = decide(probs, self._head.labels, self._stances, self.threshold)
+        part = parts[d.part]
+        if d.unsure:
+            assert d.guess is not None
+            return Label(
+                NEUTRAL,
+                "neutral",
+                round(d.confidence, 3),
+                "",
+                None,
+                unsure=True,
+                guess=Guess(d.guess[0], round(d.guess[1], 3)),
+                part=part if len(parts) > 1 else None,
+            )
+        if d.label == NEUTRAL:
+            return Label(NEUTRAL, "neutral", round(d.confidence, 3), "", None)
+        spans = [hit.span for hit in hits[d.part] if hit.cue.label == d.label]
+        if spans:
+            return self._label(d.label, d.confidence, max(spans, key=len), part=part, parts=len(parts))
+        # No cue fired: the verdict rests on similarity. Quote only the rep's own sentence (when the
+        # turn has several), and name the nearest training example separately, as "like".
+        nearest = self._head.nearest_example(vectors[d.part], d.label)
+        like = nearest[0] if nearest else None
+        evidence = part if len(parts) > 1 else ""
+        return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(parts))
+
+    @staticmethod
+    def _part_context(context: Context, index: int) -> Context:
+        """Only the first sentence answers the prospect's last line."""
+        return context if index == 0 else Context(call_time=context.call_time)
 
     def scores(self, text: str, context: Context) -> dict[str, float]:
         """The model's probability for every built-in label (for explaining a verdict; no user rules)."""
@@ -127,16 +179,24 @@ class OneDownDetector:
                 offsets[index] -= self.config.rapport_late_penalty
         return offsets
 
-    def _evidence(self, name: str, hits: list, vector: np.ndarray) -> str:
-        """The longest cue span of the chosen label, else its nearest example sentence."""
-        spans = [hit.span for hit in hits if hit.cue.label == name]
-        if spans:
-            return max(spans, key=len)
-        assert self._head is not None
-        nearest = self._head.nearest_example(vector, name)
-        return nearest[0] if nearest else ""
-
-    def _label(self, name: str, confidence: float, evidence: str) -> Label:
+    def _label(
+        self,
+        name: str,
+        confidence: float,
+        evidence: str,
+        *,
+        like: str | None = None,
+        part: str | None = None,
+        parts: int = 1,
+    ) -> Label:
         stance = self._stances[name]
         nudge = self._nudges.next(name) if stance != "neutral" or name not in STANCES else None
-        return Label(name, stance, round(min(max(confidence, 0.0), 1.0), 3), evidence, nudge)
+        return Label(
+            name,
+            stance,
+            round(min(max(confidence, 0.0), 1.0), 3),
+            evidence,
+            nudge,
+            part=part if parts > 1 else None,
+            like=like,
+        )

@@ -9,6 +9,7 @@ beside this module as ``minilm_vocab.txt`` because no small PyPI package ships i
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,3 +85,22 @@ def shared_encoder() -> MiniLMEncoder:
     if _SHARED is None:
         _SHARED = MiniLMEncoder()
     return _SHARED
+
+
+class Embedder:
+    """Caches MiniLM vectors by text so repeated fits (cross-validation) encode each sentence once."""
+
+    def __init__(self, encoder: MiniLMEncoder | None = None) -> None:
+        self._encoder = encoder
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        encoder = self._encoder or shared_encoder()
+        missing = sorted({t for t in texts if t not in self._cache})
+        for start in range(0, len(missing), 64):
+            chunk = missing[start : start + 64]
+            for text, vector in zip(chunk, encoder.encode(chunk), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])

@@ -1,9 +1,14 @@
-"""Measure the detector: ``python -m classifiers.evaluate [--compare] [--folds 10]``.
+"""Measure the detector: ``python -m classifiers.evaluate [--calls] [--cv] [--compare]``.
 
-Prints, for 10-fold cross-validation on train.jsonl and for heldout.jsonl
-(scored by a model trained on train only), per-label precision/recall/F1, the
-confusion matrix, macro-F1 and One-Down-vs-rest F1. ``--compare`` also scores
-the other candidate designs and times the detector per utterance.
+By default it scores the shipped detector (head.npz) as a rep sees it: presented
+verdicts, an unsure line counted as neutral. On heldout.jsonl: per-label
+precision/recall/F1, the confusion matrix, macro-F1 and One-Down-vs-rest F1; on
+the real salespeople's lines (../shared/data/real-rep-lines.dev.jsonl, ambiguous
+lines left out): stance accuracy and the share of neutral lines shown as One-Down;
+and the time per utterance. ``--calls`` runs the whole synthesized calls of
+eval_calls.jsonl through ``oneup run`` (espeak-ng, the real pipeline) and scores
+them turn by turn. ``--cv`` adds 10-fold cross-validation on the training files
+and ``--compare`` the other candidate designs.
 
 Read the cross-validation numbers with care: the cue patterns (cues.py) were
 refined while reading cross-validation errors on train.jsonl, so CV on train
@@ -16,19 +21,21 @@ without call metadata would.
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import json
 import statistics
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from classifiers import candidates
-from classifiers.dataset import HELDOUT_PATH, SEED_PATH, TRAIN_PATH, Example, load_examples
+from classifiers.dataset import HELDOUT_PATH, Example, load_examples
 from classifiers.detector import OneDownDetector
+from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
-from classifiers.train import Embedder, TrainConfig, fit_head
-from core.taxonomy import LABELS, ONE_DOWN
+from classifiers.train import TrainConfig, training_examples
+from core.taxonomy import LABELS, ONE_DOWN, STANCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +110,7 @@ def latency_ms(detector: OneDownDetector, examples: Sequence[Example]) -> tuple[
     return statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
 
 
-def _candidates(embed: Embedder, seed: Sequence[Example]) -> dict[str, candidates.Fit]:
-    with_seed = candidates.shipped(embed, TrainConfig(), seed)
+def _candidates(embed: Embedder) -> dict[str, candidates.Fit]:
     return {
         "rules only": candidates.rules_only,
         "word+char n-grams LR": candidates.ngram_lr(),
@@ -115,61 +121,99 @@ def _candidates(embed: Embedder, seed: Sequence[Example]) -> dict[str, candidate
         "MiniLM+context LR": candidates.dense_lr(embed, FeatureConfig(cues=False)),
         "MiniLM+cues+context LR": candidates.dense_lr(embed, FeatureConfig()),
         "n-grams+MiniLM+cues+ctx LR": candidates.ngram_plus_dense(embed, FeatureConfig()),
-        "shipped, train only": candidates.shipped(embed, TrainConfig(use_seed=False)),
-        "shipped, train+seed": with_seed,
+        "shipped design": candidates.shipped(embed, TrainConfig()),
     }
+
+
+REAL_LINES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-rep-lines.dev.jsonl"
+"""Real salespeople's lines, for evaluation only (never trained on); beside the checkout."""
+
+
+def presented(detector: OneDownDetector, examples: Sequence[Example]) -> list[str]:
+    """The label a rep is shown for each example (an unsure verdict is neutral)."""
+    return [detector.classify(e.text, e.context).label for e in examples]
+
+
+def real_lines(path: Path = REAL_LINES) -> list[Example]:
+    """The real-lines dev set without the lines marked ambiguous."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(text=r["text"], label=r["label"]) for r in rows if not r.get("ambiguous")]
+
+
+def stance_report(title: str, gold: Sequence[str], shown: Sequence[str]) -> str:
+    """Stance accuracy, One-Down recall and the share of neutral / One-Up lines shown as One-Down."""
+    g = [STANCES[x] for x in gold]
+    p = [STANCES.get(x, "neutral") for x in shown]
+    right = sum(a == b for a, b in zip(g, p, strict=True)) / max(len(g), 1)
+    downs = [b for a, b in zip(g, p, strict=True) if a == "one-down"]
+    neutral = [b for a, b in zip(g, p, strict=True) if a == "neutral"]
+    others = [b for a, b in zip(g, p, strict=True) if a != "one-down"]
+    return (
+        f"== {title} ({len(g)} lines): stance right {right:.3f}"
+        f" · One-Down recall {sum(b == 'one-down' for b in downs) / max(len(downs), 1):.3f}"
+        f" · neutral shown One-Down {sum(b == 'one-down' for b in neutral)}/{len(neutral)}"
+        f" · neutral+One-Up shown One-Down {sum(b == 'one-down' for b in others) / max(len(others), 1):.3f}"
+        f" · label right {sum(a == b for a, b in zip(gold, shown, strict=True)) / max(len(g), 1):.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m classifiers.evaluate", description=__doc__)
+    parser.add_argument("--calls", action="store_true", help="also score whole synthesized calls (minutes)")
+    parser.add_argument(
+        "--cv", action="store_true", help="also 10-fold cross-validation on the training files"
+    )
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--compare", action="store_true", help="also score the other candidate designs")
-    parser.add_argument("--no-heldout", action="store_true", help="cross-validation only")
+    parser.add_argument("--min-confidence", type=float, help="instead of the calibrated threshold")
     args = parser.parse_args(argv)
 
-    train = load_examples(TRAIN_PATH)
-    heldout = [] if args.no_heldout or not HELDOUT_PATH.exists() else load_examples(HELDOUT_PATH)
-    seed = load_examples(SEED_PATH) if SEED_PATH.exists() else []
+    detector = OneDownDetector(min_confidence=args.min_confidence)
+    print(f"shipped detector: presenting threshold {detector.threshold:.2f}")
+    heldout = load_examples(HELDOUT_PATH)
+    shown = presented(detector, heldout)
+    print(report("heldout.jsonl, presented verdicts (unsure = neutral)", [e.label for e in heldout], shown))
+    print(stance_report("heldout.jsonl", [e.label for e in heldout], shown))
+    if REAL_LINES.exists():
+        real = real_lines()
+        print(stance_report("real-rep-lines.dev.jsonl", [e.label for e in real], presented(detector, real)))
+    else:
+        print(f"(no {REAL_LINES}: real-lines figures skipped)")
+    median, p95 = latency_ms(detector, heldout)
+    print(f"latency per utterance: median {median:.1f} ms, p95 {p95:.1f} ms")
+    if args.calls:
+        from classifiers.calls import print_calls
+
+        print_calls(args.min_confidence)
+    if args.cv or args.compare:
+        _development(args)
+    return 0
+
+
+def _development(args: argparse.Namespace) -> None:
+    """Cross-validation and the candidate comparison (training-time figures; heldout as the check)."""
+    train = training_examples()
+    heldout = load_examples(HELDOUT_PATH)
     embed = Embedder()
     gold = [e.label for e in train]
-
-    shipped = candidates.shipped(embed, TrainConfig(), seed)
+    shipped = candidates.shipped(embed, TrainConfig())
     print(
         report(
-            f"shipped detector, {args.folds}-fold CV on train.jsonl (+seed in each training fold)",
+            f"{args.folds}-fold CV on the training files (top label)",
             gold,
             candidates.cross_validate(shipped, train, args.folds),
         )
     )
-    if heldout:
-        predict = shipped(train)
-        bare = [dataclasses.replace(e, minute=0.0, prospect_prev=None) for e in heldout]
-        bare_score = score([e.label for e in heldout], predict(bare))
-        print(
-            report(
-                "shipped detector on heldout.jsonl, trained on train.jsonl + seed",
-                [e.label for e in heldout],
-                predict(heldout),
-            )
-        )
-        print(
-            f"heldout, no context: macro-F1 {bare_score.macro_f1:.3f}"
-            f"   One-Down-vs-rest F1 {bare_score.one_down_f1:.3f}"
-        )
-    detector = OneDownDetector(head=fit_head([*train, *seed], embed))
-    median, p95 = latency_ms(detector, heldout or train)
-    print(f"latency per utterance: median {median:.1f} ms, p95 {p95:.1f} ms")
-
     if args.compare:
-        print("\n== comparison: CV macro-F1 / One-Down F1 | heldout macro-F1 / One-Down F1")
-        for name, fit in _candidates(embed, seed).items():
+        print("\n== comparison (top label): CV macro-F1 / One-Down F1 | heldout macro-F1 / One-Down F1")
+        for name, fit in _candidates(embed).items():
             cv = score(gold, candidates.cross_validate(fit, train, args.folds))
-            line = f"{name:28s} CV {cv.macro_f1:.3f} / {cv.one_down_f1:.3f}"
-            if heldout:
-                held = score([e.label for e in heldout], fit(train)(heldout))
-                line += f" | heldout {held.macro_f1:.3f} / {held.one_down_f1:.3f}"
-            print(line, flush=True)
-    return 0
+            held = score([e.label for e in heldout], fit(train)(heldout))
+            print(
+                f"{name:28s} CV {cv.macro_f1:.3f} / {cv.one_down_f1:.3f} | heldout {held.macro_f1:.3f} / "
+                f"{held.one_down_f1:.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,14 @@ from classifiers.features import FeatureConfig
 HEAD_PATH = Path(__file__).with_name("head.npz")
 
 
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax over the last axis of ``logits / temperature``."""
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class LinearHead:
     """softmax(W x + b) over ``labels``; x is built by features.build with ``config``."""
@@ -32,15 +40,21 @@ class LinearHead:
     bank_labels: tuple[str, ...]
     bank_vectors: np.ndarray
     """Shape (n_bank, 384), unit rows (stored as float16)."""
+    temperature: float = 1.0
+    """Logits are divided by this so that confidence matches accuracy (fitted on calibration.jsonl,
+    which the head never trains on; see classifiers/calibrate.py)."""
+    threshold: float = 0.5
+    """Calibrated confidence below which a non-neutral verdict is not presented (chosen on
+    calibration.jsonl for the One-Down precision target; ``detector.min_confidence`` overrides it)."""
+
+    def logits(self, features: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
+        """Uncalibrated logits for one feature row; ``offsets`` are fixed logit priors per label."""
+        logits = self.weights @ features + self.bias
+        return logits if offsets is None else logits + offsets
 
     def probabilities(self, features: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities for one feature row; ``offsets`` are fixed logit priors per label."""
-        logits = self.weights @ features + self.bias
-        if offsets is not None:
-            logits = logits + offsets
-        logits = logits - logits.max()
-        exp = np.exp(logits)
-        return exp / exp.sum()
+        """Calibrated class probabilities for one feature row."""
+        return softmax(self.logits(features, offsets), self.temperature)
 
     def nearest_example(self, vector: np.ndarray, label: str) -> tuple[str, float] | None:
         """The bank sentence of ``label`` closest to ``vector`` and its cosine similarity."""
@@ -53,7 +67,12 @@ class LinearHead:
 
     def save(self, path: Path = HEAD_PATH) -> None:
         """Write the head compactly (float16 bank; float32 weights)."""
-        meta = {"labels": list(self.labels), "config": asdict(self.config)}
+        meta = {
+            "labels": list(self.labels),
+            "config": asdict(self.config),
+            "temperature": self.temperature,
+            "threshold": self.threshold,
+        }
         np.savez_compressed(
             path,
             meta=np.array(json.dumps(meta)),
@@ -78,4 +97,6 @@ class LinearHead:
                 bank_texts=tuple(json.loads(str(data["bank_texts"]))),
                 bank_labels=tuple(json.loads(str(data["bank_labels"]))),
                 bank_vectors=data["bank_vectors"],
+                temperature=float(meta.get("temperature", 1.0)),
+                threshold=float(meta.get("threshold", 0.5)),
             )

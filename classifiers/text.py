@@ -24,3 +24,34 @@ def normalize(text: str) -> str:
 def word_count(text: str) -> int:
     """Words the rep said, fillers excluded (the nudge policy gates on it)."""
     return len(normalize(text).replace("?", " ").split())
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+MAX_PARTS = 8
+"""More sentences than this in one utterance are judged in merged pairs (bounded cost per utterance)."""
+
+
+def split_parts(text: str) -> list[str]:
+    """The sentences of a turn, as Whisper punctuated them (one part when it did not).
+
+    A one-word fragment ("Sure.", "Okay.") joins the sentence after it: it carries no
+    stance of its own and would only add a neutral vote.
+    """
+    pieces = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    parts: list[str] = []
+    carry = ""
+    for piece in pieces:
+        merged = f"{carry} {piece}".strip()
+        if len(normalize(merged).replace("?", " ").split()) <= 1:
+            carry = merged
+            continue
+        parts.append(merged)
+        carry = ""
+    if carry:
+        if parts:
+            parts[-1] = f"{parts[-1]} {carry}"
+        else:
+            parts.append(carry)
+    while len(parts) > MAX_PARTS:
+        parts = [" ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
+    return parts or [text.strip()]

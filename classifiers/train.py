@@ -1,8 +1,11 @@
 """Train the shipped head: ``python -m classifiers.train`` writes classifiers/head.npz.
 
-Reads classifiers/data/train.jsonl plus the small seed set (never heldout.jsonl),
-embeds each sentence with MiniLM, fits a class-balanced logistic regression on
-embedding + cue + context features, and exports the weights for numpy-only use.
+Reads the training files (``dataset.TRAIN_FILES``: train, seed, train_neutral,
+train_extra; each line written and as tiny.en recognized it), never heldout,
+calibration or the evaluation calls; embeds each sentence with MiniLM, fits a
+logistic regression on embedding + cue + context features, then calibrates its
+confidence and picks the abstention threshold on calibration.jsonl
+(``classifiers.calibrate``) and exports everything for numpy-only use.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.cues import find_cues
-from classifiers.dataset import SEED_PATH, TRAIN_PATH, Example, load_examples
-from classifiers.embed import MiniLMEncoder, shared_encoder
+from classifiers.dataset import TRAIN_FILES, Example, load_examples, with_spoken
+from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig, build
 from classifiers.model import HEAD_PATH, LinearHead
 from classifiers.text import normalize
@@ -31,26 +34,8 @@ class TrainConfig:
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
     c: float = 4.0
-    use_seed: bool = True
-
-
-class Embedder:
-    """Caches MiniLM vectors by text so repeated fits (cross-validation) encode each sentence once."""
-
-    def __init__(self, encoder: MiniLMEncoder | None = None) -> None:
-        self._encoder = encoder
-        self._cache: dict[str, np.ndarray] = {}
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        encoder = self._encoder or shared_encoder()
-        missing = sorted({t for t in texts if t not in self._cache})
-        for start in range(0, len(missing), 64):
-            chunk = missing[start : start + 64]
-            for text, vector in zip(chunk, encoder.encode(chunk), strict=True):
-                self._cache[text] = vector
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+    balanced: bool = True
+    """Class-balanced loss weights (rare labels count as much as neutral)."""
 
 
 def embed_examples(examples: Sequence[Example], embed: Embedder) -> np.ndarray:
@@ -71,7 +56,9 @@ def fit_head(examples: Sequence[Example], embed: Embedder, config: TrainConfig =
     vectors = embed_examples(examples, embed)
     matrix = feature_matrix(examples, vectors, config.features)
     labels = [e.label for e in examples]
-    model = LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced")
+    model = LogisticRegression(
+        C=config.c, max_iter=5000, class_weight="balanced" if config.balanced else None
+    )
     model.fit(matrix, labels)
     classes = tuple(str(c) for c in model.classes_)
     probs = model.predict_proba(matrix)
@@ -92,23 +79,25 @@ def fit_head(examples: Sequence[Example], embed: Embedder, config: TrainConfig =
     )
 
 
-def training_examples(train_path: Path = TRAIN_PATH, use_seed: bool = True) -> list[Example]:
-    """train.jsonl, plus seed.jsonl when asked; heldout.jsonl is never read here."""
-    examples = load_examples(train_path)
-    if use_seed and SEED_PATH.exists():
-        examples += load_examples(SEED_PATH)
-    return examples
+def training_examples(files: Sequence[Path] = TRAIN_FILES, spoken: bool = True) -> list[Example]:
+    """The training files (missing ones skipped), with their recognized variants when ``spoken``."""
+    examples: list[Example] = []
+    for path in files:
+        if path.exists():
+            examples += load_examples(path)
+    return with_spoken(examples) if spoken else examples
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m classifiers.train", description=__doc__)
-    parser.add_argument("--train", type=Path, default=TRAIN_PATH)
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
-    parser.add_argument("--no-seed", action="store_true", help="train on train.jsonl only")
+    parser.add_argument("--written-only", action="store_true", help="leave out the recognized variants")
     args = parser.parse_args(argv)
-    config = TrainConfig(use_seed=not args.no_seed)
-    examples = training_examples(args.train, config.use_seed)
-    head = fit_head(examples, Embedder(), config)
+    from classifiers.calibrate import calibrate
+
+    examples = training_examples(spoken=not args.written_only)
+    embed = Embedder()
+    head = calibrate(fit_head(examples, embed, TrainConfig()), embed)
     head.save(args.out)
     size = args.out.stat().st_size
     print(f"trained on {len(examples)} utterances; wrote {args.out} ({size / 1024:.0f} KiB)")

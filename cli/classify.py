@@ -14,6 +14,8 @@ from typing import Any
 
 from classifiers import load_classifier
 from classifiers.base import Context
+from core.config import resolve_config
+from core.journal import label_record
 
 
 def register(sub: Any) -> None:
@@ -26,12 +28,19 @@ def register(sub: Any) -> None:
     c.add_argument("--text", action="append", default=[], help="an utterance to label (repeatable)")
     c.add_argument("--rules", metavar="FILE", help="a user rules file (TOML), see rules.example.toml")
     c.add_argument("--minute", type=float, default=10.0, help="call time in minutes for every line")
+    c.add_argument(
+        "--min-confidence",
+        type=float,
+        help="confidence a verdict needs to be shown (default: the calibrated threshold)",
+    )
     c.set_defaults(func=cmd_classify)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """Label each line; a bad rules file raises ``RulesError`` (one line, exit 2, from the CLI)."""
-    detector = load_classifier(args.rules)
+    flags = {"detector.rules": args.rules, "detector.min_confidence": args.min_confidence}
+    settings = resolve_config({k: v for k, v in flags.items() if v is not None}).detector
+    detector = load_classifier(settings.rules, settings.min_confidence)
     lines: Iterable[str] = args.text if args.text else sys.stdin
     context = Context(call_time=args.minute * 60.0)
     for raw in lines:
@@ -39,13 +48,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if not text:
             continue
         label = detector.classify(text, context)
-        record = {
-            "text": text,
-            "label": label.label,
-            "stance": label.stance,
-            "confidence": label.confidence,
-            "evidence": label.evidence,
-            "nudge": label.nudge,
-        }
+        record = label_record(label)
+        record = {"text": text, **record}
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0

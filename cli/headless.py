@@ -29,12 +29,16 @@ class LinePrinter:
         if isinstance(e, Utterance):
             who = "REP     " if e.speaker == "rep" else "PROSPECT"
             tag = ""
-            if e.label is not None:
+            if e.label is not None and e.label.unsure and e.label.guess is not None:
+                tag = f"  [unsure: {e.label.guess.label}? {e.label.guess.confidence:.2f}]"
+            elif e.label is not None:
                 tag = f"  [{e.label.stance}: {e.label.label} {e.label.confidence:.2f}]"
             return f"[{clock(e.start)}] {who} {e.text}{tag}"
         if isinstance(e, Nudge):
             arrow = "➜ One-Up:" if e.stance == "one-down" else "✓"
-            return f"           NUDGE    {arrow} {e.text}  (because: {e.evidence})"
+            why = f"  (because: “{e.evidence}”)" if e.evidence else ""
+            like = f"  (like: {e.like})" if e.like else ""
+            return f"           NUDGE    {arrow} {e.text}{why}{like}"
         if isinstance(e, Mark):
             return f"[{clock(e.at)}] MARK     {e.note}".rstrip()
         if isinstance(e, Advisory):

@@ -48,6 +48,12 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
     Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
     Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),
+    Flag(
+        "--min-confidence",
+        "detector.min_confidence",
+        float,
+        "confidence a One-Down/One-Up verdict needs to be shown (default: calibrated)",
+    ),
 )
 """The single mapping from flags to config keys (see core/config.py for defaults and meaning)."""
 

@@ -27,6 +27,8 @@ class CoachingTracker:
         self._rep_only = rep_only
         self.talk = {"rep": 0.0, "prospect": 0.0}
         self.labels: Counter[str] = Counter()
+        self.unsure = 0
+        """Rep lines shown as neutral because the detector was not sure (also counted as neutral)."""
         self.stances: Counter[str] = Counter()
         self.questions = 0
         self._pauses: list[float] = []
@@ -57,6 +59,7 @@ class CoachingTracker:
             if u.label is not None:
                 self.labels[u.label.label] += 1
                 self.stances[u.label.stance] += 1
+                self.unsure += u.label.unsure
         return self.snapshot()
 
     @property
@@ -108,4 +111,5 @@ class CoachingTracker:
             "labels": dict(sorted(self.labels.items())),
             "one_down": self.stances["one-down"],
             "one_up": self.stances["one-up"],
+            "unsure": self.unsure,
         }

@@ -122,6 +122,15 @@ class DetectorConfig:
 
     rules: str | None = None
     """A user rules file (TOML) with extra cues, examples or custom labels."""
+    min_confidence: float | None = None
+    """Calibrated confidence a One-Down or One-Up verdict needs to be shown; below it the line is
+    shown as neutral and marked unsure (its guess stays in the journal). None = the threshold
+    calibrated with the shipped model (chosen for >= 95% One-Down precision on calibration data;
+    ``python -m classifiers.calibrate`` prints the trade-off). Lower = more verdicts, more false ones."""
+
+    def __post_init__(self) -> None:
+        if self.min_confidence is not None:
+            _check(0.0 <= self.min_confidence <= 1.0, "detector.min_confidence", "must be in 0..1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +183,9 @@ _SECTIONS = ("vad", "model", "coach", "detector", "nudge")
 def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
     """Convert ``value`` (from TOML or a string) to the type of the current default."""
     current = getattr(section, name)
+    declared = str(next(f.type for f in fields(section) if f.name == name))
+    if current is None and "float" in declared and value is not None:
+        current = 0.0  # an optional number (None = automatic): convert like a float
     if isinstance(current, tuple):
         if not isinstance(value, (list, tuple)):
             value = [v.strip() for v in str(value).split(",") if v.strip()]

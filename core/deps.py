@@ -103,7 +103,7 @@ def blame(exc: BaseException) -> Dependency | None:
         name = (exc.name or "").split(".")[0]
         if name in _BY_MODULE:
             return _BY_MODULE[name]
-        if not name and isinstance(exc, ModuleNotFoundError):
+        if name:  # a module that is not a dependency (oneup's own, or a stray import): a bug, not a version
             return None
     if isinstance(exc, (ImportError, TypeError, AttributeError)):
         return _blame_frames(exc.__traceback__)

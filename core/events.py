@@ -60,16 +60,37 @@ class SpeechSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class Guess:
+    """The detector's best non-neutral reading of an utterance it was not sure enough to present."""
+
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class Label:
-    """What the One-Down detector says about one rep utterance."""
+    """What the One-Down detector presents for one rep utterance.
+
+    ``label``, ``stance`` and ``nudge`` are the presented verdict: when the detector is not
+    sure, that verdict is neutral (``unsure``) and its best guess is kept in ``guess``.
+    """
 
     label: str
     stance: Stance
     confidence: float
     evidence: str
-    """The cue that fired: the matched span, or the nearest example sentence."""
+    """Words of the utterance that carry the verdict: a cue's span, or the sentence that decided it;
+    "" when none. Never text the rep did not say."""
     nudge: str | None
-    """The One-Up alternative (one-down) or brief reinforcement (one-up); None for neutral."""
+    """The One-Up alternative (one-down) or brief reinforcement (one-up); None otherwise."""
+    unsure: bool = False
+    """The best guess was below the confidence threshold: presented as neutral, no nudge."""
+    guess: Guess | None = None
+    """With ``unsure``: the non-neutral label the detector leaned to, and how sure it was."""
+    part: str | None = None
+    """For a turn of several sentences: the sentence that decided the verdict."""
+    like: str | None = None
+    """When no cue phrase fired: a training example the utterance resembles (shown as "like: …")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +107,10 @@ class Utterance:
     label: Label | None = None
     nudge_shown: bool = False
     """Whether the live view showed ``label.nudge`` (nudge discipline may hold it back)."""
+    guard: str | None = None
+    """What the transcriber's loop / early-stop guard did to get this text (None: nothing)."""
+    dropped_text: str | None = None
+    """Text the guard removed as a last resort (a repetition loop no retry fixed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +130,11 @@ class Nudge:
     stance: Stance
     text: str
     evidence: str
+    """The rep's words that triggered it ("" when none)."""
     at: float
     """Call time (s) of the utterance that triggered it."""
+    like: str | None = None
+    """A training example the utterance resembles, when no cue phrase fired (not the rep's words)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.events import Mark, Utterance
+from core.events import Label, Mark, Utterance
 
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
+"""2: utterance lines carry ``unsure``, ``guess``, ``part`` and ``like`` (version 1 files read the same)."""
 
 
 class JournalError(Exception):
@@ -40,21 +41,55 @@ def ensure_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+LABEL_FIELDS = (
+    "label",
+    "stance",
+    "confidence",
+    "evidence",
+    "nudge",
+    "reinforcement",
+    "unsure",
+    "guess",
+    "part",
+    "like",
+)
+"""The detector's fields of an utterance line (all null for the prospect)."""
+
+
+def label_record(lab: Label | None) -> dict[str, Any]:
+    """A verdict as the journal and ``oneup classify`` write it: the presented label, stance and
+    nudge (the nudge only for a One-Down verdict, the praise as ``reinforcement``), plus ``unsure``
+    and the ``guess`` behind it, the deciding ``part`` of a long turn, and ``like`` (an example it
+    resembles, never quoted as the rep's words)."""
+    if lab is None:
+        return dict.fromkeys(LABEL_FIELDS)
+    return {
+        "label": lab.label,
+        "stance": lab.stance,
+        "confidence": round(lab.confidence, 3),
+        "evidence": lab.evidence,
+        "nudge": lab.nudge if lab.stance == "one-down" else None,
+        "reinforcement": lab.nudge if lab.stance == "one-up" else None,
+        "unsure": lab.unsure,
+        "guess": {"label": lab.guess.label, "confidence": round(lab.guess.confidence, 3)}
+        if lab.guess
+        else None,
+        "part": lab.part,
+        "like": lab.like,
+    }
+
+
 def utterance_record(u: Utterance) -> dict[str, Any]:
-    lab = u.label
     return {
         "type": "utterance",
         "speaker": u.speaker,
         "start": round(u.start, 3),
         "end": round(u.end, 3),
         "text": u.text,
-        "label": lab.label if lab else None,
-        "stance": lab.stance if lab else None,
-        "confidence": round(lab.confidence, 3) if lab else None,
-        "evidence": lab.evidence if lab else None,
-        "nudge": lab.nudge if lab and lab.stance == "one-down" else None,
-        "reinforcement": lab.nudge if lab and lab.stance == "one-up" else None,
-        "nudge_shown": u.nudge_shown if lab else None,
+        **label_record(u.label),
+        "nudge_shown": u.nudge_shown if u.label else None,
+        "guard": u.guard,
+        "dropped_text": u.dropped_text,
         "voiced_s": round(u.voiced_s, 3),
         "latency_s": round(u.latency_s, 3),
     }
@@ -107,6 +142,19 @@ class JournalWriter:
 
     def mark(self, m: Mark) -> None:
         self.write({"type": "mark", "at": round(m.at, 3), "note": m.note})
+
+    def dropped(self, speaker: str, start: float, end: float, voiced_s: float, reason: str) -> None:
+        """Speech the VAD found but that produced no text: recorded, so no sentence vanishes silently."""
+        self.write(
+            {
+                "type": "dropped",
+                "speaker": speaker,
+                "start": round(start, 3),
+                "end": round(end, 3),
+                "voiced_s": round(voiced_s, 3),
+                "reason": reason,
+            }
+        )
 
     def paused(self, paused: bool, at: float) -> None:
         self.write({"type": "pause" if paused else "resume", "at": round(at, 3)})

@@ -49,7 +49,7 @@ def build_session(
     the source, interim text); otherwise as fast as possible, back-pressured.
     """
     if classifier is None:
-        classifier = load_classifier(config.detector.rules)
+        classifier = load_classifier(config.detector.rules, config.detector.min_confidence)
     classifier.warm()
     if transcriber is None:
         transcriber = WhisperTranscriber(config.model)

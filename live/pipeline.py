@@ -269,6 +269,12 @@ class Pipeline:
                 self._sink(Partial(seg.speaker, seg.start, tr.text))
             return
         if not tr.text:
+            reason = (
+                f"{tr.dropped_segments} segment(s) judged not speech (no-speech / log-probability guard)"
+                if tr.dropped_segments
+                else "the model recognized no words"
+            )
+            self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, reason)
             return
         label: Label | None = None
         shown = False
@@ -288,6 +294,8 @@ class Pipeline:
             latency_s=round(latency, 3),
             label=label,
             nudge_shown=shown,
+            guard=tr.guard,
+            dropped_text=tr.dropped_text,
         )
         self._journal.utterance(utt)
         self.utterances += 1
@@ -295,7 +303,7 @@ class Pipeline:
         self._sink(utt)
         self._sink(self._tracker.add(utt))
         if shown and label is not None and label.nudge:
-            self._sink(Nudge(label.label, label.stance, label.nudge, label.evidence, seg.start))
+            self._sink(Nudge(label.label, label.stance, label.nudge, label.evidence, seg.start, label.like))
 
     # -- end -----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from core.config import ModelConfig
+from core.events import SAMPLE_RATE
+from live.guards import COMPRESSION_LIMIT, FALLBACK_TEMPERATURES, LOOP, implausible, trim_repetition, words
 
 BUNDLED_MODEL = "tiny.en"
 
@@ -34,6 +36,10 @@ class Transcription:
     no_speech_prob: float | None
     dropped_segments: int = 0
     """Segments the hallucination guards rejected."""
+    guard: str | None = None
+    """What the loop / early-stop guard did ("repetition: retried at higher temperature"); None if nothing."""
+    dropped_text: str | None = None
+    """Text the guard removed as a last resort (journaled, never silently lost)."""
 
 
 class Transcriber(Protocol):
@@ -124,17 +130,36 @@ class WhisperTranscriber:
         return time.monotonic() - t0
 
     def transcribe(self, audio: np.ndarray) -> Transcription:
+        """Greedy decode; a loop or an early stop is retried (see ``live.guards``), never kept silently."""
+        first = self._decode(audio, timestamps=False, temperatures=(0.0,))
+        problem = implausible(first.text, audio.size / SAMPLE_RATE)
+        if problem is None:
+            return first
+        retries = [first]
+        if problem == LOOP:
+            # As offline faster-whisper does: rising temperatures until the text compresses normally.
+            retries.append(self._decode(audio, timestamps=False, temperatures=FALLBACK_TEMPERATURES))
+        else:
+            # An early stop ("Thank you." for 11 s of speech): with timestamps the decoder goes on.
+            retries.append(self._decode(audio, timestamps=True, temperatures=(0.0,)))
+            retries.append(self._decode(audio, timestamps=True, temperatures=FALLBACK_TEMPERATURES))
+        return choose(retries, audio.size / SAMPLE_RATE, problem)
+
+    def _decode(
+        self, audio: np.ndarray, *, timestamps: bool, temperatures: tuple[float, ...]
+    ) -> Transcription:
         cfg = self.config
         segments, _info = self._model.transcribe(
             audio,
             language=cfg.language,
             beam_size=cfg.beam_size,
             condition_on_previous_text=False,
-            without_timestamps=True,
+            without_timestamps=not timestamps,
             vad_filter=False,
             no_speech_threshold=cfg.no_speech_threshold,
             log_prob_threshold=cfg.logprob_threshold,
-            temperature=0.0,
+            compression_ratio_threshold=COMPRESSION_LIMIT,
+            temperature=list(temperatures) if len(temperatures) > 1 else temperatures[0],
         )
         kept: list[str] = []
         dropped = 0
@@ -229,3 +254,20 @@ class WhisperTranscriber:
             hotwords=None,
         )
         return tokenizer, options
+
+
+def choose(candidates: list[Transcription], seconds: float, problem: str) -> Transcription:
+    """The best of the first decode and its retries; a loop nothing fixed is trimmed, and says so."""
+    from dataclasses import replace
+
+    fine = [c for c in candidates if c.text and implausible(c.text, seconds) is None]
+    if fine:
+        best = max(fine, key=lambda c: len(words(c.text)))
+        how = "retried at higher temperature" if problem == LOOP else "retried with timestamps"
+        return replace(best, guard=f"{problem}: {how}")
+    if problem == LOOP:
+        source = min(candidates, key=lambda c: len(c.text) or 10**9)
+        kept, dropped = trim_repetition(source.text, seconds)
+        return replace(source, text=kept, guard=f"{problem}: trimmed after retries", dropped_text=dropped)
+    best = max(candidates, key=lambda c: len(words(c.text)))
+    return replace(best, guard=f"{problem}: retries found no more words")

@@ -8,7 +8,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"text", "label", "stance", "confidence", "evidence", "nudge"}
+KEYS = {
+    "text",
+    "label",
+    "stance",
+    "confidence",
+    "evidence",
+    "nudge",
+    "reinforcement",
+    "unsure",
+    "guess",
+    "part",
+    "like",
+}
 
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -80,3 +92,16 @@ def test_wrong_key_names_the_key(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "labels.rapport.phrases" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unsure_line_is_neutral_with_its_guess() -> None:
+    done = _run("--min-confidence", "0.999", "--text", "so what keeps you up at night")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert (record["label"], record["stance"], record["nudge"], record["unsure"]) == (
+        "neutral",
+        "neutral",
+        None,
+        True,
+    )
+    assert record["guess"]["label"] == "pain_probe"

@@ -57,7 +57,9 @@ def test_custom_nudges_rotate(detector: OneDownDetector) -> None:
 def test_example_sentence_matches_a_paraphrase(detector: OneDownDetector) -> None:
     label = detector.classify("if the budget's tight i could probably get you twenty percent off list", MID)
     assert label.label == "early_discount"
-    assert label.evidence == RULES.labels[0].examples[0]
+    # The user's example is what it resembles ("like"), never quoted as the rep's words.
+    assert label.like == RULES.labels[0].examples[0]
+    assert label.evidence == ""
     assert label.confidence >= 0.8
 
 

@@ -81,3 +81,8 @@ def test_a_bug_in_oneup_itself_is_not_blamed_on_a_dependency() -> None:
 
 def test_an_import_error_of_an_unknown_module_is_not_blamed() -> None:
     assert explain(ModuleNotFoundError("No module named 'nowhere'", name="nowhere")) is None
+
+
+def test_a_missing_oneup_module_is_not_blamed_on_the_package_that_imports_it() -> None:
+    """A broken install of oneup itself must not send the user off to reinstall faster-whisper."""
+    assert explain(ModuleNotFoundError("No module named 'live.guards'", name="live.guards")) is None

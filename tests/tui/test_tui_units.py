@@ -11,6 +11,8 @@ from core.events import (
     Advisory,
     EndReason,
     Event,
+    Guess,
+    Label,
     Level,
     Mark,
     Nudge,
@@ -125,6 +127,8 @@ def test_label_tags_name_the_stance_in_words() -> None:
     assert label_tag(label("pain_probe", "one-down", "e")) == "[one-down: pain_probe]"
     assert label_tag(label("teaching", "one-up", "e")) == "[one-up: teaching]"
     assert label_tag(label("neutral", "neutral", "")) == "[neutral]"
+    unsure = Label("neutral", "neutral", 0.4, "", None, unsure=True, guess=Guess("pain_probe", 0.45))
+    assert label_tag(unsure) == "[neutral · unsure]"  # the guess is never shown as a verdict
 
 
 def test_balance_bar_draws_the_band_edges_and_the_share() -> None:

@@ -244,13 +244,21 @@ class ReviewTranscript(LineView, can_focus=True):
             who = Text(f"{SPEAKER_LABEL[line.speaker]:<4}", style=style(f"review--{line.speaker}"))
             body = Text(line.text)
             if line.label and line.stance == "neutral":
-                body.append(f"  [{line.label}]", style=style("review--neutral"))
+                body.append(
+                    f"  [{line.label}{' · unsure' if line.unsure else ''}]", style=style("review--neutral")
+                )
             rows += self._note(body, width, self.head(entry.at, who, "review--time"))
+            if line.unsure and line.guess:
+                sure = f" {line.guess_confidence * 100:.0f}%" if line.guess_confidence is not None else ""
+                guess = f"? not sure enough to say: leaned {line.guess}{sure}"
+                rows += self._note(Text(guess, style=style("review--evidence")), width)
             if line.label and line.stance in ("one-down", "one-up"):
                 glyph = "▼" if line.one_down else "▲"
                 tag = Text(f"{glyph} {line.stance}: {line.label}", style=style(f"review--{line.stance}"))
                 if line.evidence:
                     tag.append(f"  “{line.evidence}”", style=style("review--evidence"))
+                if line.like:  # a training example, not the rep's words: no quotation marks
+                    tag.append(f"  like: {line.like}", style=style("review--evidence"))
                 rows += self._note(tag, width)
             if line.one_down and line.nudge:
                 rows += self._note(Text(f"➜ One-Up: {line.nudge}", style=style("review--nudge")), width)

@@ -52,7 +52,11 @@ class NudgePanel(Widget):
         if nudge is None:
             return Text(EMPTY_HINT, style=self.get_component_rich_style("nudge--empty"))
         text = Text(f"› {nudge.text}", style=self.get_component_rich_style("nudge--text"))
+        why = self.get_component_rich_style("nudge--why")
         if nudge.evidence:
             text.append("\n")
-            text.append(f"  why: “{nudge.evidence}”", style=self.get_component_rich_style("nudge--why"))
+            text.append(f"  why: “{nudge.evidence}”", style=why)
+        if nudge.like:  # A training example, not the rep's words: never in quotation marks.
+            text.append("\n")
+            text.append(f"  like: {nudge.like}", style=why)
         return text

@@ -25,7 +25,9 @@ EMPTY_HINT = "Waiting for speech…  You = your microphone, Them = the call audi
 
 
 def label_tag(label: Label) -> str:
-    """The tag printed after a rep line, e.g. ``[one-down: pain_probe]``."""
+    """The tag printed after a rep line, e.g. ``[one-down: pain_probe]``; an unsure verdict is neutral."""
+    if label.unsure:
+        return "[neutral · unsure]"
     if label.stance == "neutral" or label.label == "neutral":
         return "[neutral]"
     return f"[{label.stance}: {label.label}]"

@@ -1,0 +1,193 @@
+"""Make confidence mean something, and choose when to abstain: ``python -m classifiers.calibrate``.
+
+1. Temperature scaling: one scalar T divides the head's logits, fitted by minimising the
+   negative log-likelihood on ``calibration.jsonl`` (spoken style, written by a separate
+   writer at the real distribution, never trained on). Expected calibration error (ECE,
+   15 equal-width bins of top-label confidence) is reported before and after, on the
+   calibration set and on ``heldout.jsonl``.
+2. The threshold: a non-neutral verdict is presented only at calibrated confidence >= t.
+   The scan prints, per t, One-Down precision and recall (stance level), the share of
+   neutral and One-Up lines presented as One-Down, and the unsure rate on the calibration
+   set; the shipped t is the lowest one whose One-Down precision reaches the target.
+
+``python -m classifiers.train`` runs both and stores T and t in head.npz; this command
+prints the figures for the shipped head.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from classifiers.base import Context
+from classifiers.cues import find_cues
+from classifiers.dataset import CALIBRATION_PATH, HELDOUT_PATH, Example, as_spoken, load_examples
+from classifiers.embed import Embedder
+from classifiers.features import build
+from classifiers.model import HEAD_PATH, LinearHead, softmax
+from classifiers.text import normalize, split_parts
+from classifiers.verdict import Decision, decide
+from core.taxonomy import STANCES
+
+PRECISION_TARGET = 0.95
+"""One-Down precision the threshold is chosen for: at most 1 in 20 accusations wrong."""
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.96, 0.01))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The head's uncalibrated logits for every sentence of one labelled line."""
+
+    example: Example
+    logits: tuple[np.ndarray, ...]
+
+
+def read(head: LinearHead, examples: Sequence[Example], embed: object) -> list[Reading]:
+    """Logits per sentence, as the live detector computes them (same split, features and priors)."""
+    from classifiers.detector import OneDownDetector
+
+    detector = OneDownDetector(head=head)
+    out = []
+    for e in examples:
+        parts = split_parts(e.text)
+        vectors = embed([normalize(p) or p for p in parts])  # type: ignore[operator]
+        ctx = e.context
+        rows = []
+        for k, (p, v) in enumerate(zip(parts, vectors, strict=True)):
+            c = ctx if k == 0 else Context(call_time=ctx.call_time)
+            rows.append(head.logits(build(p, c, find_cues(p), v, head.config), detector._priors(ctx)))
+        out.append(Reading(e, tuple(rows)))
+    return out
+
+
+def _whole(r: Reading) -> np.ndarray:
+    """Logits of the line as one unit (mean over sentences): what temperature is fitted on."""
+    return np.mean(np.stack(r.logits), axis=0)
+
+
+def nll(readings: Sequence[Reading], labels: Sequence[str], t: float) -> float:
+    total = 0.0
+    for r in readings:
+        p = softmax(_whole(r), t)[labels.index(r.example.label)]
+        total -= float(np.log(max(p, 1e-12)))
+    return total / max(len(readings), 1)
+
+
+def fit_temperature(readings: Sequence[Reading], labels: Sequence[str]) -> float:
+    """The T in [0.25, 5] with the lowest NLL (a fine grid: one scalar needs no optimiser)."""
+    grid = np.exp(np.linspace(np.log(0.25), np.log(5.0), 200))
+    return float(min(grid, key=lambda t: nll(readings, labels, float(t))))
+
+
+def ece(readings: Sequence[Reading], labels: Sequence[str], t: float, bins: int = 15) -> float:
+    """Expected calibration error of the top label's confidence, in equal-width bins."""
+    conf, right = [], []
+    for r in readings:
+        p = softmax(_whole(r), t)
+        top = int(np.argmax(p))
+        conf.append(float(p[top]))
+        right.append(labels[top] == r.example.label)
+    conf_a, right_a = np.array(conf), np.array(right, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        mask = (conf_a > lo) & (conf_a <= hi)
+        if mask.any():
+            total += mask.mean() * abs(conf_a[mask].mean() - right_a[mask].mean())
+    return float(total)
+
+
+def decisions(
+    readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float
+) -> list[Decision]:
+    return [decide([softmax(x, t) for x in r.logits], labels, STANCES, threshold) for r in readings]
+
+
+@dataclass(frozen=True)
+class Trade:
+    threshold: float
+    precision: float
+    """Of lines presented One-Down, the share that are One-Down."""
+    recall: float
+    """Of One-Down lines, the share presented One-Down."""
+    false_share: float
+    """Of neutral and One-Up lines, the share presented One-Down."""
+    unsure: float
+
+
+def trade(readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float) -> Trade:
+    gold = [STANCES[r.example.label] for r in readings]
+    shown = [STANCES.get(d.label, "neutral") for d in decisions(readings, labels, t, threshold)]
+    ds = decisions(readings, labels, t, threshold)
+    presented = sum(s == "one-down" for s in shown)
+    hits = sum(s == g == "one-down" for s, g in zip(shown, gold, strict=True))
+    downs = sum(g == "one-down" for g in gold)
+    others = len(gold) - downs
+    false = sum(s == "one-down" != g for s, g in zip(shown, gold, strict=True))
+    return Trade(
+        threshold,
+        hits / presented if presented else 1.0,
+        hits / downs if downs else 0.0,
+        false / others if others else 0.0,
+        sum(d.unsure for d in ds) / max(len(ds), 1),
+    )
+
+
+def choose_threshold(
+    readings: Sequence[Reading], labels: Sequence[str], t: float
+) -> tuple[float, list[Trade]]:
+    """The lowest threshold whose One-Down precision reaches the target (most verdicts at that precision)."""
+    table = [trade(readings, labels, t, th) for th in THRESHOLDS]
+    for row in table:
+        if row.precision >= PRECISION_TARGET:
+            return row.threshold, table
+    return THRESHOLDS[-1], table
+
+
+def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHead:
+    """Fit T and the threshold on calibration.jsonl (as recognized speech) and return the updated head."""
+    cal = read(head, as_spoken(load_examples(CALIBRATION_PATH)), embed)
+    labels = list(head.labels)
+    t = fit_temperature(cal, labels)
+    threshold, table = choose_threshold(cal, labels, t)
+    if verbose:
+        held = read(head, load_examples(HELDOUT_PATH), embed) if HELDOUT_PATH.exists() else []
+        print(
+            f"temperature {t:.2f} (fitted on {len(cal)} calibration lines, NLL {nll(cal, labels, 1.0):.3f}"
+            f" -> {nll(cal, labels, t):.3f})"
+        )
+        for name, rows in (("calibration.jsonl", cal), ("heldout.jsonl", held)):
+            if rows:
+                before, after = ece(rows, labels, 1.0), ece(rows, labels, t)
+                print(f"ECE {name:18s} {before:.3f} before -> {after:.3f} after")
+        print("threshold  One-Down precision  recall  neutral/One-Up shown One-Down  unsure")
+        for row in table[::5]:
+            print(
+                f"  {row.threshold:.2f}     {row.precision:6.3f}        {row.recall:6.3f}   "
+                f"{row.false_share:6.3f}                     {row.unsure:6.3f}"
+            )
+        print(f"chosen threshold {threshold:.2f}: lowest with One-Down precision >= {PRECISION_TARGET}")
+    return replace(head, temperature=t, threshold=threshold)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m classifiers.calibrate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--save", action="store_true", help="write the fitted T and threshold into head.npz")
+    args = parser.parse_args(argv)
+    head = replace(LinearHead.load(HEAD_PATH), temperature=1.0)
+    fitted = calibrate(head, Embedder())
+    if args.save:
+        fitted.save(HEAD_PATH)
+        print(f"saved to {HEAD_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Plausibility of a decoded utterance: repetition loops and early stops, judged from the text alone.
+
+Greedy Whisper decoding can loop ("i am the team i am the team ...") on noise, or stop
+after two words of an 11-second sentence. Offline faster-whisper catches the first with
+its compression-ratio check and temperature fallback; the live pass decodes one
+utterance at a time, so it checks here and the transcriber retries (``live.transcriber``).
+Pure functions over text, so they are tested without a model.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+LOOP = "repetition"
+EARLY_STOP = "too few words"
+
+COMPRESSION_LIMIT = 2.4
+"""gzip compression ratio above which text is a loop (faster-whisper's own default threshold)."""
+MAX_WORDS_PER_S = 6.0
+"""Nobody speaks faster than about 5-6 words per second; more is repetition."""
+MIN_WORDS_PER_S = 0.6
+"""Fewer words than this per second of audio, in an utterance of at least ``MIN_SECONDS_FOR_FEW``,
+is an early stop (speech runs at 2-3 words per second; the VAD cut out the pauses)."""
+MIN_SECONDS_FOR_FEW = 4.0
+FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
+"""The retry for a loop: faster-whisper moves on to the next temperature while the text
+compresses too well or its log-probability is too low."""
+
+_WORD = re.compile(r"[\w']+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def compression_ratio(text: str) -> float:
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def repeated_ngram(tokens: list[str], n: int = 3, times: int = 4) -> bool:
+    """Some n-gram occurs at least ``times`` times (a loop, not emphasis)."""
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(tokens) - n + 1):
+        key = tuple(tokens[i : i + n])
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] >= times:
+            return True
+    return False
+
+
+def implausible(text: str, seconds: float) -> str | None:
+    """``LOOP``, ``EARLY_STOP`` or None for text decoded from ``seconds`` of audio."""
+    tokens = words(text)
+    if tokens and (
+        len(tokens) > MAX_WORDS_PER_S * max(seconds, 1.0)
+        or (len(text) > 60 and compression_ratio(text) > COMPRESSION_LIMIT)
+        or repeated_ngram(tokens)
+    ):
+        return LOOP
+    if seconds >= MIN_SECONDS_FOR_FEW and len(tokens) < MIN_WORDS_PER_S * seconds:
+        return EARLY_STOP
+    return None
+
+
+def trim_repetition(text: str, seconds: float) -> tuple[str, str]:
+    """The last resort for a loop that survived the retries: keep the text up to where it starts
+    repeating, capped at the most words anyone says in ``seconds``; return (kept, dropped)."""
+    parts = text.split()
+    limit = int(MAX_WORDS_PER_S * max(seconds, 1.0))
+    seen: dict[tuple[str, ...], int] = {}
+    cut = len(parts)
+    for i in range(len(parts) - 2):
+        key = tuple(w.lower().strip(".,!?") for w in parts[i : i + 3])
+        if key in seen and i - seen[key] >= 1:
+            cut = i
+            break
+        seen.setdefault(key, i)
+    cut = min(cut, limit)
+    return " ".join(parts[:cut]), " ".join(parts[cut:])

@@ -1,0 +1,178 @@
+"""Trust: abstain when unsure, judge turns by their sentences, quote only the rep's words, calibrate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from calls.store import load_call
+from calls.transcript_md import render_markdown
+from classifiers import load_classifier
+from classifiers.base import Context
+from classifiers.calibrate import Reading, ece, fit_temperature
+from classifiers.dataset import HELDOUT_PATH, Example, load_examples
+from classifiers.detector import OneDownDetector
+from classifiers.text import normalize, split_parts
+from classifiers.verdict import decide
+from core.config import Config, ConfigError
+from core.events import Guess, Label, Utterance
+from core.journal import JournalWriter, label_record
+from core.taxonomy import LABELS, STANCES
+
+MID = Context(call_time=12 * 60.0)
+
+
+def probs(**weights: float) -> np.ndarray:
+    """A probability vector over the taxonomy labels; the rest of the mass goes to neutral."""
+    p = np.array([weights.get(label, 0.0) for label in LABELS])
+    p[LABELS.index("neutral")] += 1.0 - p.sum()
+    return p
+
+
+# The verdict rule -----------------------------------------------------------------------------------
+
+
+def test_a_confident_part_decides_the_turn() -> None:
+    d = decide([probs(), probs(pain_probe=0.8)], list(LABELS), STANCES, 0.6)
+    assert (d.label, d.part, d.unsure) == ("pain_probe", 1, False)
+
+
+def test_below_the_threshold_the_turn_is_neutral_and_unsure_with_its_guess() -> None:
+    d = decide([probs(neediness=0.55), probs(pain_probe=0.45)], list(LABELS), STANCES, 0.6)
+    assert (d.label, d.unsure, d.guess) == ("neutral", True, ("neediness", pytest.approx(0.55)))
+
+
+def test_the_strongest_confident_part_wins_and_one_down_breaks_ties() -> None:
+    d = decide([probs(teaching=0.7), probs(solution_pitch=0.9)], list(LABELS), STANCES, 0.6)
+    assert d.label == "solution_pitch"
+    tie = decide([probs(teaching=0.7), probs(rapport=0.7)], list(LABELS), STANCES, 0.6)
+    assert tie.label == "rapport"
+
+
+def test_a_plainly_neutral_turn_is_not_unsure() -> None:
+    d = decide([probs(pain_probe=0.2), probs()], list(LABELS), STANCES, 0.6)
+    assert (d.label, d.unsure, d.guess) == ("neutral", False, None)
+
+
+def test_turns_split_into_sentences_and_fragments_join_the_next() -> None:
+    text = "Sure, that works. Let me pull up my calendar. Does Thursday suit you and your CFO?"
+    assert split_parts(text) == [
+        "Sure, that works.",
+        "Let me pull up my calendar.",
+        "Does Thursday suit you and your CFO?",
+    ]
+    assert split_parts("Okay. So what keeps you up at night?") == ["Okay. So what keeps you up at night?"]
+    assert split_parts("no punctuation at all here") == ["no punctuation at all here"]
+    assert len(split_parts(" ".join(f"Sentence number {i}." for i in range(20)))) <= 8
+
+
+# The detector --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def detector() -> OneDownDetector:
+    found = load_classifier()
+    found.warm()
+    return found
+
+
+def test_an_unsure_verdict_is_neutral_without_a_nudge_and_keeps_its_guess() -> None:
+    strict = load_classifier(min_confidence=0.999)
+    label = strict.classify("so what would you say is your biggest challenge right now", MID)
+    assert (label.label, label.stance, label.nudge, label.unsure) == ("neutral", "neutral", None, True)
+    assert label.guess is not None and label.guess.label == "pain_probe"
+
+
+def test_a_long_turn_is_judged_by_the_sentence_that_carries_it(detector: OneDownDetector) -> None:
+    text = "Sure, that works for me. Let me pull up my notes. What keeps you up at night with the audits?"
+    label = detector.classify(text, MID)
+    assert label.label == "pain_probe" and label.stance == "one-down"
+    assert label.part == "What keeps you up at night with the audits?"
+    assert normalize(label.evidence) in normalize(label.part)
+
+
+def test_evidence_only_quotes_the_reps_own_words(detector: OneDownDetector) -> None:
+    """Over the held-out lines: evidence is a piece of the utterance, never a training sentence."""
+    for example in load_examples(HELDOUT_PATH)[:120]:
+        label = detector.classify(example.text, example.context)
+        assert normalize(label.evidence) in normalize(example.text), (example.text, label.evidence)
+        if label.like:
+            assert label.like != label.evidence
+        assert label.nudge is None or label.stance != "neutral"
+
+
+def test_min_confidence_is_a_validated_setting() -> None:
+    assert Config().with_values({"detector.min_confidence": "0.8"}).detector.min_confidence == 0.8
+    assert Config().detector.min_confidence is None
+    with pytest.raises(ConfigError, match="detector.min_confidence"):
+        Config().with_values({"detector.min_confidence": 1.5})
+
+
+# Calibration ------------------------------------------------------------------------------------------
+
+
+def test_temperature_scaling_recovers_an_overconfident_model() -> None:
+    """Logits three times too sharp: the fitted temperature is about 3 and ECE falls."""
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "c"]
+    readings = []
+    for _ in range(3000):
+        true = rng.normal(0, 1.0, 3)
+        p = np.exp(true) / np.exp(true).sum()
+        gold = labels[int(rng.choice(3, p=p))]
+        readings.append(Reading(Example(text="x", label=gold), (true * 3.0,)))
+    t = fit_temperature(readings, labels)
+    assert 2.4 < t < 3.8
+    assert ece(readings, labels, t) < ece(readings, labels, 1.0) / 2
+
+
+# What is written ---------------------------------------------------------------------------------------
+
+
+def test_the_journal_keeps_the_guess_and_nudges_only_one_down() -> None:
+    unsure = Label("neutral", "neutral", 0.41, "", None, unsure=True, guess=Guess("neediness", 0.52))
+    rec = label_record(unsure)
+    assert rec["label"] == "neutral" and rec["nudge"] is None and rec["unsure"] is True
+    assert rec["guess"] == {"label": "neediness", "confidence": 0.52}
+    praise = label_record(Label("teaching", "one-up", 0.9, "the mistake", "Nice: you led."))
+    assert praise["nudge"] is None and praise["reinforcement"] == "Nice: you led."
+
+
+def test_saved_calls_say_like_without_quoting_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    like = "so what does a typical monday look like for your team"
+    j.utterance(
+        Utterance(
+            "rep",
+            1.0,
+            3.0,
+            "how do the crews feel about overtime",
+            2.0,
+            0.1,
+            Label("pain_probe", "one-down", 0.8, "", "Say what you see.", like=like),
+        )
+    )
+    j.utterance(
+        Utterance(
+            "rep",
+            4.0,
+            6.0,
+            "any chance you could intro me",
+            2.0,
+            0.1,
+            Label("neutral", "neutral", 0.4, "", None, unsure=True, guess=Guess("neediness", 0.5)),
+        )
+    )
+    j.close()
+    call = load_call(path)
+    assert call.lines[0].like == like and call.lines[1].unsure and call.lines[1].guess == "neediness"
+    md = render_markdown(call)
+    assert f"like: {like}" in md and f"“{like}”" not in md
+    assert "unsure (leaned neediness)" in md
+    assert call.summary.one_down == 1  # the unsure line is not counted as One-Down
+    assert json.loads(path.read_text().splitlines()[2])["nudge"] is None

@@ -1,0 +1,33 @@
+"""The loop and early-stop guards of the live pass, on text (the model-level test is in integration)."""
+
+from __future__ import annotations
+
+from live.guards import EARLY_STOP, LOOP, compression_ratio, implausible, trim_repetition
+
+LOOP_TEXT = " ".join(["i am the team"] * 40)
+
+
+def test_a_repetition_loop_is_caught_three_ways() -> None:
+    assert implausible(LOOP_TEXT, 3.0) == LOOP  # 160 words in 3 s
+    assert compression_ratio(LOOP_TEXT) > 2.4
+    assert (
+        implausible("we need the report we need the report we need the report we need the report", 10.0)
+        == LOOP
+    )
+
+
+def test_an_early_stop_is_caught_only_on_long_audio() -> None:
+    assert implausible("Thank you.", 11.0) == EARLY_STOP
+    assert implausible("Thank you.", 1.5) is None
+
+
+def test_normal_speech_passes() -> None:
+    text = "so what we're seeing across the region is that freight rates doubled since the spring"
+    assert implausible(text, 5.0) is None
+    assert implausible("Yes, yes, yes.", 1.2) is None  # emphasis is not a loop
+
+
+def test_the_last_resort_keeps_the_start_and_says_what_it_dropped() -> None:
+    kept, dropped = trim_repetition(LOOP_TEXT, 3.0)
+    assert kept == "i am the team"
+    assert dropped.startswith("i am the team") and len(dropped.split()) == 156
