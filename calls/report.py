@@ -62,6 +62,7 @@ def summary_dict(s: Summary) -> dict[str, Any]:
         "labels": dict(s.labels),
         "one_down": s.one_down,
         "one_up": s.one_up,
+        "unsure": s.unsure,
         "end_reason": s.end_reason,
         "recomputed": s.recomputed,
     }
@@ -115,6 +116,7 @@ def figures(s: Summary) -> list[tuple[str, str]]:
         ("Patience (pause before answering)", patience),
         ("One-Down moments", str(s.one_down)),
         ("One-Up moments", str(s.one_up)),
+        ("Not sure (shown as neutral)", str(s.unsure)),
     ]
 
 

@@ -95,6 +95,8 @@ class Summary:
     one_up: int
     end_reason: str = ""
     recomputed: bool = False
+    unsure: int = 0
+    """Rep lines shown as neutral because the detector was not sure."""
 
     def share_verdict(self) -> str | None:
         """ "high", "low" or "in band" against the target band; None without a share."""
@@ -301,6 +303,7 @@ def _summary_from_record(rec: Mapping[str, Any]) -> Summary:
         one_down=int(_num(rec, "one_down", 0)),
         one_up=int(_num(rec, "one_up", 0)),
         end_reason=str(rec.get("end_reason", "")),
+        unsure=int(_num(rec, "unsure", 0)),
     )
 
 
@@ -328,6 +331,7 @@ def _utterance(line: Line) -> Utterance:
             line.confidence or 0.0,
             line.evidence or "",
             line.nudge or line.reinforcement,
+            unsure=line.unsure,
         )
     return Utterance(line.speaker, line.start, line.end, line.text, line.voiced_s, 0.0, label)
 

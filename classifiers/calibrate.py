@@ -34,8 +34,11 @@ from classifiers.text import normalize, split_parts
 from classifiers.verdict import Decision, decide
 from core.taxonomy import STANCES
 
-PRECISION_TARGET = 0.95
-"""One-Down precision the threshold is chosen for: at most 1 in 20 accusations wrong."""
+PRECISION_TARGET = 0.93
+"""One-Down precision the threshold is chosen for. Measured on calibration.jsonl (spoken, 49%
+neutral): 0.93 keeps the share of neutral/One-Up lines shown as One-Down near 4%, under the 5%
+goal, at One-Down recall 0.84; 0.95 would buy one point fewer false accusations for three points
+of recall (0.81)."""
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.96, 0.01))
 
 

@@ -111,6 +111,8 @@ class Utterance:
     """What the transcriber's loop / early-stop guard did to get this text (None: nothing)."""
     dropped_text: str | None = None
     """Text the guard removed as a last resort (a repetition loop no retry fixed)."""
+    emitted_at: float = 0.0
+    """Call time (s, the clock of ``start``/``end``) at which the line was final and written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,7 @@ def utterance_record(u: Utterance) -> dict[str, Any]:
         "dropped_text": u.dropped_text,
         "voiced_s": round(u.voiced_s, 3),
         "latency_s": round(u.latency_s, 3),
+        "emitted_at": round(u.emitted_at, 3),
     }
 
 

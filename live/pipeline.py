@@ -296,6 +296,7 @@ class Pipeline:
             nudge_shown=shown,
             guard=tr.guard,
             dropped_text=tr.dropped_text,
+            emitted_at=self._call_time,
         )
         self._journal.utterance(utt)
         self.utterances += 1

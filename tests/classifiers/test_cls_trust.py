@@ -174,5 +174,5 @@ def test_saved_calls_say_like_without_quoting_it(tmp_path: Path) -> None:
     md = render_markdown(call)
     assert f"like: {like}" in md and f"“{like}”" not in md
     assert "unsure (leaned neediness)" in md
-    assert call.summary.one_down == 1  # the unsure line is not counted as One-Down
+    assert call.summary.one_down == 1 and call.summary.unsure == 1  # unsure is not One-Down
     assert json.loads(path.read_text().splitlines()[2])["nudge"] is None

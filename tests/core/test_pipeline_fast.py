@@ -112,6 +112,8 @@ def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
 
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r["type"] for r in records] == ["session", "utterance", "utterance", "utterance", "summary"]
+    for r in records[1:-1]:  # known only after the end silence that closed it, and on the same clock
+        assert r["end"] + 0.5 <= r["emitted_at"] <= 9.0
     summary = records[-1]
     assert summary["end_reason"] == "end of audio" and summary["one_down"] == 1
     assert abs(summary["talk_time"]["rep"] - 3.0) < 0.5 and abs(summary["talk_time"]["prospect"] - 1.5) < 0.5
