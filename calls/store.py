@@ -58,6 +58,16 @@ class Line:
     """The sentence of a long turn that decided the label."""
     like: str | None = None
     """A training example the line resembles (never the rep's words)."""
+    id: int | None = None
+    """The utterance's id in the journal (revisions refer to it); None in version 1 journals."""
+    live_text: str | None = None
+    """When the refine pass revised the line: the text the live pass wrote."""
+    label_before: str | None = None
+    """When a revision changed the label: the live label."""
+
+    @property
+    def relabelled(self) -> bool:
+        return self.live_text is not None and self.label_before != self.label
 
     @property
     def one_down(self) -> bool:
@@ -187,6 +197,7 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
         nudge=_str(rec, "nudge"),
         reinforcement=_str(rec, "reinforcement"),
         nudge_shown=shown if isinstance(shown, bool) else None,
+        id=rec["id"] if isinstance(rec.get("id"), int) else None,
         unsure=speaker == "rep" and rec.get("unsure") is True,
         guess=_str(guess, "label") if isinstance(guess, Mapping) else None,
         guess_confidence=_opt_num(guess.get("confidence")) if isinstance(guess, Mapping) else None,
@@ -232,6 +243,7 @@ def load_call(path: Path | str) -> SavedCall:
     session: Mapping[str, Any] = {}
     summary_rec: Mapping[str, Any] | None = None
     lines: list[Line] = []
+    revisions: list[tuple[int, Mapping[str, Any]]] = []
     moments: list[Moment] = []
     problems: list[str] = []
     for n, rec, why in _records(path):
@@ -244,6 +256,8 @@ def load_call(path: Path | str) -> SavedCall:
                 session = rec
             elif kind == "utterance":
                 lines.append(_line(len(lines), rec))
+            elif kind == "revision":
+                revisions.append((n, rec))
             elif kind in ("mark", "pause", "resume", "advisory"):
                 note = rec.get("note") if kind == "mark" else rec.get("message")
                 moments.append(Moment(kind, _num(rec, "at"), note if isinstance(note, str) else ""))
@@ -253,6 +267,7 @@ def load_call(path: Path | str) -> SavedCall:
             problems.append(f"{path}:{n}: {kind} record with a missing or invalid '{exc}', skipped")
     if not session and not lines:
         raise SessionError(f"{path}: not a oneup session journal (no session or utterance lines)")
+    lines = _revised(lines, revisions, path, problems)
     version = session.get("version", 1)
     if isinstance(version, int) and version > JOURNAL_VERSION:
         problems.append(
@@ -282,6 +297,41 @@ def load_call(path: Path | str) -> SavedCall:
         summary=summary,
         problems=tuple(problems),
     )
+
+
+def _revised(
+    lines: list[Line], revisions: list[tuple[int, Mapping[str, Any]]], path: Path, problems: list[str]
+) -> list[Line]:
+    """Every line as its latest revision has it (the journal is append-only: a revision is a new line)."""
+    by_id = {line.id: i for i, line in enumerate(lines) if line.id is not None}
+    for n, rec in revisions:
+        i = by_id.get(rec.get("id"))  # type: ignore[arg-type]
+        if i is None:
+            problems.append(f"{path}:{n}: revision of an unknown utterance, skipped")
+            continue
+        old = lines[i]
+        try:
+            new = _line(
+                old.index,
+                {
+                    **rec,
+                    "speaker": old.speaker,
+                    "start": old.start,
+                    "end": old.end,
+                    "voiced_s": old.voiced_s,
+                    "id": old.id,
+                    "nudge_shown": old.nudge_shown,
+                },
+            )
+        except ValueError as exc:
+            problems.append(f"{path}:{n}: revision with a missing or invalid '{exc}', skipped")
+            continue
+        lines[i] = replace(
+            new,
+            live_text=old.live_text if old.live_text is not None else old.text,
+            label_before=old.label_before if old.live_text is not None else old.label,
+        )
+    return lines
 
 
 def _summary_from_record(rec: Mapping[str, Any]) -> Summary:

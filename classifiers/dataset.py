@@ -18,7 +18,13 @@ CALIBRATION_PATH = DATA_DIR / "calibration.jsonl"
 """Real-distribution lines by a separate writer: temperature and threshold are fitted here, never the head."""
 CALLS_PATH = DATA_DIR / "eval_calls.jsonl"
 """Whole calls by a separate writer, in industries the training set lacks: ``evaluate --calls`` only."""
-TRAIN_FILES = (TRAIN_PATH, SEED_PATH, DATA_DIR / "train_neutral.jsonl", DATA_DIR / "train_extra.jsonl")
+TRAIN_FILES = (
+    TRAIN_PATH,
+    SEED_PATH,
+    DATA_DIR / "train_neutral.jsonl",
+    DATA_DIR / "train_extra.jsonl",
+    DATA_DIR / "train_field.jsonl",
+)
 """What the head trains on, each line written and as tiny.en heard it (``asr``, from classifiers.spoken)."""
 
 

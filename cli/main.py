@@ -35,6 +35,8 @@ class Flag:
     type: Callable[[str], Any]
     help: str
     choices: tuple[Any, ...] | None = None
+    const: Any = None
+    """For a switch (no value): the value the flag sets."""
 
 
 FLAGS: tuple[Flag, ...] = (
@@ -47,6 +49,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
     Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
+    Flag("--no-refine", "refine.enabled", bool, "keep the live text: no refine pass", const=False),
+    Flag("--refine-model", "refine.model", str, "a larger model for the refine pass only"),
     Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),
     Flag(
         "--min-confidence",
@@ -99,7 +103,12 @@ def _dest(f: Flag) -> str:
 def _add_tuning_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("tuning (override the config file; defaults in README)")
     for f in FLAGS:
-        g.add_argument(f.flag, dest=_dest(f), type=f.type, choices=f.choices, help=f.help, default=None)
+        if f.const is not None:
+            g.add_argument(
+                f.flag, dest=_dest(f), action="store_const", const=f.const, help=f.help, default=None
+            )
+        else:
+            g.add_argument(f.flag, dest=_dest(f), type=f.type, choices=f.choices, help=f.help, default=None)
 
 
 def _add_out_flags(p: argparse.ArgumentParser) -> None:

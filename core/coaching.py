@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from core.config import CoachConfig
-from core.events import Coaching, Utterance
+from core.events import Coaching, Label, Utterance
 from core.text import count_questions
 
 BACKCHANNEL_S = 1.0
@@ -94,6 +94,15 @@ class CoachingTracker:
             one_down=self.stances["one-down"],
             one_up=self.stances["one-up"],
         )
+
+    def relabel(self, old: Label | None, new: Label | None) -> None:
+        """A revision changed an utterance's verdict: move its counts (talk time is unchanged)."""
+        for label, step in ((old, -1), (new, 1)):
+            if label is not None:
+                self.labels[label.label] += step
+                self.stances[label.stance] += step
+                self.unsure += step * label.unsure
+        self.labels += Counter()  # drop labels counted down to zero
 
     def summary(self, duration_s: float) -> dict[str, Any]:
         share = self.rep_share

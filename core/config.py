@@ -98,6 +98,24 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class RefineConfig:
+    """The refine pass: each speaker's finalized speech decoded again, with context, for the saved
+    transcript (``live.refine``); in idle model time during a call, right after it for a file."""
+
+    enabled: bool = True
+    """Off: the saved transcript is the live text."""
+    window_s: float = 20.0
+    """Speech per refine window (several utterances; Whisper sees up to 30 s). Longer windows give
+    more context but a longer decode that a new final may wait behind."""
+    model: str | None = None
+    """A different (larger) model for refinement only: the bundled name or a CTranslate2 directory.
+    None: the live model (no extra memory)."""
+
+    def __post_init__(self) -> None:
+        _check(5.0 <= self.window_s <= 28.0, "refine.window_s", "must be in 5..28 seconds")
+
+
+@dataclass(frozen=True)
 class CoachConfig:
     """Call-level coaching targets."""
 
@@ -157,6 +175,7 @@ class Config:
 
     vad: VadConfig = field(default_factory=VadConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    refine: RefineConfig = field(default_factory=RefineConfig)
     coach: CoachConfig = field(default_factory=CoachConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     nudge: NudgePolicyConfig = field(default_factory=NudgePolicyConfig)
@@ -177,7 +196,7 @@ class Config:
         return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
 
 
-_SECTIONS = ("vad", "model", "coach", "detector", "nudge")
+_SECTIONS = ("vad", "model", "refine", "coach", "detector", "nudge")
 
 
 def _coerce(section: Any, name: str, value: Any, key: str) -> Any:

@@ -113,6 +113,8 @@ class Utterance:
     """Text the guard removed as a last resort (a repetition loop no retry fixed)."""
     emitted_at: float = 0.0
     """Call time (s, the clock of ``start``/``end``) at which the line was final and written."""
+    id: int = 0
+    """Unique within the call (1, 2, ...): what a later ``revision`` line refers to."""
 
 
 @dataclass(frozen=True, slots=True)

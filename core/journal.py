@@ -82,6 +82,7 @@ def label_record(lab: Label | None) -> dict[str, Any]:
 def utterance_record(u: Utterance) -> dict[str, Any]:
     return {
         "type": "utterance",
+        "id": u.id,
         "speaker": u.speaker,
         "start": round(u.start, 3),
         "end": round(u.end, 3),
@@ -143,6 +144,11 @@ class JournalWriter:
 
     def mark(self, m: Mark) -> None:
         self.write({"type": "mark", "at": round(m.at, 3), "note": m.note})
+
+    def revision(self, uid: int, text: str, label: Label | None) -> None:
+        """The refine pass heard utterance ``uid`` differently: its new text and verdict. Appended,
+        never rewritten: readers take the latest revision of each utterance."""
+        self.write({"type": "revision", "id": uid, "text": text, **label_record(label)})
 
     def dropped(self, speaker: str, start: float, end: float, voiced_s: float, reason: str) -> None:
         """Speech the VAD found but that produced no text: recorded, so no sentence vanishes silently."""

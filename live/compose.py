@@ -9,6 +9,7 @@ journal file is created) cannot drift between them. Pass ``transcriber``,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from audio.segmenter import IsSpeech
@@ -19,6 +20,7 @@ from classifiers.policy import NudgePolicy
 from core.config import Config
 from core.journal import JournalWriter
 from live.pipeline import Pipeline, PipelineOptions
+from live.refine import WordTranscriber
 from live.transcriber import Transcriber, WhisperTranscriber
 
 
@@ -54,6 +56,7 @@ def build_session(
     if transcriber is None:
         transcriber = WhisperTranscriber(config.model)
     transcriber.warm()
+    refiner = _refiner(config, transcriber)
     writer = JournalWriter(journal, force=force)
     return Pipeline(
         source,
@@ -64,4 +67,16 @@ def build_session(
         config,
         PipelineOptions(paced=paced, model_description=describe(transcriber, config)),
         vad=vad,
+        refiner=refiner,
     )
+
+
+def _refiner(config: Config, transcriber: Transcriber) -> WordTranscriber | None:
+    """The model of the refine pass: the live one, or ``refine.model`` (loaded and warmed here)."""
+    if not config.refine.enabled:
+        return None
+    if config.refine.model is None:
+        return transcriber if isinstance(transcriber, WordTranscriber) else None
+    refiner = WhisperTranscriber(replace(config.model, model=config.refine.model))
+    refiner.warm()
+    return refiner

@@ -39,14 +39,18 @@ def compression_ratio(text: str) -> float:
     return len(raw) / len(zlib.compress(raw)) if raw else 0.0
 
 
-def repeated_ngram(tokens: list[str], n: int = 3, times: int = 4) -> bool:
-    """Some n-gram occurs at least ``times`` times (a loop, not emphasis)."""
-    counts: dict[tuple[str, ...], int] = {}
-    for i in range(len(tokens) - n + 1):
-        key = tuple(tokens[i : i + n])
-        counts[key] = counts.get(key, 0) + 1
-        if counts[key] >= times:
-            return True
+def repeated_run(tokens: list[str], min_total: int = 8) -> bool:
+    """The same phrase (1-8 words) said again and again back to back, covering ``min_total`` words:
+    "i am the team i am the team ...". Parallel phrasing with changing words ("some in their birth,
+    some in their skill, ...") is not a loop."""
+    size = len(tokens)
+    for n in range(1, 9):
+        for i in range(0, size - 2 * n + 1):
+            k = 1
+            while i + (k + 1) * n <= size and tokens[i + k * n : i + (k + 1) * n] == tokens[i : i + n]:
+                k += 1
+            if k >= (6 if n == 1 else 3) and k * n >= min_total:
+                return True
     return False
 
 
@@ -56,7 +60,7 @@ def implausible(text: str, seconds: float) -> str | None:
     if tokens and (
         len(tokens) > MAX_WORDS_PER_S * max(seconds, 1.0)
         or (len(text) > 60 and compression_ratio(text) > COMPRESSION_LIMIT)
-        or repeated_ngram(tokens)
+        or repeated_run(tokens)
     ):
         return LOOP
     if seconds >= MIN_SECONDS_FOR_FEW and len(tokens) < MIN_WORDS_PER_S * seconds:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +43,19 @@ from core.events import (
     end_text,
 )
 from core.journal import JournalWriter
+from live.refine import (
+    ChannelTail,
+    Piece,
+    RefineJob,
+    RefineWindows,
+    Word,
+    WordTranscriber,
+    acceptable_revision,
+    job_audio,
+    joined,
+    map_words,
+    mean_probability,
+)
 from live.session import Sink
 from live.transcriber import Transcriber, Transcription
 from live.worker import TranscriptionWorker
@@ -97,8 +110,13 @@ class Pipeline:
         config: Config,
         options: PipelineOptions | None = None,
         vad: Callable[[], IsSpeech] | None = None,
+        refiner: WordTranscriber | None = None,
     ):
         self._source = source
+        self._refiner = refiner
+        self._windows = RefineWindows(config.refine.window_s) if refiner is not None else None
+        self._tails: dict[Speaker, ChannelTail] = {"rep": ChannelTail(), "prospect": ChannelTail()}
+        self._worker: TranscriptionWorker | None = None
         self._transcriber = transcriber
         self._classifier = classifier
         self._gate = gate
@@ -120,6 +138,10 @@ class Pipeline:
         self._last_latency: float | None = None
         self._sink: Sink = lambda _e: None
         self.utterances = 0
+        self.revisions = 0
+        self.refined_windows = 0
+        self._labels: dict[int, Label | None] = {}
+        """The current label of every journaled utterance, by id (a revision may change it)."""
 
     # -- CallSession ---------------------------------------------------------------
 
@@ -160,7 +182,10 @@ class Pipeline:
             self._on_result,
             max_pending=None if opts.paced else FILE_MODE_MAX_PENDING,
             batch_channels=self._cfg.model.batch_channels,
+            refiner=self._refiner,
+            on_refine=self._on_refine,
         )
+        self._worker = worker
         worker.start()
         reason, detail = EndReason.USER_QUIT, ""
         try:
@@ -173,6 +198,12 @@ class Pipeline:
             reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
             detail = str(exc)
         finally:
+            if self._windows is not None and worker.error is None:
+                # The last window of each speaker: refined now, so the saved transcript is final
+                # within seconds of the end (also after 'q').
+                worker.wait_for_finals()
+                for job in self._windows.flush():
+                    worker.submit_refine(self._with_audio(job))
             worker.close()
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
@@ -222,6 +253,8 @@ class Pipeline:
                 continue
             if self._echo is not None and frame.speaker == "prospect":
                 self._echo.observe(frame)
+            if self._windows is not None:
+                self._tails[frame.speaker].append(frame.start, frame.pcm)
             for s in seg.push(frame, time.monotonic()):
                 self._submit(worker, s)
             if self._opts.paced:
@@ -285,7 +318,9 @@ class Pipeline:
         else:
             self._last_prospect = tr.text
         latency = time.monotonic() - seg.received_at
+        uid = self.utterances + 1
         utt = Utterance(
+            id=uid,
             speaker=seg.speaker,
             start=seg.start,
             end=seg.end,
@@ -300,11 +335,40 @@ class Pipeline:
         )
         self._journal.utterance(utt)
         self.utterances += 1
+        self._labels[uid] = label
+        if self._windows is not None and self._worker is not None:
+            job = self._windows.add(seg.speaker, Piece(uid, seg.start, seg.end, tr.text))
+            if job is not None:
+                self._worker.submit_refine(self._with_audio(job))
         self._last_latency = utt.latency_s
         self._sink(utt)
         self._sink(self._tracker.add(utt))
         if shown and label is not None and label.nudge:
             self._sink(Nudge(label.label, label.stance, label.nudge, label.evidence, seg.start, label.like))
+
+    def _with_audio(self, job: RefineJob) -> RefineJob:
+        """The job with its channel's real audio over the window, pauses included."""
+        pcm, at = self._tails[job.speaker].cut(*job.span)
+        return replace(job, pcm=pcm, audio_start=at)
+
+    def _on_refine(self, job: RefineJob, words: list[Word]) -> None:
+        """Worker thread: journal a revision for every utterance the context decode heard differently."""
+        _audio, spans = job_audio(job)
+        self.refined_windows += 1
+        heard = map_words(words, spans)
+        for piece in job.pieces:
+            new = joined(heard.get(piece.id, []))
+            sure = mean_probability(heard.get(piece.id, []))
+            if not acceptable_revision(piece.text, new, piece.end - piece.start, sure):
+                continue
+            old = self._labels.get(piece.id)
+            label = None
+            if job.speaker == "rep":
+                label = self._classifier.classify(new, Context(piece.start, None))
+            self._journal.revision(piece.id, new, label)
+            self._tracker.relabel(old, label)
+            self._labels[piece.id] = label
+            self.revisions += 1
 
     # -- end -----------------------------------------------------------------------
 

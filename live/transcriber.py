@@ -21,6 +21,7 @@ import numpy as np
 from core.config import ModelConfig
 from core.events import SAMPLE_RATE
 from live.guards import COMPRESSION_LIMIT, FALLBACK_TEMPERATURES, LOOP, implausible, trim_repetition, words
+from live.refine import REFINE_BEAM, Word
 
 BUNDLED_MODEL = "tiny.en"
 
@@ -178,6 +179,29 @@ class WhisperTranscriber:
             no_speech_prob=float(np.max(no_speech)) if no_speech else None,
             dropped_segments=dropped,
         )
+
+    def transcribe_words(self, audio: np.ndarray) -> list[Word]:
+        """Up to 30 s of several utterances, as offline transcription decodes it: word timestamps,
+        temperature fallback and the compression-ratio check, the same hallucination guard."""
+        cfg = self.config
+        segments, _info = self._model.transcribe(
+            audio,
+            language=cfg.language,
+            beam_size=max(cfg.beam_size, REFINE_BEAM),
+            condition_on_previous_text=True,  # within one window: the earlier utterances are context
+            word_timestamps=True,
+            vad_filter=False,
+            no_speech_threshold=cfg.no_speech_threshold,
+            log_prob_threshold=cfg.logprob_threshold,
+            compression_ratio_threshold=COMPRESSION_LIMIT,
+            temperature=[0.0, *FALLBACK_TEMPERATURES],
+        )
+        out: list[Word] = []
+        for seg in segments:  # lazy generator: decoding happens here, in the worker thread
+            if not self._believable(seg.text, seg.avg_logprob, seg.no_speech_prob):
+                continue
+            out += [Word(w.start, w.end, w.word, w.probability) for w in seg.words or []]
+        return out
 
     def _believable(self, text: str, avg_logprob: float, no_speech_prob: float) -> bool:
         """The hallucination guard: no text from what the model itself thinks is silence or noise."""

@@ -3,8 +3,10 @@
 Segments are queued here by the ingest thread. Finals are never dropped and
 are served first, in order; interim (partial) requests are kept only as the
 latest one per speaker and skipped while any final waits, so partial text can
-never delay a final. In file mode the queue is bounded, which back-pressures
-the decoder instead of buffering a whole call in memory.
+never delay a final. Refine jobs (``live.refine``) come last: they run only
+when no final and no partial waits, i.e. in the model's idle time. In file
+mode the queue is bounded, which back-pressures the decoder instead of
+buffering a whole call in memory.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from collections.abc import Callable
 import numpy as np
 
 from core.events import Speaker, SpeechSegment
+from live.refine import RefineJob, Word, WordTranscriber, covers, job_audio
 from live.transcriber import BatchTranscriber, Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
+OnRefine = Callable[[RefineJob, list[Word]], None]
 
 PARTIAL_DUTY = 0.5
 """At most this share of the model's time goes to interim text: after a partial, the next one
@@ -39,8 +43,14 @@ class TranscriptionWorker:
         on_result: OnResult,
         max_pending: int | None = None,
         batch_channels: bool = False,
+        refiner: WordTranscriber | None = None,
+        on_refine: OnRefine | None = None,
     ):
         self._transcriber = transcriber
+        self._refiner = refiner
+        self._on_refine = on_refine
+        self._refines: deque[RefineJob] = deque()
+        self._busy = False
         self._batcher: BatchTranscriber | None = (
             transcriber if batch_channels and isinstance(transcriber, BatchTranscriber) else None
         )
@@ -76,6 +86,21 @@ class TranscriptionWorker:
                 self._finals.append(segment)
             self._cond.notify_all()
 
+    def submit_refine(self, job: RefineJob) -> None:
+        """Queue a refine window; it waits behind every final and partial."""
+        if self._refiner is None or self._on_refine is None:
+            return
+        with self._cond:
+            self._refines.append(job)
+            self._cond.notify_all()
+
+    def wait_for_finals(self) -> None:
+        """Block until every queued final has been transcribed and handled (partials are dropped)."""
+        with self._cond:
+            self._partials.clear()
+            while (self._finals or self._busy) and self.error is None:
+                self._cond.wait()
+
     def pending_speech_s(self) -> float:
         """Seconds of final speech waiting: the 'queue lag' shown to the user."""
         with self._cond:
@@ -88,11 +113,15 @@ class TranscriptionWorker:
             self._cond.notify_all()
         self._thread.join()
 
-    def _next(self) -> list[SpeechSegment]:
-        """The next final (with the other speaker's waiting final when batching), else a partial."""
+    def _next(self) -> list[SpeechSegment] | RefineJob:
+        """The next final (with the other speaker's waiting final when batching), else a partial,
+        else a refine job; an empty list when closing with nothing left."""
         with self._cond:
-            while not self._finals and not self._partials and not self._closing:
+            self._busy = False
+            self._cond.notify_all()
+            while not self._finals and not self._partials and not self._refines and not self._closing:
                 self._cond.wait()
+            self._busy = True
             if self._finals:
                 batch = [self._finals.popleft()]
                 other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
@@ -104,11 +133,18 @@ class TranscriptionWorker:
             if self._partials and not self._closing:
                 speaker = next(iter(self._partials))
                 return [self._partials.pop(speaker)]
+            if self._refines:
+                return self._refines.popleft()
+            self._busy = False
             return []
 
     def _loop(self) -> None:
         try:
-            while segs := self._next():
+            while item := self._next():
+                if isinstance(item, RefineJob):
+                    self._refine(item)
+                    continue
+                segs = item
                 t0 = time.monotonic()
                 if len(segs) > 1 and self._batcher is not None:
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
@@ -123,4 +159,13 @@ class TranscriptionWorker:
             with self._cond:
                 self.error = exc
                 self._finals.clear()
+                self._refines.clear()
+                self._busy = False
                 self._cond.notify_all()
+
+    def _refine(self, job: RefineJob) -> None:
+        assert self._refiner is not None and self._on_refine is not None
+        if not covers(job):
+            return  # the model lagged so far behind that the window's audio is gone: keep the live text
+        audio, _spans = job_audio(job)
+        self._on_refine(job, self._refiner.transcribe_words(audio))

@@ -25,6 +25,8 @@ def test_normal_speech_passes() -> None:
     text = "so what we're seeing across the region is that freight rates doubled since the spring"
     assert implausible(text, 5.0) is None
     assert implausible("Yes, yes, yes.", 1.2) is None  # emphasis is not a loop
+    sonnet = "Some glory in their birth, some in their skill, some in their wealth, some in their force"
+    assert implausible(sonnet, 6.0) is None  # parallel phrasing is not a loop
 
 
 def test_the_last_resort_keeps_the_start_and_says_what_it_dropped() -> None:
