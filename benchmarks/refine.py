@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -148,19 +148,20 @@ def latency(tmp: Path) -> None:
         cmd = [sys.executable, "-m", "cli", "run", str(wav), "--realtime", "--out", str(out), "--force"]
         if not refine:
             cmd.append("--no-refine")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        _pid, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and peak RSS
         wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        if status != 0:
+            raise RuntimeError(f"oneup run failed ({status})")
+        cpu = usage.ru_utime + usage.ru_stime
         recs = [json.loads(x) for x in out.read_text().splitlines()]
         lat = [r["latency_s"] for r in recs if r["type"] == "utterance"]
         revs = sum(r["type"] == "revision" for r in recs)
         print(
             f"  refine {'on ' if refine else 'off'}: latency p50 {np.percentile(lat, 50):.3f} s, "
             f"p95 {np.percentile(lat, 95):.3f} s · CPU {cpu:.1f} s ({cpu / call.duration_s:.2f} CPU-s "
-            f"per audio s) · peak RSS {after.ru_maxrss / 1024:.0f} MB (largest child so far) · "
+            f"per audio s) · peak RSS {usage.ru_maxrss / 1024:.0f} MB · "
             f"wall {wall:.0f} s · {revs} revisions"
         )
 

@@ -503,9 +503,11 @@ def resolve(folder: Path, ref: str) -> Path:
 
 
 def delete_session(journal: Path) -> list[Path]:
-    """Delete a call: its journal and the Markdown transcript beside it. Returns what was removed."""
+    """Delete a call: its journal, the Markdown transcript and any kept audio beside it.
+    Returns what was removed."""
     removed: list[Path] = []
-    for path in (journal, journal.with_suffix(".md")):
+    beside = (".md", ".rep.wav", ".prospect.wav")
+    for path in (journal, *(journal.with_suffix(s) for s in beside)):
         try:
             path.unlink()
         except FileNotFoundError:

@@ -114,6 +114,12 @@ def _add_tuning_flags(p: argparse.ArgumentParser) -> None:
 def _add_out_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="journal path (default: a new file in the user data folder)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument(
+        "--keep-audio",
+        action="store_true",
+        help="also save the call's audio beside the journal (one WAV per channel): recording a call "
+        "needs the other party's consent in many places",
+    )
 
 
 def _journal_path(args: argparse.Namespace) -> Path:
@@ -134,7 +140,9 @@ def make_session(source: AudioSource, args: argparse.Namespace, cfg: Config, pac
     """The real session around ``source`` (model, detector, journal), from the composition root."""
     from live.compose import build_session
 
-    return build_session(cfg, source, _journal_path(args), paced=paced, force=args.force)
+    return build_session(
+        cfg, source, _journal_path(args), paced=paced, force=args.force, keep_audio=args.keep_audio
+    )
 
 
 def _run_headless(session: Pipeline) -> int:

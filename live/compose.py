@@ -39,6 +39,7 @@ def build_session(
     *,
     paced: bool,
     force: bool = False,
+    keep_audio: bool = False,
     transcriber: Transcriber | None = None,
     classifier: Classifier | None = None,
     vad: Callable[[], IsSpeech] | None = None,
@@ -65,7 +66,7 @@ def build_session(
         NudgePolicy(config.nudge),
         writer,
         config,
-        PipelineOptions(paced=paced, model_description=describe(transcriber, config)),
+        PipelineOptions(paced=paced, model_description=describe(transcriber, config), keep_audio=keep_audio),
         vad=vad,
         refiner=refiner,
     )

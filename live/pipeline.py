@@ -43,6 +43,7 @@ from core.events import (
     end_text,
 )
 from core.journal import JournalWriter
+from live.recorder import ChannelRecorder
 from live.refine import (
     ChannelTail,
     Piece,
@@ -90,6 +91,8 @@ class PipelineOptions:
     """True for live capture and --realtime: never block the source, emit level meters."""
     model_description: str = ""
     """Shown in SessionStarted and written to the journal's session line."""
+    keep_audio: bool = False
+    """Also write the call's audio beside the journal (``live.recorder``; needs consent)."""
 
 
 def dbfs(pcm: bytes) -> float:
@@ -117,6 +120,7 @@ class Pipeline:
         self._windows = RefineWindows(config.refine.window_s) if refiner is not None else None
         self._tails: dict[Speaker, ChannelTail] = {"rep": ChannelTail(), "prospect": ChannelTail()}
         self._worker: TranscriptionWorker | None = None
+        self._recorder: ChannelRecorder | None = None
         self._transcriber = transcriber
         self._classifier = classifier
         self._gate = gate
@@ -186,6 +190,9 @@ class Pipeline:
             on_refine=self._on_refine,
         )
         self._worker = worker
+        if opts.keep_audio:
+            speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
+            self._recorder = ChannelRecorder(Path(self.journal_path), speakers)
         worker.start()
         reason, detail = EndReason.USER_QUIT, ""
         try:
@@ -255,6 +262,8 @@ class Pipeline:
                 self._echo.observe(frame)
             if self._windows is not None:
                 self._tails[frame.speaker].append(frame.start, frame.pcm)
+            if self._recorder is not None:
+                self._recorder.write(frame)
             for s in seg.push(frame, time.monotonic()):
                 self._submit(worker, s)
             if self._opts.paced:
@@ -373,6 +382,8 @@ class Pipeline:
     # -- end -----------------------------------------------------------------------
 
     def _finish(self, reason: EndReason, detail: str) -> None:
+        if self._recorder is not None:
+            self._recorder.close()
         summary = self._tracker.summary(self._call_time)
         self._journal.summary(
             summary

@@ -119,3 +119,45 @@ def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
     assert abs(summary["talk_time"]["rep"] - 3.0) < 0.5 and abs(summary["talk_time"]["prospect"] - 1.5) < 0.5
     md = journal.with_suffix(".md").read_text()
     assert "what keeps you up at night" in md and "One-Up: Name the overtime pattern" in md
+
+
+def test_keep_audio_writes_each_channel_privately_beside_the_journal(tmp_path: Path) -> None:
+    import wave
+
+    from calls.store import delete_session
+
+    journal = tmp_path / "call.jsonl"
+    cfg = Config().with_values({"vad.partial_interval_s": 0})
+    session = build_session(
+        cfg,
+        ScriptedSource(),
+        journal,
+        paced=False,
+        keep_audio=True,
+        transcriber=ScriptedTranscriber(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    )
+    session.run(lambda _e: None)
+    for speaker in ("rep", "prospect"):
+        path = journal.with_suffix(f".{speaker}.wav")
+        assert path.stat().st_mode & 0o777 == 0o600
+        with wave.open(str(path)) as w:
+            assert w.getnframes() == 9 * 16000 and w.getframerate() == 16000
+    removed = delete_session(journal)
+    assert journal.with_suffix(".rep.wav") in removed and not journal.with_suffix(".prospect.wav").exists()
+
+
+def test_without_keep_audio_nothing_but_the_journal_and_transcript_is_written(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    cfg = Config().with_values({"vad.partial_interval_s": 0})
+    build_session(
+        cfg,
+        ScriptedSource(),
+        journal,
+        paced=False,
+        transcriber=ScriptedTranscriber(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    ).run(lambda _e: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["call.jsonl", "call.md"]
