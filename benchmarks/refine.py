@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -138,6 +137,15 @@ def wer_table(clips: int, tmp: Path) -> None:
         )
 
 
+_WAIT4 = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "_, status, u = os.wait4(p.pid, 0)\n"
+    "print(u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
+    "sys.exit(1 if status else 0)\n"
+)
+
+
 def latency(tmp: Path) -> None:
     call = synthesize_call(load_turns(ROOT / "live" / "assets" / "demo_call.json"))
     wav = tmp / "demo.wav"
@@ -149,19 +157,20 @@ def latency(tmp: Path) -> None:
         if not refine:
             cmd.append("--no-refine")
         t0 = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        _pid, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and peak RSS
+        # Through a small fresh parent: a child forked from this process (which holds a model) would
+        # report this process's RSS as its own peak (wait4's ru_maxrss counts the pre-exec image).
+        probe = subprocess.run([sys.executable, "-c", _WAIT4, *cmd], capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - t0
-        if status != 0:
-            raise RuntimeError(f"oneup run failed ({status})")
-        cpu = usage.ru_utime + usage.ru_stime
+        if probe.returncode != 0:
+            raise RuntimeError(f"oneup run failed: {probe.stderr[-300:]}")
+        cpu, peak_kb = (float(x) for x in probe.stdout.split())
         recs = [json.loads(x) for x in out.read_text().splitlines()]
         lat = [r["latency_s"] for r in recs if r["type"] == "utterance"]
         revs = sum(r["type"] == "revision" for r in recs)
         print(
             f"  refine {'on ' if refine else 'off'}: latency p50 {np.percentile(lat, 50):.3f} s, "
             f"p95 {np.percentile(lat, 95):.3f} s · CPU {cpu:.1f} s ({cpu / call.duration_s:.2f} CPU-s "
-            f"per audio s) · peak RSS {usage.ru_maxrss / 1024:.0f} MB · "
+            f"per audio s) · peak RSS {peak_kb / 1024:.0f} MB · "
             f"wall {wall:.0f} s · {revs} revisions"
         )
 

@@ -17,6 +17,7 @@ from classifiers.base import Context
 from core.config import Config
 from core.events import AudioFrame, EndReason, Event, Label, Nudge, SessionEnded, Speaker, Utterance
 from live.compose import build_session
+from live.pipeline import Pipeline
 from live.transcriber import Transcription
 
 FRAME_S = 0.02
@@ -85,20 +86,24 @@ def fake_vad() -> object:
     return lambda pcm: any(pcm)
 
 
-def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
-    journal = tmp_path / "call.jsonl"
-    cfg = Config().with_values({"vad.partial_interval_s": 0})
-    session = build_session(
-        cfg,
+def scripted_session(journal: Path, keep_audio: bool = False) -> Pipeline:
+    """The real composition root with every heavy stage swapped for a scripted fake."""
+    return build_session(
+        Config().with_values({"vad.partial_interval_s": 0}),
         ScriptedSource(),
         journal,
         paced=False,
+        keep_audio=keep_audio,
         transcriber=ScriptedTranscriber(),
         classifier=KeywordClassifier(),
         vad=fake_vad,  # type: ignore[arg-type]
     )
+
+
+def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
     events: list[Event] = []
-    session.run(events.append)
+    scripted_session(journal).run(events.append)
 
     utts = [e for e in events if isinstance(e, Utterance)]
     assert [(u.speaker, u.text) for u in utts] == [(s, t) for s, _, _, t in SCRIPT]
@@ -127,18 +132,7 @@ def test_keep_audio_writes_each_channel_privately_beside_the_journal(tmp_path: P
     from calls.store import delete_session
 
     journal = tmp_path / "call.jsonl"
-    cfg = Config().with_values({"vad.partial_interval_s": 0})
-    session = build_session(
-        cfg,
-        ScriptedSource(),
-        journal,
-        paced=False,
-        keep_audio=True,
-        transcriber=ScriptedTranscriber(),
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    )
-    session.run(lambda _e: None)
+    scripted_session(journal, keep_audio=True).run(lambda _e: None)
     for speaker in ("rep", "prospect"):
         path = journal.with_suffix(f".{speaker}.wav")
         assert path.stat().st_mode & 0o777 == 0o600
@@ -149,15 +143,5 @@ def test_keep_audio_writes_each_channel_privately_beside_the_journal(tmp_path: P
 
 
 def test_without_keep_audio_nothing_but_the_journal_and_transcript_is_written(tmp_path: Path) -> None:
-    journal = tmp_path / "call.jsonl"
-    cfg = Config().with_values({"vad.partial_interval_s": 0})
-    build_session(
-        cfg,
-        ScriptedSource(),
-        journal,
-        paced=False,
-        transcriber=ScriptedTranscriber(),
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    ).run(lambda _e: None)
+    scripted_session(tmp_path / "call.jsonl").run(lambda _e: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["call.jsonl", "call.md"]
