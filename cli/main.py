@@ -284,7 +284,7 @@ def _local_models() -> list[str]:
 def cmd_bench(args: argparse.Namespace) -> int:
     from core.config import save_settings
     from live.transcriber import resolve_device, resolve_model
-    from tuning.bench import run_bench, table
+    from tuning.bench import recommend_refine, run_bench, table
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else _local_models()
     for m in models:
@@ -322,17 +322,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
         f"\nRecommended: --model {c.model} --compute-type {c.compute_type} --threads {c.threads} "
         f"--device {c.device}  (WER {best.wer * 100:.1f}%, p95 {best.p95:.2f} s, {best.rtf:.1f}x real time)"
     )
+    refine = recommend_refine(results, best)
+    if refine is None:
+        print("Refine pass: the live model (no larger model here refines faster than real time and better)")
+    else:
+        print(
+            f"Refine pass: --refine-model {refine.candidate.model}  (WER {refine.wer * 100:.1f}%, "
+            f"{refine.rtf:.1f}x real time: it runs in the live model's idle time)"
+        )
     if args.save:
         path = config_path()
-        save_settings(
-            path,
-            {
-                "model.model": c.model,
-                "model.compute_type": c.compute_type,
-                "model.threads": c.threads,
-                "model.device": c.device,
-            },
-        )
+        settings: dict[str, object] = {
+            "model.model": c.model,
+            "model.compute_type": c.compute_type,
+            "model.threads": c.threads,
+            "model.device": c.device,
+        }
+        if refine is not None:
+            settings["refine.model"] = refine.candidate.model
+        save_settings(path, settings)
         print(f"saved to {path}")
     return 0
 

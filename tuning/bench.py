@@ -232,6 +232,23 @@ def recommend(results: list[Result], budget_s: float) -> Result | None:
     )
 
 
+REFINE_MIN_RTF = 1.0
+"""A refine model must decode a two-channel call at least as fast as it is spoken (it runs in the
+live model's idle time, so it may use all of that time, but not more)."""
+
+
+def recommend_refine(results: list[Result], live: Result) -> Result | None:
+    """The most accurate setting that refines faster than real time, when it beats the live model;
+    None when the live model is already the best choice (the refine pass then reuses it)."""
+    ok = [r for r in results if r.error is None and r.rtf >= REFINE_MIN_RTF]
+    if not ok:
+        return None
+    best = min(ok, key=lambda r: (round(r.wer * 200), -r.rtf))
+    if best.candidate.model == live.candidate.model or round(best.wer * 200) >= round(live.wer * 200):
+        return None
+    return best
+
+
 def candidates(models: list[str], quick: bool, device: str) -> list[Candidate]:
     cores = os.cpu_count() or 2
     threads = sorted({1, min(2, cores)} if quick else {1, 2, min(4, cores), cores})

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tuning.bench import Candidate, Result, candidates, demo_clips, length_sets, recommend, table
+from tuning.bench import (
+    Candidate,
+    Result,
+    candidates,
+    demo_clips,
+    length_sets,
+    recommend,
+    recommend_refine,
+    table,
+)
 
 
 def res(model: str, ct: str, threads: int, wer: float, p95: float, rtf: float = 6.0) -> Result:
@@ -28,6 +37,18 @@ def test_most_accurate_setting_that_fits_the_budget_wins() -> None:
     best = recommend(results, budget_s=1.5)
     assert best is not None and best.candidate == Candidate("base", "int8", 2)
     assert recommend(results, budget_s=0.5) is None
+
+
+def test_the_refine_model_is_the_most_accurate_that_refines_faster_than_real_time() -> None:
+    live = res("tiny.en", "int8", 2, 0.080, 0.9)
+    results = [
+        live,
+        res("base", "int8", 2, 0.060, 1.9, rtf=1.6),  # too slow to be live, fine in idle time
+        res("small", "int8", 2, 0.040, 4.0, rtf=0.7),  # slower than real time: never
+    ]
+    refine = recommend_refine(results, live)
+    assert refine is not None and refine.candidate.model == "base"
+    assert recommend_refine([live, res("base", "int8", 2, 0.079, 1.9, rtf=1.6)], live) is None  # no better
 
 
 def test_timing_noise_cannot_flip_the_pick() -> None:
