@@ -34,6 +34,8 @@ from classifiers.text import normalize, split_parts
 from classifiers.verdict import Decision, decide
 from core.taxonomy import STANCES
 
+UP_PRECISION_TARGET = 0.90
+"""One-Up precision the praise threshold is chosen for (praise accuses nobody: a lower bar)."""
 PRECISION_TARGET = 0.93
 """One-Down precision the threshold is chosen for. Measured on calibration.jsonl (spoken, 49%
 neutral): 0.93 keeps the share of neutral/One-Up lines shown as One-Down near 4%, under the 5%
@@ -106,9 +108,23 @@ def ece(readings: Sequence[Reading], labels: Sequence[str], t: float, bins: int 
 
 
 def decisions(
-    readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float
+    readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float, up: float | None = None
 ) -> list[Decision]:
-    return [decide([softmax(x, t) for x in r.logits], labels, STANCES, threshold) for r in readings]
+    return [decide([softmax(x, t) for x in r.logits], labels, STANCES, threshold, up) for r in readings]
+
+
+def choose_up_threshold(
+    readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float
+) -> float:
+    """The lowest praise threshold whose One-Up precision reaches ``UP_PRECISION_TARGET``."""
+    gold = [STANCES[r.example.label] for r in readings]
+    for up in THRESHOLDS:
+        shown = [STANCES.get(d.label, "neutral") for d in decisions(readings, labels, t, threshold, up)]
+        presented = sum(s == "one-up" for s in shown)
+        hits = sum(s == g == "one-up" for s, g in zip(shown, gold, strict=True))
+        if presented and hits / presented >= UP_PRECISION_TARGET:
+            return up
+    return threshold
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,7 @@ def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHe
     labels = list(head.labels)
     t = fit_temperature(cal, labels)
     threshold, table = choose_threshold(cal, labels, t)
+    up = choose_up_threshold(cal, labels, t, threshold)
     if verbose:
         held = read(head, load_examples(HELDOUT_PATH), embed) if HELDOUT_PATH.exists() else []
         print(
@@ -175,7 +192,8 @@ def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHe
                 f"{row.false_share:6.3f}                     {row.unsure:6.3f}"
             )
         print(f"chosen threshold {threshold:.2f}: lowest with One-Down precision >= {PRECISION_TARGET}")
-    return replace(head, temperature=t, threshold=threshold)
+        print(f"One-Up (praise) threshold {up:.2f}: lowest with One-Up precision >= {UP_PRECISION_TARGET}")
+    return replace(head, temperature=t, threshold=threshold, threshold_up=up)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,6 +95,15 @@ class OneDownDetector:
         assert self._head is not None
         return self._head.threshold
 
+    @property
+    def threshold_up(self) -> float:
+        """The confidence a One-Up verdict needs (``min_confidence`` sets both when given)."""
+        if self.min_confidence is not None:
+            return self.min_confidence
+        self.warm()
+        assert self._head is not None
+        return self._head.threshold_up
+
     def classify(self, text: str, context: Context) -> Label:
         """Label one rep turn (never raises on odd text: empty text is neutral).
 
@@ -127,7 +136,7 @@ class OneDownDetector:
             )
             for k, (p, h, v) in enumerate(zip(parts, hits, vectors, strict=True))
         ]
-        d = decide(probs, self._head.labels, self._stances, self.threshold)
+        d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up)
         part = parts[d.part]
         if d.unsure:
             assert d.guess is not None

@@ -44,8 +44,10 @@ class LinearHead:
     """Logits are divided by this so that confidence matches accuracy (fitted on calibration.jsonl,
     which the head never trains on; see classifiers/calibrate.py)."""
     threshold: float = 0.5
-    """Calibrated confidence below which a non-neutral verdict is not presented (chosen on
+    """Calibrated confidence below which a One-Down verdict is not presented (chosen on
     calibration.jsonl for the One-Down precision target; ``detector.min_confidence`` overrides it)."""
+    threshold_up: float = 0.5
+    """The same for One-Up verdicts (praise), chosen for the One-Up precision target."""
 
     def logits(self, features: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
         """Uncalibrated logits for one feature row; ``offsets`` are fixed logit priors per label."""
@@ -72,6 +74,7 @@ class LinearHead:
             "config": asdict(self.config),
             "temperature": self.temperature,
             "threshold": self.threshold,
+            "threshold_up": self.threshold_up,
         }
         np.savez_compressed(
             path,
@@ -99,4 +102,5 @@ class LinearHead:
                 bank_vectors=data["bank_vectors"],
                 temperature=float(meta.get("temperature", 1.0)),
                 threshold=float(meta.get("threshold", 0.5)),
+                threshold_up=float(meta.get("threshold_up", meta.get("threshold", 0.5))),
             )

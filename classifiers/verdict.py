@@ -30,9 +30,17 @@ class Decision:
 
 
 def decide(
-    parts: Sequence[np.ndarray], labels: Sequence[str], stances: Mapping[str, Stance], threshold: float
+    parts: Sequence[np.ndarray],
+    labels: Sequence[str],
+    stances: Mapping[str, Stance],
+    threshold: float,
+    one_up_threshold: float | None = None,
 ) -> Decision:
-    """The presented verdict for a turn whose sentences have class probabilities ``parts``."""
+    """The presented verdict for a turn whose sentences have class probabilities ``parts``.
+
+    ``threshold`` guards One-Down (and custom) verdicts; ``one_up_threshold`` (default: the same)
+    guards praise, which accuses nobody and is calibrated for its own precision."""
+    up = threshold if one_up_threshold is None else one_up_threshold
     neutral = labels.index(NEUTRAL)
     best_guess: tuple[float, int, int] | None = None  # (probability, part, label index)
     confident: list[tuple[float, int, int, int]] = []  # (probability, one-down first, part, label)
@@ -43,7 +51,7 @@ def decide(
         p = float(probs[top])
         if best_guess is None or p > best_guess[0]:
             best_guess = (p, i, top)
-        if p >= threshold:
+        if p >= (up if stances.get(labels[top]) == "one-up" else threshold):
             confident.append((p, int(stances.get(labels[top]) == "one-down"), i, top))
     if confident:
         p, _, i, top = max(confident)
