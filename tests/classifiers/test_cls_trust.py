@@ -54,8 +54,11 @@ def test_the_strongest_confident_part_wins_and_one_down_breaks_ties() -> None:
 
 def test_praise_has_its_own_threshold_and_never_lowers_the_bar_for_accusations() -> None:
     labels = list(LABELS)
-    assert decide([probs(teaching=0.4)], labels, STANCES, 0.6, one_up_threshold=0.3).label == "teaching"
-    unsure = decide([probs(pain_probe=0.4)], labels, STANCES, 0.6, one_up_threshold=0.3)
+    assert (
+        decide([probs(teaching=0.45, rapport=0.2)], labels, STANCES, 0.6, one_up_threshold=0.3).label
+        == "teaching"
+    )
+    unsure = decide([probs(pain_probe=0.45, rapport=0.2)], labels, STANCES, 0.6, one_up_threshold=0.3)
     assert (unsure.label, unsure.unsure) == ("neutral", True)
 
 
