@@ -58,6 +58,8 @@ def build_session(
         transcriber = WhisperTranscriber(config.model)
     transcriber.warm()
     refiner = _refiner(config, transcriber)
+    if refiner is not None:
+        refiner.warm_words()
     writer = JournalWriter(journal, force=force)
     return Pipeline(
         source,
@@ -78,6 +80,4 @@ def _refiner(config: Config, transcriber: Transcriber) -> WordTranscriber | None
         return None
     if config.refine.model is None:
         return transcriber if isinstance(transcriber, WordTranscriber) else None
-    refiner = WhisperTranscriber(replace(config.model, model=config.refine.model))
-    refiner.warm()
-    return refiner
+    return WhisperTranscriber(replace(config.model, model=config.refine.model))

@@ -188,6 +188,7 @@ class Pipeline:
             batch_channels=self._cfg.model.batch_channels,
             refiner=self._refiner,
             on_refine=self._on_refine,
+            refine_first=not opts.paced,
         )
         self._worker = worker
         if opts.keep_audio:

@@ -103,6 +103,9 @@ def resolve_device(device: str) -> str:
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
 
 
+SEED = 0
+
+
 class WhisperTranscriber:
     """faster-whisper, loaded once and warmed up; consume ``segments`` inside the caller's thread."""
 
@@ -112,8 +115,11 @@ class WhisperTranscriber:
         self.device = resolve_device(config.device)
         self.load_s = 0.0
         path = resolve_model(config.model)
+        import ctranslate2
         from faster_whisper import WhisperModel
 
+        # Temperature fallback samples: a fixed seed makes a file's transcript the same on every run.
+        ctranslate2.set_random_seed(SEED)
         t0 = time.monotonic()
         try:
             self._model = WhisperModel(
@@ -180,6 +186,18 @@ class WhisperTranscriber:
             dropped_segments=dropped,
         )
 
+    def warm_words(self) -> float:
+        """A full refine window of real speech (the bundled demo call, both sides mixed): a window of
+        noise would hallucinate through every fallback temperature, and a short one allocates too little."""
+        from audio.decode import decode_blocks
+        from live import DEMO_CALL
+
+        t0 = time.monotonic()
+        blocks = np.concatenate(list(decode_blocks(DEMO_CALL)), axis=1)[:, : 16_000 * 28]
+        mixed = blocks.astype(np.float32).sum(axis=0) / (2 * 32768.0)
+        self.transcribe_words(mixed)
+        return time.monotonic() - t0
+
     def transcribe_words(self, audio: np.ndarray) -> list[Word]:
         """Up to 30 s of several utterances, as offline transcription decodes it: word timestamps,
         temperature fallback and the compression-ratio check, the same hallucination guard."""
@@ -187,7 +205,7 @@ class WhisperTranscriber:
         segments, _info = self._model.transcribe(
             audio,
             language=cfg.language,
-            beam_size=max(cfg.beam_size, REFINE_BEAM),
+            beam_size=max(cfg.beam_size, REFINE_BEAM),  # the configured beam (greedy by default)
             condition_on_previous_text=True,  # within one window: the earlier utterances are context
             word_timestamps=True,
             vad_filter=False,

@@ -3,10 +3,13 @@
 Segments are queued here by the ingest thread. Finals are never dropped and
 are served first, in order; interim (partial) requests are kept only as the
 latest one per speaker and skipped while any final waits, so partial text can
-never delay a final. Refine jobs (``live.refine``) come last: they run only
-when no final and no partial waits, i.e. in the model's idle time. In file
-mode the queue is bounded, which back-pressures the decoder instead of
-buffering a whole call in memory.
+never delay a final. Refine jobs (``live.refine``) come last in a live or
+paced session: they run only when no final and no partial waits, i.e. in the
+model's idle time, and at most ``MAX_REFINES`` wait (older ones are dropped:
+their lines keep the live text). In file mode nobody waits for a final, so a
+waiting refine job goes first: the decoder is back-pressured either way and the
+audio held for refinement stays bounded. In file mode the queue of finals is
+bounded too, which back-pressures the decoder instead of buffering a whole call.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from live.transcriber import BatchTranscriber, Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
 OnRefine = Callable[[RefineJob, list[Word]], None]
+
+MAX_REFINES = 4
+"""Refine windows waiting at most (each holds up to 28 s of audio, ~0.9 MB)."""
 
 PARTIAL_DUTY = 0.5
 """At most this share of the model's time goes to interim text: after a partial, the next one
@@ -45,11 +51,14 @@ class TranscriptionWorker:
         batch_channels: bool = False,
         refiner: WordTranscriber | None = None,
         on_refine: OnRefine | None = None,
+        refine_first: bool = False,
     ):
+        self._refine_first = refine_first
         self._transcriber = transcriber
         self._refiner = refiner
         self._on_refine = on_refine
         self._refines: deque[RefineJob] = deque()
+        self.refines_dropped = 0
         self._busy = False
         self._batcher: BatchTranscriber | None = (
             transcriber if batch_channels and isinstance(transcriber, BatchTranscriber) else None
@@ -92,6 +101,9 @@ class TranscriptionWorker:
             return
         with self._cond:
             self._refines.append(job)
+            while len(self._refines) > MAX_REFINES:
+                self._refines.popleft()
+                self.refines_dropped += 1
             self._cond.notify_all()
 
     def wait_for_finals(self) -> None:
@@ -122,6 +134,8 @@ class TranscriptionWorker:
             while not self._finals and not self._partials and not self._refines and not self._closing:
                 self._cond.wait()
             self._busy = True
+            if self._refine_first and self._refines:
+                return self._refines.popleft()
             if self._finals:
                 batch = [self._finals.popleft()]
                 other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
