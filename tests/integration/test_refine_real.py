@@ -69,3 +69,34 @@ def test_refined_transcript_is_journaled_by_id_and_no_worse(
     assert corpus_wer([(reference, refined)]) <= corpus_wer([(reference, live)]) + 0.01
     assert journal.with_suffix(".md").read_text().count(call.lines[0].text[:20]) >= 1
     assert np.isfinite(corpus_wer([(reference, refined)]))
+
+
+@pytest.mark.slow
+def test_a_real_stereo_phone_call_keeps_every_sentence_and_never_loops(
+    whisper, shared_speech: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The recorded phone call (one speaker per channel, 8 kHz upsampled): two real speakers talking
+    over each other's pauses. No utterance over 6 words per second, speech without text journaled,
+    revisions refer to real utterances and come before the summary."""
+    call_path = shared_speech / "conversation" / "stereo_call_aws_lca_autorepairs40_part1.flac"
+    if not call_path.exists():
+        pytest.skip("the stereo phone call is not in shared/speech/conversation")
+    import ctranslate2
+
+    ctranslate2.set_random_seed(0)
+    journal = tmp_path / "phone.jsonl"
+    session = build_session(Config(), FileSource(call_path), journal, paced=False, transcriber=whisper)
+    session.run(lambda _e: None)
+    records = [json.loads(x) for x in journal.read_text().splitlines()]
+    utts = {r["id"]: r for r in records if r["type"] == "utterance"}
+    assert {r["speaker"] for r in utts.values()} == {"rep", "prospect"} and len(utts) >= 20
+    for (
+        r
+    ) in utts.values():  # per second of the utterance's audio (with the VAD's 0.24 s pre-roll and hangover)
+        assert len(r["text"].split()) <= 6 * max(r["end"] - r["start"] + 0.4, 1.0), r
+    for r in records:
+        if r["type"] == "revision":
+            assert r["id"] in utts and r["text"]
+        if r["type"] == "dropped":
+            assert r["reason"]
+    assert records[-1]["type"] == "summary" and session.refined_windows >= 2
