@@ -196,3 +196,40 @@ def test_find_and_label_cycle_are_pure(call: SavedCall) -> None:
     assert find(entries, 0, 1, "mark") == next(i for i, e in enumerate(entries) if e.is_mark)
     assert find(entries, 0, 1, "match", "no such words") is None
     assert next_label(None, ["a", "b"]) == "a" and next_label("b", ["a", "b"]) is None
+
+
+@async_test
+async def test_a_line_the_refine_pass_relabelled_is_marked(tmp_path: Path) -> None:
+    from core.events import Utterance
+    from core.journal import JournalWriter
+
+    path = tmp_path / "refined.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    j.utterance(
+        Utterance(
+            "rep",
+            1.0,
+            3.0,
+            "what keeps you at night",
+            2.0,
+            0.1,
+            Label("neutral", "neutral", 0.9, "", None),
+            id=1,
+        )
+    )
+    j.revision(
+        1,
+        "What keeps you up at night?",
+        Label("pain_probe", "one-down", 0.8, "keeps you up at night", "Say it."),
+    )
+    j.close()
+    app = ReviewApp(load_call(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        transcript = app.query_one(ReviewTranscript)
+        entry = transcript.current
+        assert entry is not None
+        text = transcript.entry_text(entry)
+        assert "What keeps you up at night?" in text
+        assert "refined with context: label was neutral" in text and "what keeps you at night" in text
