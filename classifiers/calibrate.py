@@ -24,11 +24,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from classifiers.base import Context
 from classifiers.cues import find_cues
 from classifiers.dataset import CALIBRATION_PATH, HELDOUT_PATH, Example, as_spoken, load_examples
 from classifiers.embed import Embedder
-from classifiers.features import build
 from classifiers.model import HEAD_PATH, LinearHead, softmax
 from classifiers.text import normalize, split_parts
 from classifiers.verdict import Decision, decide
@@ -61,11 +59,7 @@ def read(head: LinearHead, examples: Sequence[Example], embed: object) -> list[R
     for e in examples:
         parts = split_parts(e.text)
         vectors = embed([normalize(p) or p for p in parts])  # type: ignore[operator]
-        ctx = e.context
-        rows = []
-        for k, (p, v) in enumerate(zip(parts, vectors, strict=True)):
-            c = ctx if k == 0 else Context(call_time=ctx.call_time)
-            rows.append(head.logits(build(p, c, find_cues(p), v, head.config), detector._priors(ctx)))
+        rows = detector.sentence_logits(parts, vectors, [find_cues(p) for p in parts], e.context)
         out.append(Reading(e, tuple(rows)))
     return out
 

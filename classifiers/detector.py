@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.base import Context
-from classifiers.cues import find_cues
+from classifiers.cues import CueHit, find_cues
 from classifiers.custom import UserMatcher
 from classifiers.embed import MiniLMEncoder, shared_encoder
 from classifiers.features import build
-from classifiers.model import HEAD_PATH, LinearHead
+from classifiers.model import HEAD_PATH, LinearHead, softmax
 from classifiers.nudges import NudgeRotator, merged_bank
 from classifiers.rules import UserRules
 from classifiers.text import normalize, split_parts
@@ -130,12 +130,8 @@ class OneDownDetector:
                     label.name, similarity, evidence, like=example, part=part, parts=len(parts)
                 )
         hits = [find_cues(p) for p in parts]
-        probs = [
-            self._head.probabilities(
-                build(p, self._part_context(context, k), h, v, self._head.config), self._priors(context)
-            )
-            for k, (p, h, v) in enumerate(zip(parts, hits, vectors, strict=True))
-        ]
+        logits = self.sentence_logits(parts, vectors, hits, context)
+        probs = [softmax(x, self._head.temperature) for x in logits]
         d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up)
         part = parts[d.part]
         if d.unsure:
@@ -162,10 +158,19 @@ class OneDownDetector:
         evidence = part if len(parts) > 1 else ""
         return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(parts))
 
-    @staticmethod
-    def _part_context(context: Context, index: int) -> Context:
-        """Only the first sentence answers the prospect's last line."""
-        return context if index == 0 else Context(call_time=context.call_time)
+    def sentence_logits(
+        self, parts: list[str], vectors: np.ndarray, hits: list[list[CueHit]], context: Context
+    ) -> list[np.ndarray]:
+        """Uncalibrated logits of each sentence of a turn, with the call-time priors (the calibration
+        reads them the same way). Only the first sentence answers the prospect's last line."""
+        self.warm()
+        assert self._head is not None
+        priors = self._priors(context)
+        later = Context(call_time=context.call_time)
+        return [
+            self._head.logits(build(p, context if k == 0 else later, h, v, self._head.config), priors)
+            for k, (p, h, v) in enumerate(zip(parts, hits, vectors, strict=True))
+        ]
 
     def scores(self, text: str, context: Context) -> dict[str, float]:
         """The model's probability for every built-in label (for explaining a verdict; no user rules)."""
