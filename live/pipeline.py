@@ -52,7 +52,6 @@ from live.refine import (
     Word,
     WordTranscriber,
     acceptable_revision,
-    job_audio,
     joined,
     map_words,
     mean_probability,
@@ -363,12 +362,10 @@ class Pipeline:
 
     def _on_refine(self, job: RefineJob, words: list[Word]) -> None:
         """Worker thread: journal a revision for every utterance the context decode heard differently."""
-        _audio, spans = job_audio(job)
         self.refined_windows += 1
-        heard = map_words(words, spans)
+        heard = map_words(words, job.spans())
         for piece in job.pieces:
-            new = joined(heard.get(piece.id, []))
-            sure = mean_probability(heard.get(piece.id, []))
+            new, sure = joined(heard[piece.id]), mean_probability(heard[piece.id])
             if not acceptable_revision(piece.text, new, piece.end - piece.start, sure):
                 continue
             old = self._labels.get(piece.id)

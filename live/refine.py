@@ -85,6 +85,10 @@ class RefineJob:
     def span(self) -> tuple[float, float]:
         return self.pieces[0].start - MARGIN_BEFORE_S, self.pieces[-1].end + MARGIN_AFTER_S
 
+    def spans(self) -> list[tuple[int, float, float]]:
+        """Each utterance's (id, from, to) in seconds from the start of ``pcm``."""
+        return [(p.id, p.start - self.audio_start, p.end - self.audio_start) for p in self.pieces]
+
 
 class RefineWindows:
     """Per speaker, finalized utterances until they fill a window; thread-safe."""
@@ -150,8 +154,7 @@ class ChannelTail:
 def job_audio(job: RefineJob) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
     """The window's audio (float32) and each utterance's span in it, in seconds from its start."""
     audio = np.frombuffer(job.pcm, dtype="<i2").astype(np.float32) / 32768.0
-    spans = [(p.id, p.start - job.audio_start, p.end - job.audio_start) for p in job.pieces]
-    return audio, spans
+    return audio, job.spans()
 
 
 def covers(job: RefineJob) -> bool:
