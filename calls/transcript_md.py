@@ -7,6 +7,7 @@ from pathlib import Path
 
 from calls.store import SavedCall, load_call
 from core.fmt import clock, pct
+from core.journal import open_private
 
 
 def render_markdown(call: SavedCall) -> str:
@@ -59,7 +60,5 @@ def render_markdown(call: SavedCall) -> str:
 
 def write_markdown(journal: Path, out: Path) -> None:
     text = render_markdown(load_call(journal))
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file may have been wider
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with os.fdopen(open_private(out), "w", encoding="utf-8") as fh:
         fh.write(text)

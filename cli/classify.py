@@ -48,7 +48,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if not text:
             continue
         label = detector.classify(text, context)
-        record = label_record(label)
-        record = {"text": text, **record}
+        record = {"text": text, **label_record(label)}
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0

@@ -41,6 +41,15 @@ def ensure_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+def open_private(path: Path, *, exclusive: bool = False) -> int:
+    """Open ``path`` for writing, readable by the user alone (0600 even if an older file was wider);
+    ``exclusive``: fail with FileExistsError rather than overwrite. Returns the file descriptor."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
 LABEL_FIELDS = (
     "label",
     "stance",
@@ -102,18 +111,16 @@ class JournalWriter:
 
     def __init__(self, path: Path, force: bool = False):
         self.path = path
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
         try:
             ensure_private_dir(path.parent)
         except OSError as exc:
             raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
         try:
-            fd = os.open(path, flags, 0o600)
+            fd = open_private(path, exclusive=not force)
         except FileExistsError:
             raise JournalError(f"{path}: already exists (use --force to overwrite)") from None
         except OSError as exc:
             raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
-        os.fchmod(fd, 0o600)
         self._file = os.fdopen(fd, "w", encoding="utf-8")
         self._lock = threading.Lock()
         self.closed = False

@@ -12,6 +12,7 @@ import wave
 from pathlib import Path
 
 from core.events import SAMPLE_RATE, AudioFrame, Speaker
+from core.journal import open_private
 
 
 class ChannelRecorder:
@@ -21,9 +22,7 @@ class ChannelRecorder:
         self.paths: dict[Speaker, Path] = {s: journal.with_suffix(f".{s}.wav") for s in speakers}
         self._files: dict[Speaker, wave.Wave_write] = {}
         for speaker, path in self.paths.items():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)
-            w = wave.open(os.fdopen(fd, "wb"), "wb")  # noqa: SIM115 - closed in close()
+            w = wave.open(os.fdopen(open_private(path), "wb"), "wb")  # noqa: SIM115 - closed in close()
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(SAMPLE_RATE)
