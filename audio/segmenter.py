@@ -10,6 +10,14 @@ States: QUIET (ring buffer of recent frames for pre-roll) -> SPEAKING once
 ``end_silence_ms`` of unvoiced frames (the utterance is emitted). Speech longer
 than ``max_utterance_s`` is split at the quietest frame of its last seconds, so
 no word is cut in half when a pause exists.
+
+Phrases: when the speaker resumes after a pause of ``phrase_pause_ms`` (shorter
+than the end of an utterance), the speech before it is emitted at once as a
+*phrase* segment. Phrases tile the audio (each ends where the next begins), so
+the pipeline can decode a phrase now, turn it into a line when its text ends a
+sentence, and otherwise decode it again together with what follows. An
+utterance that emitted a phrase always ends with a closing segment, however
+little voice is left, so a held phrase is never stranded.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ Suppress = Callable[[float, bytes], bool]
 
 HANGOVER_MS = 150
 """Unvoiced audio kept after the last voiced frame: Whisper hears the word's release."""
+PHRASE_MIN_VOICED_S = 1.0
+"""A phrase needs this much voice: shorter ones ("So,") cost a decode for too little text."""
 SPLIT_SEARCH_S = 3.0
 """When an utterance hits the maximum length, look this far back for the quietest frame."""
 
@@ -80,6 +90,16 @@ class Segmenter:
         self._preroll_frames = config.preroll_ms // config.frame_ms
         self._hangover_frames = min(self._end_frames, HANGOVER_MS // config.frame_ms)
         self._max_frames = int(config.max_utterance_s / self._frame_s)
+        self._phrase_frames = (
+            math.ceil(config.phrase_pause_ms / config.frame_ms) if config.phrase_pause_ms else 0
+        )
+        self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
+        self._gap_at: int | None = None
+        """Index in ``_utt`` where the last pause of ``phrase_pause_ms`` or more began (while the
+        speaker resumes after it); None when there is none."""
+        self._gap_len = 0
+        self._phrased = False
+        """A phrase of the utterance in progress was emitted: its end must be emitted too."""
         self._ring: deque[_Frame] = deque(maxlen=self._preroll_frames + self._window)
         self._utt: list[_Frame] = []
         self._onset = 0
@@ -127,6 +147,8 @@ class Segmenter:
     def _reset(self) -> None:
         self._utt = []
         self._trailing = 0
+        self._gap_at = None
+        self._phrased = False
         self._ring.clear()
 
     def _step(self, f: _Frame, now: float) -> SpeechSegment | None:
@@ -145,6 +167,9 @@ class Segmenter:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return None
         self._utt.append(f)
+        if f.voiced and self._phrase_frames and self._trailing >= self._phrase_frames:
+            self._gap_at = len(self._utt) - 1 - self._trailing
+            self._gap_len = self._trailing
         self._trailing = 0 if f.voiced else self._trailing + 1
         if self._trailing >= self._end_frames:
             seg = self._finish(self._utt, now)
@@ -152,10 +177,32 @@ class Segmenter:
             return seg
         if len(self._utt) >= self._max_frames:
             return self._split(now)
+        if self._gap_at is not None and f.voiced:
+            phrase = self._phrase(now)
+            if phrase is not None:
+                return phrase
         if self._partials and f.voiced and f.start >= self._next_partial:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return self._segment(self._utt, now, final=False)
         return None
+
+    def _phrase(self, now: float) -> SpeechSegment | None:
+        """Once the speaker has resumed (``start_ms`` of voice after the pause), cut inside the pause."""
+        assert self._gap_at is not None
+        resumed = sum(x.voiced for x in self._utt[self._gap_at :])
+        if resumed < self._start_frames:
+            return None
+        cut = self._gap_at + min(self._hangover_frames, self._gap_len)
+        self._gap_at = None
+        head = self._utt[:cut]
+        if sum(x.voiced for x in head) < self._min_phrase_frames:
+            return None  # too little said yet: the phrase grows until the next pause
+        seg = self._segment(head, now, final=True, phrase=True)
+        self._utt = self._utt[cut:]
+        self._onset = next(i for i, x in enumerate(self._utt) if x.voiced)
+        self._phrased = True
+        self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
+        return seg
 
     def _split(self, now: float) -> SpeechSegment | None:
         """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds."""
@@ -167,16 +214,20 @@ class Segmenter:
         seg = self._finish(head, now)
         self._utt = tail
         self._onset = 0
+        self._gap_at = None
+        self._phrased = False  # the cap's segment closes what was held: the tail starts afresh
         self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
         return seg
 
     def _finish(self, frames: list[_Frame], now: float) -> SpeechSegment | None:
         seg = self._segment(frames, now, final=True)
-        if seg is None or seg.voiced_s * 1000 < self._cfg.min_voiced_ms:
+        if seg is None or (seg.voiced_s * 1000 < self._cfg.min_voiced_ms and not self._phrased):
             return None
         return seg
 
-    def _segment(self, frames: list[_Frame], now: float, final: bool) -> SpeechSegment | None:
+    def _segment(
+        self, frames: list[_Frame], now: float, final: bool, phrase: bool = False
+    ) -> SpeechSegment | None:
         voiced_idx = [i for i, x in enumerate(frames) if x.voiced]
         if not voiced_idx:
             return None
@@ -191,4 +242,5 @@ class Segmenter:
             final=final,
             received_at=now,
             pcm_start=round(keep[0].start, 3),
+            phrase=phrase,
         )

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +53,8 @@ def _concat(pieces: list[np.ndarray], gap_s: float = 1.5) -> np.ndarray:
     return np.concatenate([x for p in pieces for x in (p.astype(np.float64), gap)])
 
 
-def _run(wav: Path, out: Path, refine: bool) -> None:
-    cmd = [sys.executable, "-m", "cli", "run", str(wav), "--out", str(out), "--force"]
+def _run(wav: Path, out: Path, refine: bool, flags: Sequence[str] = ()) -> None:
+    cmd = [sys.executable, "-m", "cli", "run", str(wav), "--out", str(out), "--force", *flags]
     if not refine:
         cmd.append("--no-refine")
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
@@ -71,7 +72,7 @@ def _offline(model: object, audio: np.ndarray) -> str:
     return " ".join(s.text.strip() for s in segments)
 
 
-def wer_table(clips: int, tmp: Path) -> None:
+def wer_table(clips: int, tmp: Path, flags: Sequence[str] = ()) -> None:
     from faster_whisper import WhisperModel
 
     from live.transcriber import resolve_model
@@ -122,7 +123,7 @@ def wer_table(clips: int, tmp: Path) -> None:
         wav = tmp / "set.wav"
         _write(wav, channels)
         out = tmp / "set.jsonl"
-        _run(wav, out, refine=True)
+        _run(wav, out, refine=True, flags=flags)
         speakers = ["rep", "prospect"][: len(channels)]
         pairs = [(refs[i], _texts(out, s)) for i, s in enumerate(speakers)]
         live = corpus_wer([(r, t[0]) for r, t in pairs])
@@ -179,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.refine", description=__doc__)
     ap.add_argument("--clips", type=int, default=30, help="recorded clips in the read set (default 30)")
     ap.add_argument("--latency", action="store_true", help="also live latency with refine on/off (~6 min)")
+    ap.add_argument("--flags", default="", help='extra flags for every oneup run, e.g. "--phrase-pause-ms 0"')
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wer_table(args.clips, Path(tmp))
+        wer_table(args.clips, Path(tmp), args.flags.split())
         if args.latency:
             latency(Path(tmp))
     return 0

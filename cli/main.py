@@ -49,6 +49,9 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
     Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
+    Flag(
+        "--phrase-pause-ms", "vad.phrase_pause_ms", int, "pause that cuts a sentence mid-speech (ms, 0 = off)"
+    ),
     Flag("--no-refine", "refine.enabled", bool, "keep the live text: no refine pass", const=False),
     Flag("--refine-model", "refine.model", str, "a larger model for the refine pass only"),
     Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),

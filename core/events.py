@@ -57,6 +57,12 @@ class SpeechSegment:
     """Call time (s) of the first sample of ``pcm`` (before ``start`` by the pre-roll)."""
     received_at: float = 0.0
     """``time.monotonic()`` when the segment's last audio frame reached the pipeline."""
+    phrase: bool = False
+    """Cut at a short pause while the speaker goes on (``vad.phrase_pause_ms``): its audio ends
+    where the next segment's begins, and the pipeline may hold it until its text ends a sentence."""
+    context_s: float = 0.0
+    """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
+    again as context (a short sentence alone is heard worse), their words not repeated."""
 
 
 @dataclass(frozen=True, slots=True)

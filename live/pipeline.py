@@ -56,6 +56,7 @@ from live.refine import (
     map_words,
     mean_probability,
 )
+from live.sentences import PhraseJoiner
 from live.session import Sink
 from live.transcriber import Transcriber, Transcription
 from live.worker import TranscriptionWorker
@@ -143,6 +144,8 @@ class Pipeline:
         self.utterances = 0
         self.revisions = 0
         self.refined_windows = 0
+        self._joiner = PhraseJoiner()
+        """Phrases ending mid-sentence wait here for the rest of their sentence (worker thread)."""
         self._labels: dict[int, Label | None] = {}
         """The current label of every journaled utterance, by id (a revision may change it)."""
 
@@ -188,6 +191,7 @@ class Pipeline:
             refiner=self._refiner,
             on_refine=self._on_refine,
             refine_first=not opts.paced,
+            prepare=self._joiner.join,
         )
         self._worker = worker
         if opts.keep_audio:
@@ -212,6 +216,8 @@ class Pipeline:
                 for job in self._windows.flush():
                     worker.submit_refine(self._with_audio(job))
             worker.close()
+            for held in self._joiner.release():  # only after a processing error: keep what was heard
+                self._line(held.segment, Transcription(held.text, None, None))
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
             self._finish(reason, detail)
@@ -307,9 +313,22 @@ class Pipeline:
 
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
         if not seg.final:
+            held = self._joiner.held(seg.speaker)
             if tr.text and not self._paused:
+                if held is None:
+                    self._sink(Partial(seg.speaker, seg.start, tr.text))
+                else:  # the new phrase's interim text after the held start of its sentence
+                    self._sink(Partial(seg.speaker, held.segment.start, f"{held.text} {tr.text}".strip()))
+            return
+        if self._joiner.hold(seg, tr.text):
+            if tr.text and seg.speaker == "rep" and self._opts.paced and not self._paused:
                 self._sink(Partial(seg.speaker, seg.start, tr.text))
             return
+        self._joiner.written(seg)
+        self._line(seg, tr)
+
+    def _line(self, seg: SpeechSegment, tr: Transcription) -> None:
+        """Journal, label and show one finished line (a turn, or a sentence inside one)."""
         if not tr.text:
             reason = (
                 f"{tr.dropped_segments} segment(s) judged not speech (no-speech / log-probability guard)"

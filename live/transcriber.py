@@ -57,6 +57,13 @@ class Transcriber(Protocol):
 
 
 @runtime_checkable
+class ContextTranscriber(Transcriber, Protocol):
+    """A transcriber that can decode audio after some context and return only the words after it."""
+
+    def transcribe_after(self, audio: np.ndarray, context_s: float) -> Transcription: ...
+
+
+@runtime_checkable
 class BatchTranscriber(Transcriber, Protocol):
     """A transcriber that can also run several utterances in one model call (optional)."""
 
@@ -152,6 +159,37 @@ class WhisperTranscriber:
             retries.append(self._decode(audio, timestamps=True, temperatures=(0.0,)))
             retries.append(self._decode(audio, timestamps=True, temperatures=FALLBACK_TEMPERATURES))
         return choose(retries, audio.size / SAMPLE_RATE, problem)
+
+    def transcribe_after(self, audio: np.ndarray, context_s: float) -> Transcription:
+        """The words after ``context_s`` seconds of already written audio, decoded with it in front
+        (word timestamps place the cut); a plain decode of the new audio when that looks wrong."""
+        cfg = self.config
+        segments, _info = self._model.transcribe(
+            audio,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            vad_filter=False,
+            no_speech_threshold=cfg.no_speech_threshold,
+            log_prob_threshold=cfg.logprob_threshold,
+            compression_ratio_threshold=COMPRESSION_LIMIT,
+            temperature=0.0,
+        )
+        words: list[str] = []
+        logprobs: list[float] = []
+        for seg in segments:  # lazy generator: decoding happens here, in this thread
+            if not self._believable(seg.text, seg.avg_logprob, seg.no_speech_prob):
+                continue
+            after = [w.word for w in seg.words or [] if (w.start + w.end) / 2 >= context_s]
+            if after:
+                words += after
+                logprobs.append(seg.avg_logprob)
+        text = "".join(words).strip()
+        new = audio[round(context_s * SAMPLE_RATE) :]
+        if not text or implausible(text, new.size / SAMPLE_RATE) is not None:
+            return self.transcribe(new)
+        return Transcription(text, float(np.mean(logprobs)), None)
 
     def _decode(
         self, audio: np.ndarray, *, timestamps: bool, temperatures: tuple[float, ...]

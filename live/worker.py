@@ -1,15 +1,15 @@
 """The one thread that owns the speech model.
 
-Segments are queued here by the ingest thread. Finals are never dropped and
-are served first, in order; interim (partial) requests are kept only as the
-latest one per speaker and skipped while any final waits, so partial text can
-never delay a final. Refine jobs (``live.refine``) come last in a live or
-paced session: they run only when no final and no partial waits, i.e. in the
-model's idle time, and at most ``MAX_REFINES`` wait (older ones are dropped:
-their lines keep the live text). In file mode nobody waits for a final, so a
-waiting refine job goes first: the decoder is back-pressured either way and the
-audio held for refinement stays bounded. In file mode the queue of finals is
-bounded too, which back-pressures the decoder instead of buffering a whole call.
+Segments are queued here by the ingest thread. Finals (phrases cut at a short pause
+included) are never dropped and are served first, in order; interim (partial) requests
+are kept only as the latest one per speaker and skipped while any final waits, so
+partial text can never delay a final. Refine jobs (``live.refine``) come last in a live
+or paced session: they run only when no final and no partial waits, i.e. in the model's
+idle time, and at most ``MAX_REFINES`` wait (older ones are dropped: their lines keep
+the live text). In file mode nobody waits for a final, so a waiting refine job goes
+first: the decoder is back-pressured either way and the audio held for refinement stays
+bounded. In file mode the queue of finals is bounded too, which back-pressures the
+decoder instead of buffering a whole call.
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ import numpy as np
 
 from core.events import Speaker, SpeechSegment
 from live.refine import RefineJob, Word, WordTranscriber, covers, job_audio
-from live.transcriber import BatchTranscriber, Transcriber, Transcription
+from live.sentences import without_context
+from live.transcriber import BatchTranscriber, ContextTranscriber, Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
+Prepare = Callable[[SpeechSegment], SpeechSegment]
+"""Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``)."""
 OnRefine = Callable[[RefineJob, list[Word]], None]
 
 MAX_REFINES = 4
@@ -52,8 +55,10 @@ class TranscriptionWorker:
         refiner: WordTranscriber | None = None,
         on_refine: OnRefine | None = None,
         refine_first: bool = False,
+        prepare: Prepare | None = None,
     ):
         self._refine_first = refine_first
+        self._prepare = prepare
         self._transcriber = transcriber
         self._refiner = refiner
         self._on_refine = on_refine
@@ -158,12 +163,12 @@ class TranscriptionWorker:
                 if isinstance(item, RefineJob):
                     self._refine(item)
                     continue
-                segs = item
+                segs = [self._prepare(s) for s in item] if self._prepare and item[0].final else item
                 t0 = time.monotonic()
-                if len(segs) > 1 and self._batcher is not None:
+                if len(segs) > 1 and self._batcher is not None and not any(s.context_s for s in segs):
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
-                    results = [self._transcriber.transcribe(pcm_to_float(segs[0].pcm))]
+                    results = [self._transcribe(s) for s in segs]
                 took = time.monotonic() - t0
                 if not segs[0].final:
                     self._partial_ready_at = time.monotonic() + took * (1 - PARTIAL_DUTY) / PARTIAL_DUTY
@@ -176,6 +181,11 @@ class TranscriptionWorker:
                 self._refines.clear()
                 self._busy = False
                 self._cond.notify_all()
+
+    def _transcribe(self, seg: SpeechSegment) -> Transcription:
+        if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
+            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s)
+        return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))
 
     def _refine(self, job: RefineJob) -> None:
         assert self._refiner is not None and self._on_refine is not None

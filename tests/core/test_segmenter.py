@@ -58,7 +58,7 @@ def test_preroll_and_hangover_are_in_the_audio_but_not_in_talk_time() -> None:
 
 
 def test_short_pause_does_not_split_but_long_pause_does() -> None:
-    cfg = VadConfig(end_silence_ms=600)
+    cfg = VadConfig(end_silence_ms=600, phrase_pause_ms=0)
     assert len(run(tone(1) + silence(0.4) + tone(1) + silence(1), cfg)) == 1
     assert len(run(tone(1) + silence(0.8) + tone(1) + silence(1), cfg)) == 2
 
@@ -116,3 +116,43 @@ def test_real_webrtcvad_on_speechlike_bytes() -> None:
     assert len(segs) == 1
     assert segs[0].start == pytest.approx(1.0, abs=0.2)
     assert segs[0].end == pytest.approx(3.0, abs=0.2)
+
+
+def _ends(seg: SpeechSegment) -> float:
+    return seg.pcm_start + len(seg.pcm) / (2 * SAMPLE_RATE)
+
+
+def test_a_short_pause_cuts_a_phrase_that_tiles_the_audio() -> None:
+    cfg = VadConfig(end_silence_ms=600, phrase_pause_ms=210)
+    first, second = run(tone(1.2) + silence(0.3) + tone(1.2) + silence(1), cfg)
+    assert first.phrase and not second.phrase
+    assert _ends(first) == pytest.approx(second.pcm_start, abs=1e-6)
+    assert first.voiced_s + second.voiced_s == pytest.approx(2.4, abs=0.07)
+    assert first.end == pytest.approx(1.2, abs=0.031) and second.start == pytest.approx(1.5, abs=0.031)
+    assert _ends(first) < second.start  # the cut lies inside the pause
+
+
+def test_no_phrase_for_a_pause_shorter_than_phrase_pause_or_when_off() -> None:
+    audio = tone(1.2) + silence(0.15) + tone(1.2) + silence(1)
+    assert len(run(audio, VadConfig(phrase_pause_ms=210))) == 1
+    assert len(run(tone(1.2) + silence(0.3) + tone(1.2) + silence(1), VadConfig(phrase_pause_ms=0))) == 1
+
+
+def test_a_phrase_needs_a_second_of_voice() -> None:
+    (seg,) = run(tone(0.5) + silence(0.3) + tone(1.2) + silence(1), VadConfig(phrase_pause_ms=210))
+    assert not seg.phrase and seg.voiced_s == pytest.approx(1.7, abs=0.07)
+
+
+def test_after_a_phrase_the_closing_segment_comes_even_with_little_voice() -> None:
+    # A held phrase must never be stranded: the turn's end is emitted below min_voiced_ms too.
+    cfg = VadConfig(phrase_pause_ms=210, min_voiced_ms=300)
+    first, second = run(tone(1.2) + silence(0.3) + tone(0.18) + silence(1), cfg)
+    assert first.phrase and not second.phrase and second.voiced_s < 0.3
+
+
+def test_partials_after_a_phrase_cover_only_the_new_phrase() -> None:
+    cfg = VadConfig(phrase_pause_ms=210, partial_interval_s=0.5)
+    out = run(tone(1.2) + silence(0.3) + tone(2.0) + silence(1), cfg, partials=True)
+    phrase = next(s for s in out if s.phrase)
+    later = [s for s in out if not s.final and s.pcm_start > phrase.start]
+    assert later and all(s.pcm_start >= _ends(phrase) - 1e-6 for s in later)

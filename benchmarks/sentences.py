@@ -1,0 +1,254 @@
+"""Sentence finals and cheap partials, measured: ``python -m benchmarks.sentences [--sets ...]``.
+
+Every run is ``oneup run FILE --realtime`` in a fresh child process (refinement on, as by
+default), so the CPU figure counts everything that runs during a call. Per set and variant it prints:
+- sentence latency p50/p95 (reference-anchored, ``tuning.latency``): when the line holding each
+  reference sentence's last recognized word was written, minus the sentence's end;
+- piece latency p50/p95: each line's ``latency_s`` (end of its audio to its text);
+- WER of the live lines against the reference (for the recordings without a transcript the
+  reference is offline faster-whisper beam 5 on the whole file, so that figure is agreement);
+- CPU-seconds per audio second during the call (user + system of the whole run, less a run on 2 s
+  of silence: start-up, model load, warm-up), the same with start-up, and the number of lines;
+- for the synthesized monologues: the One-Down sentences, how many were presented One-Down, and
+  the delay from each one's end to its line (the nudge is written with the line).
+
+Sets: ``mono`` (the real two-minute stereo phone call mixed to one channel: continuous two-party
+speech), ``stereo`` (the same call, agent as rep on channel 0), ``monologue`` (synthesized: three
+30 s rep monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
+Variants: ``before`` (finals at a 0.6 s pause only: ``--phrase-pause-ms 0``), ``sentences``
+(defaults), ``quiet`` (defaults with partials off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio.synth import SynthCall, Turn, synthesize_call
+from benchmarks.refine import _WAIT4, ROOT, SPEECH, _load
+from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sentences
+from tuning.wer import corpus_wer
+
+VARIANTS: dict[str, list[str]] = {
+    "before": ["--phrase-pause-ms", "0"],
+    "sentences": [],
+    "quiet": ["--partial-interval-s", "0"],
+}
+CALL = SPEECH / "conversation" / "stereo_call_aws_lca_autorepairs40_part1.flac"
+
+OD = "one-down"
+MONOLOGUES: list[list[tuple[str, str | None]]] = [
+    [
+        ("So let me walk you through what we built.", None),
+        ("Our platform pulls every timesheet into one dashboard automatically.", OD),
+        ("Your supervisors approve hours from their phones in a couple of taps.", OD),
+        ("Over the last year overtime rules changed in four of the states you operate in.", None),
+        ("That is where most payroll errors come from right now.", None),
+        ("We were founded in two thousand nine and we serve over four hundred companies.", OD),
+        ("Anyway, I can send you the deck after this call.", None),
+    ],
+    [
+        ("Let me share my screen for a second.", None),
+        ("Okay, can you see the spreadsheet with the three options?", None),
+        ("The first decision you will need to make is who owns the data.", None),
+        ("Most teams skip that step and regret it six months later.", None),
+        ("What are the biggest challenges you are facing with your current vendor?", OD),
+        ("And how is that impacting your team day to day?", OD),
+        ("I just need about twenty more minutes with your CFO to get this over the line.", OD),
+    ],
+    [
+        ("Thanks, that makes sense.", None),
+        ("Our tool integrates with your warehouse system out of the box.", OD),
+        ("It flags late shipments before your customers even notice them.", OD),
+        ("Freight rates have doubled on the routes you told me about.", None),
+        ("Teams like yours usually find that the carriers hide the surcharges in the invoices.", None),
+        ("So whatever works best for you on next steps, just let me know.", OD),
+        ("I will wait to hear back from you.", OD),
+    ],
+]
+PROSPECT = [
+    "Thanks for making the time today. So tell me what you have in mind for us.",
+    "Interesting. Can you show me how it compares to what we have?",
+    "Okay. Let me think about it and talk to my team.",
+    "Sounds good, thanks.",
+]
+
+
+@dataclass(frozen=True)
+class Set:
+    name: str
+    wav: Path
+    audio_s: float
+    refs: dict[str, list[RefSentence]]
+    one_down: list[RefSentence]
+    """Reference sentences the script labels One-Down (synthesized set only)."""
+
+
+def _write(path: Path, channels: list[np.ndarray]) -> None:
+    n = max(c.size for c in channels)
+    data = np.stack([np.pad(c, (0, n - c.size)) for c in channels], axis=1)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(len(channels))
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.clip(data, -32768, 32767).astype(np.int16).tobytes())
+
+
+def _offline_refs(audio: np.ndarray) -> list[RefSentence]:
+    from faster_whisper import WhisperModel
+
+    from live.transcriber import resolve_model
+
+    model = WhisperModel(resolve_model("tiny.en"), device="cpu", compute_type="int8", cpu_threads=2)
+    segments, _ = model.transcribe(
+        (audio / 32768).astype(np.float32), language="en", beam_size=5, word_timestamps=True
+    )
+    return split_sentences([(w.word, w.end) for s in segments for w in (s.words or [])])
+
+
+def monologue_call() -> tuple[SynthCall, list[str | None]]:
+    turns: list[Turn] = []
+    labels: list[str | None] = []
+    gaps = (0.25, 0.35, 0.45, 0.3)
+    for i, mono in enumerate(MONOLOGUES):
+        turns.append(Turn("prospect", PROSPECT[i], gap_before_s=0.8))
+        labels.append(None)
+        for j, (text, label) in enumerate(mono):
+            turns.append(Turn("rep", text, gap_before_s=0.8 if j == 0 else gaps[j % len(gaps)]))
+            labels.append(label)
+    turns.append(Turn("prospect", PROSPECT[-1], gap_before_s=0.8))
+    labels.append(None)
+    call = synthesize_call(turns)
+    return call, labels
+
+
+def build_sets(names: list[str], tmp: Path) -> list[Set]:
+    out: list[Set] = []
+    if "mono" in names or "stereo" in names:
+        agent, caller = _load(CALL)[1].astype(np.float64), _load(CALL)[0].astype(np.float64)
+        seconds = agent.size / 16000
+        if "mono" in names:
+            mix = agent + caller
+            wav = tmp / "mono.wav"
+            _write(wav, [mix])
+            out.append(Set("mono", wav, seconds, {"rep": _offline_refs(mix)}, []))
+        if "stereo" in names:
+            wav = tmp / "stereo.wav"
+            _write(wav, [agent, caller])
+            refs = {"rep": _offline_refs(agent), "prospect": _offline_refs(caller)}
+            out.append(Set("stereo", wav, seconds, refs, []))
+    if "monologue" in names:
+        call, labels = monologue_call()
+        wav = tmp / "monologue.wav"
+        call.write_wav(wav)
+        refs = {
+            s: [RefSentence(t.text, t.end_s) for t in call.turns if t.speaker == s]
+            for s in ("rep", "prospect")
+        }
+        od = [RefSentence(t.text, t.end_s) for t, lab in zip(call.turns, labels, strict=True) if lab == OD]
+        out.append(Set("monologue", wav, call.duration_s, refs, od))
+    return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return float(np.percentile(xs, q)) if xs else float("nan")
+
+
+def _cpu(wav: Path, out: Path, variant: str) -> float:
+    """CPU seconds (user + system) of one realtime ``oneup run`` of ``wav``, in a fresh process."""
+    cmd = [sys.executable, "-m", "cli", "run", str(wav), "--realtime", "--out", str(out), "--force"]
+    cmd += VARIANTS[variant]
+    probe = subprocess.run([sys.executable, "-c", _WAIT4, *cmd], capture_output=True, text=True, cwd=ROOT)
+    if probe.returncode != 0:
+        raise RuntimeError(f"oneup run failed: {probe.stderr[-300:]}")
+    return float(probe.stdout.split()[0])
+
+
+_FIXED: dict[str, float] = {}
+
+
+def fixed_cpu(variant: str, tmp: Path) -> float:
+    """CPU of a run on 2 s of silence: start-up, model load and warm-up, exit (paid once per call)."""
+    if variant not in _FIXED:
+        wav = tmp / "silence.wav"
+        _write(wav, [np.zeros(32000), np.zeros(32000)])
+        _FIXED[variant] = _cpu(wav, tmp / "silence.jsonl", variant)
+    return _FIXED[variant]
+
+
+def run_one(s: Set, variant: str, tmp: Path) -> str:
+    out = tmp / f"{s.name}-{variant}.jsonl"
+    t0 = time.perf_counter()
+    cpu = _cpu(s.wav, out, variant)
+    wall = time.perf_counter() - t0
+    fixed = fixed_cpu(variant, tmp)
+    recs = [json.loads(x) for x in out.read_text().splitlines()]
+    utts = [r for r in recs if r["type"] == "utterance"]
+    sent: list[float] = []
+    missed = 0
+    pairs: list[tuple[str, str]] = []
+    for speaker, refs in s.refs.items():
+        lines = [r for r in utts if r["speaker"] == speaker]
+        emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in lines]
+        held = completing_lines(refs, emitted)
+        for i, r in zip(held, refs, strict=True):
+            if i is None:
+                missed += 1
+            else:
+                sent.append(emitted[i].emitted_at - r.end)
+        pairs.append((" ".join(r.text for r in refs), " ".join(r["text"] for r in lines)))
+    piece = [r["latency_s"] for r in utts]
+    row = (
+        f"{s.name:<10} {variant:<10} sentence p50 {_pct(sent, 50):5.2f} s p95 {_pct(sent, 95):5.2f} s"
+        f" (n={len(sent)}, missed {missed}) · piece p50 {_pct(piece, 50):4.2f} p95 {_pct(piece, 95):4.2f} s"
+        f" · WER {corpus_wer(pairs) * 100:5.2f}% · CPU {(cpu - fixed) / s.audio_s:.3f} CPU-s/audio-s"
+        f" during the call ({cpu / s.audio_s:.3f} with start-up) · {len(utts)} lines · wall {wall:.0f} s"
+    )
+    if s.one_down:
+        reps = [r for r in utts if r["speaker"] == "rep"]
+        emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in reps]
+        delays = []
+        presented = 0
+        for i, r in zip(completing_lines(s.one_down, emitted), s.one_down, strict=True):
+            if i is not None and reps[i]["stance"] == "one-down":
+                presented += 1
+                delays.append(reps[i]["emitted_at"] - r.end)
+        row += (
+            f"\n{'':<21} One-Down sentences {presented}/{len(s.one_down)} presented; their line (with the"
+            f" nudge) came p50 {_pct(delays, 50):.2f} s, max {max(delays, default=float('nan')):.2f} s after"
+        )
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.sentences", description=__doc__)
+    ap.add_argument("--sets", nargs="+", default=["mono", "stereo", "monologue"])
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    ap.add_argument(
+        "--try",
+        dest="extra",
+        default=None,
+        help='flags of an extra variant "try", e.g. "--partial-interval-s 3"',
+    )
+    args = ap.parse_args(argv)
+    if args.extra is not None:
+        VARIANTS["try"] = args.extra.split()
+        args.variants.append("try")
+    with tempfile.TemporaryDirectory() as tmp:
+        for s in build_sets(args.sets, Path(tmp)):
+            for v in args.variants:
+                print(run_one(s, v, Path(tmp)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,192 @@
+"""Sentence lines mid-speech: phrases cut at short pauses, held until their text ends a sentence."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config import Config
+from core.events import AudioFrame, Event, Nudge, Partial, SpeechSegment, Utterance
+from live.compose import build_session
+from live.sentences import PhraseJoiner, ends_sentence
+from live.transcriber import Transcription
+from tests.core.test_pipeline_fast import KeywordClassifier, fake_vad
+
+FRAME_S = 0.02
+
+
+def pcm(seconds: float, value: int = 1) -> bytes:
+    return np.full(round(seconds * 16000), value, dtype="<i2").tobytes()
+
+
+def seg(start: float, end: float, audio: bytes | None = None, phrase: bool = True) -> SpeechSegment:
+    """A segment whose audio starts 0.1 s before its speech and ends 0.1 s after it."""
+    audio = pcm(end - start + 0.2) if audio is None else audio
+    return SpeechSegment("rep", audio, start, end, end - start, pcm_start=start - 0.1, phrase=phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Our platform automates payroll.", True),
+        ("Does Thursday work?", True),
+        ('He said "no."', True),
+        ("and it also", False),
+        ("So what we do is...", False),
+        ("Right,", False),
+        ("", False),
+    ],
+)
+def test_ends_sentence(text: str, ends: bool) -> None:
+    assert ends_sentence(text) is ends
+
+
+def test_a_phrase_ending_mid_sentence_is_held_and_decoded_again_with_the_next() -> None:
+    j = PhraseJoiner()
+    first = seg(1.0, 2.5, pcm(1.7, 1))
+    assert j.join(first) is first
+    assert j.hold(first, "and it also")
+    assert j.held("rep") is not None
+    second = seg(2.7, 4.0, pcm(1.5, 2), phrase=False)  # tiles: the first's audio ends at 2.6
+    merged = j.join(second)
+    assert merged.pcm == first.pcm + second.pcm and merged.start == 1.0 and merged.end == 4.0
+    assert merged.pcm_start == first.pcm_start and merged.voiced_s == pytest.approx(1.5 + 1.3)
+    assert j.held("rep") is None and not j.hold(merged, "and it also handles overtime")  # closing: a line
+
+
+def test_a_complete_sentence_is_a_line_once_heard_with_enough_audio_and_a_long_phrase_always() -> None:
+    j = PhraseJoiner(hold_max_s=8.0)
+    assert not j.hold(seg(0.0, 4.5), "Our platform automates payroll.")
+    assert j.hold(seg(0.0, 2.0), "Sure, that works.")  # a short first sentence waits for the next
+    j.release()
+    assert not j.hold(seg(0.0, 9.0), "and on and on")
+    assert j.release() == []
+
+
+def test_the_rest_of_a_turn_is_decoded_after_the_previous_lines_audio_and_held_without_it() -> None:
+    j = PhraseJoiner(context_s=4.0)
+    line = seg(0.1, 5.9, pcm(6.0, 1))  # audio 0.0-6.0
+    j.written(line)
+    nxt = seg(6.1, 7.0, pcm(1.0, 2))  # audio 6.0-7.0: contiguous
+    joined = j.join(nxt)
+    assert joined.context_s == pytest.approx(4.0) and joined.pcm == line.pcm[-4 * 32000 :] + nxt.pcm
+    assert joined.pcm_start == pytest.approx(2.0) and joined.start == nxt.start  # its own speech
+    assert j.hold(joined, "and then")  # held without the context: the next join adds it once
+    held = j.held("rep")
+    assert held is not None and held.segment.pcm == nxt.pcm and held.segment.context_s == 0
+    again = j.join(seg(7.1, 8.0, pcm(1.0, 3)))
+    assert again.pcm == line.pcm[-4 * 32000 :] + nxt.pcm + pcm(1.0, 3) and again.start == nxt.start
+    # A line that closes its turn ends the context: the next turn is decoded alone.
+    j.written(replace(again, phrase=False))
+    later = seg(12.0, 13.0, pcm(1.2, 4))
+    assert j.join(later).context_s == 0
+    # So is speech that does not continue the last line's audio.
+    j.written(line)
+    assert j.join(seg(9.0, 10.0, pcm(1.2, 4))).context_s == 0
+
+
+# -- through the real pipeline, with a scripted transcriber ------------------------------------------
+
+PHRASES = ["Our platform automates payroll.", "and it also", "handles overtime.", "Thanks, bye."]
+SPANS = [(0.5, 4.5), (4.8, 6.0), (6.3, 7.5), (8.5, 9.5)]  # 0.3 s pauses, then 1.0 s before the last
+
+
+def voiced(n: int) -> bytes:
+    return np.full(320, n, dtype="<i2").tobytes()
+
+
+class MonologueSource:
+    name = "scripted"
+    rep_only = True
+    end_reason = None
+    end_detail = ""
+    overflows = 0
+
+    def frames(self) -> Iterator[AudioFrame]:
+        for i in range(int(11.0 / FRAME_S)):
+            time.sleep(0.005)  # a quarter of real time: call time stays near the worker's clock
+            t = round(i * FRAME_S, 3)
+            n = next((k for k, (a, b) in enumerate(SPANS, 1) if a <= t < b), 0)
+            yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
+
+    def close(self) -> None:
+        pass
+
+    def take_notices(self) -> list[str]:
+        return []
+
+
+class PhraseTranscriber:
+    """Hears, in order, the phrase of every span whose samples are in the audio."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.decoded: list[str] = []
+
+    def warm(self) -> float:
+        return 0.0
+
+    def transcribe(self, audio: np.ndarray) -> Transcription:
+        values = np.round(np.abs(audio) * 32768).astype(int)
+        present = sorted({int(v) for v in values if v}, key=lambda v: int(np.argmax(values == v)))
+        text = " ".join(PHRASES[v - 1] for v in present)
+        self.decoded.append(text)
+        return Transcription(text, -0.1, 0.01)
+
+
+def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    transcriber = PhraseTranscriber()
+    events: list[Event] = []
+    build_session(
+        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
+        MonologueSource(),
+        journal,
+        paced=False,
+        transcriber=transcriber,
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    ).run(events.append)
+
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [u.text for u in utts] == [
+        "Our platform automates payroll.",
+        "and it also handles overtime.",
+        "Thanks, bye.",
+    ]
+    # The held fragment was decoded again with what followed, never shown as a line of its own.
+    assert transcriber.decoded[:3] == [PHRASES[0], PHRASES[1], f"{PHRASES[1]} {PHRASES[2]}"]
+    first, second, _ = utts
+    assert first.start == pytest.approx(0.5, abs=0.05) and first.end == pytest.approx(4.5, abs=0.05)
+    assert second.start == pytest.approx(4.8, abs=0.05) and second.end == pytest.approx(7.5, abs=0.05)
+    assert second.voiced_s == pytest.approx(1.2 + 1.2, abs=0.1)
+    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    # The first sentence is written while the monologue goes on (the speaker resumed at 4.8 s),
+    # not after the 0.6 s pause that ends the turn at 8.1 s.
+    assert records[0]["emitted_at"] < SPANS[2][0]
+    assert records[1]["emitted_at"] < SPANS[3][1]
+
+
+def test_without_phrase_pauses_the_monologue_is_one_line(tmp_path: Path) -> None:
+    events: list[Event] = []
+    build_session(
+        Config().with_values(
+            {"vad.partial_interval_s": 0, "refine.enabled": False, "vad.phrase_pause_ms": 0}
+        ),
+        MonologueSource(),
+        tmp_path / "call.jsonl",
+        paced=False,
+        transcriber=PhraseTranscriber(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    ).run(events.append)
+    texts = [e.text for e in events if isinstance(e, Utterance)]
+    assert texts == [" ".join(PHRASES[:3]), PHRASES[3]]
+    assert not [e for e in events if isinstance(e, Partial | Nudge)]

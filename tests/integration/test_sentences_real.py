@@ -1,0 +1,70 @@
+"""Sentence lines mid-monologue, on synthesized speech through the real model at real-time pace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from audio.source import FileSource
+from audio.synth import Turn, synthesize_call
+from core.config import Config
+from core.events import Event, Utterance
+from live.compose import build_session
+from tests.conftest import requires_espeak
+from tuning.latency import EmittedLine, RefSentence, completing_lines
+from tuning.wer import corpus_wer
+
+MONOLOGUE = [
+    "Thanks for walking me through that.",
+    "Our platform pulls every timesheet into one dashboard automatically.",
+    "Your supervisors approve hours from their phones in a couple of taps.",
+    "Over the last year overtime rules changed in four of the states you operate in.",
+    "So whatever works best for you on next steps, just let me know.",
+]
+
+
+@requires_espeak
+def test_a_monologue_is_finalized_sentence_by_sentence_while_it_goes_on(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    turns = [Turn("rep", text, gap_before_s=0.8 if i == 0 else 0.35) for i, text in enumerate(MONOLOGUE)]
+    call = synthesize_call(turns)
+    wav = tmp_path / "monologue.wav"
+    call.write_wav(wav)
+    journal = tmp_path / "call.jsonl"
+    events: list[Event] = []
+    cfg = Config().with_values({"refine.enabled": False})
+    build_session(cfg, FileSource(wav, realtime=True), journal, paced=True, transcriber=whisper).run(
+        events.append
+    )
+
+    lines = [e for e in events if isinstance(e, Utterance) and e.speaker == "rep"]
+    refs = [RefSentence(t.text, t.end_s) for t in call.turns]
+    assert corpus_wer([(" ".join(MONOLOGUE), " ".join(u.text for u in lines))]) < 0.25
+    assert len(lines) >= 4, [u.text for u in lines]  # one line per sentence, give or take a merge
+    records = [json.loads(x) for x in journal.read_text().splitlines()]
+    utts = [r for r in records if r["type"] == "utterance"]
+    done = completing_lines(refs, [EmittedLine(r["text"], r["emitted_at"]) for r in utts])
+    # Each of the first four sentences reached the journal before the monologue's last sentence ended:
+    # with finals only at a 0.6 s pause, all five would wait for the end of the turn.
+    for i in range(4):
+        line = done[i]
+        assert line is not None and utts[line]["emitted_at"] < call.turns[-1].end_s, (i, utts)
+    # The pitch was presented as One-Down on its own line, with its nudge written there.
+    pitch = done[1]
+    assert pitch is not None and utts[pitch]["stance"] == "one-down" and utts[pitch]["nudge"]
+    # Talk time is the sum of the sentences' voice: the cut never counts audio twice.
+    talk = sum(t.end_s - t.start_s for t in call.turns)
+    assert abs(sum(u.voiced_s for u in lines) - talk) < 0.15 * talk
+
+
+@requires_espeak
+def test_transcribe_after_keeps_only_the_words_after_the_context(whisper) -> None:  # type: ignore[no-untyped-def]
+    first = "Our scheduling tool predicts who will call in sick."
+    second = "Let me pull up my calendar for Thursday."
+    call = synthesize_call([Turn("rep", first, gap_before_s=0.3), Turn("rep", second, gap_before_s=0.4)])
+    audio = call.rep.astype(np.float32) / 32768
+    cut = (call.turns[0].end_s + call.turns[1].start_s) / 2
+    heard = whisper.transcribe_after(audio, cut)
+    assert corpus_wer([(second, heard.text)]) < 0.3, heard.text
+    assert "sick" not in heard.text.lower() and "scheduling" not in heard.text.lower()
