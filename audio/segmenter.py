@@ -90,9 +90,9 @@ class Segmenter:
         self._preroll_frames = config.preroll_ms // config.frame_ms
         self._hangover_frames = min(self._end_frames, HANGOVER_MS // config.frame_ms)
         self._max_frames = int(config.max_utterance_s / self._frame_s)
-        self._phrase_frames = (
-            math.ceil(config.phrase_pause_ms / config.frame_ms) if config.phrase_pause_ms else 0
-        )
+        self._phrase_frames = math.ceil(config.phrase_pause_ms / config.frame_ms)
+        if self._phrase_frames >= self._end_frames:
+            self._phrase_frames = 0  # off: such a pause ends the utterance anyway
         self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
         self._gap_at: int | None = None
         """Index in ``_utt`` where the last pause of ``phrase_pause_ms`` or more began (while the
@@ -137,8 +137,13 @@ class Segmenter:
         return out
 
     def flush(self, now: float = 0.0) -> list[SpeechSegment]:
-        """End of audio: emit the utterance in progress, if any."""
+        """End of audio (or a pause): emit the utterance in progress, if any, and forget the rest.
+
+        The leftover part-frame goes too: after a pause, audio resumes at a later call time, and a
+        stale ``_pending_start`` would stamp every later frame that much too early."""
+        self._pending = b""
         if not self._utt:
+            self._ring.clear()
             return []
         seg = self._finish(self._utt, now)
         self._reset()

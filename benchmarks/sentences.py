@@ -15,8 +15,8 @@ default), so the CPU figure counts everything that runs during a call. Per set a
 Sets: ``mono`` (the real two-minute stereo phone call mixed to one channel: continuous two-party
 speech), ``stereo`` (the same call, agent as rep on channel 0), ``monologue`` (synthesized: three
 30 s rep monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
-Variants: ``before`` (finals at a 0.6 s pause only: ``--phrase-pause-ms 0``), ``sentences``
-(defaults), ``quiet`` (defaults with partials off).
+Variants: ``before`` (the settings before sentence lines: finals at a 0.6 s pause only, interim
+text every 1.5 s), ``sentences`` (defaults), ``quiet`` (defaults with extra interim requests off).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sen
 from tuning.wer import corpus_wer
 
 VARIANTS: dict[str, list[str]] = {
-    "before": ["--phrase-pause-ms", "0"],
+    "before": ["--phrase-pause-ms", "0", "--partial-interval-s", "1.5"],
     "sentences": [],
     "quiet": ["--partial-interval-s", "0"],
 }

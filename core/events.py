@@ -63,6 +63,9 @@ class SpeechSegment:
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""
+    words_from_s: float = 0.0
+    """With context: where, in seconds from the start of ``pcm``, the new words begin (the middle of
+    the pause between the previous line's last voice and this segment's first)."""
 
 
 @dataclass(frozen=True, slots=True)

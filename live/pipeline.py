@@ -139,12 +139,14 @@ class Pipeline:
         self._stopping = False
         self._call_time = 0.0
         self._last_prospect: str | None = None
+        """The prospect's last turn (its lines since the rep's last line): the detector's context."""
+        self._prospect_turn_done = False
         self._last_latency: float | None = None
         self._sink: Sink = lambda _e: None
         self.utterances = 0
         self.revisions = 0
         self.refined_windows = 0
-        self._joiner = PhraseJoiner()
+        self._joiner = PhraseJoiner(config.vad.max_utterance_s, config.vad.min_voiced_ms / 1000)
         """Phrases ending mid-sentence wait here for the rest of their sentence (worker thread)."""
         self._labels: dict[int, Label | None] = {}
         """The current label of every journaled utterance, by id (a revision may change it)."""
@@ -320,11 +322,14 @@ class Pipeline:
                 else:  # the new phrase's interim text after the held start of its sentence
                     self._sink(Partial(seg.speaker, held.segment.start, f"{held.text} {tr.text}".strip()))
             return
+        held = self._joiner.held(seg.speaker)
+        if not tr.text and held is not None:
+            tr = replace(tr, text=held.text)  # the joined decode heard nothing: keep what the phrase gave
         if self._joiner.hold(seg, tr.text):
             if tr.text and seg.speaker == "rep" and self._opts.paced and not self._paused:
                 self._sink(Partial(seg.speaker, seg.start, tr.text))
             return
-        self._joiner.written(seg)
+        self._joiner.written(seg, tr.text)
         self._line(seg, tr)
 
     def _line(self, seg: SpeechSegment, tr: Transcription) -> None:
@@ -343,8 +348,11 @@ class Pipeline:
             label = self._classifier.classify(tr.text, Context(seg.start, self._last_prospect))
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)
-        else:
-            self._last_prospect = tr.text
+            self._prospect_turn_done = True
+        else:  # the rep answers the prospect's whole turn, not just its last sentence
+            turn = None if self._prospect_turn_done else self._last_prospect
+            self._last_prospect = f"{turn} {tr.text}" if turn else tr.text
+            self._prospect_turn_done = False
         latency = time.monotonic() - seg.received_at
         uid = self.utterances + 1
         utt = Utterance(

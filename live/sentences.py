@@ -5,16 +5,20 @@ The segmenter cuts a *phrase* at each short pause while the speaker goes on
 line at once, with its label and nudge, so a monologue is coached sentence by
 sentence instead of when the speaker finally stops. A phrase that ends
 mid-sentence (or gave no text) is held: its audio is decoded again together
-with what follows, so a line is never a fragment. The closing segment of a turn
-always becomes a line.
+with what follows, so a line is not a fragment (a cut at ``vad.max_utterance_s``
+in speech with no pause is the exception). The closing segment of a turn always
+becomes a line.
 
-Context: a sentence decoded alone is heard worse than inside its turn (measured on
-the synthesized demo call: the rep's live WER 15% per pause, 17% per sentence alone).
-So what follows a line of the same turn is decoded with the last seconds of that
-line's audio in front (``SpeechSegment.context_s``); only the words after it are kept.
+Context: a sentence decoded alone is heard worse than inside its turn. Measured on the
+synthesized demo call (file mode, live text): the rep's WER was 15.1% with one line per
+pause, 17.0% with every sentence decoded alone, 15.4% with the two rules here. What
+follows a line of the same turn is decoded with the last seconds of that line's audio in
+front (``SpeechSegment.context_s``; only the words after it are kept), and a phrase
+heard on less than ``MIN_HEARD_S`` of audio is held even when it ends a sentence.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
-pipeline holds or marks a line after.
+pipeline holds or marks a line after; ``release`` only once the worker has stopped.
+With ``model.batch_channels``, a segment with context is decoded alone, not batched.
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ from dataclasses import dataclass, replace
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
 
 HOLD_MAX_S = 8.0
-"""A held phrase longer than this becomes a line anyway: with the next phrase (<= vad.max_utterance_s)
-the decode stays inside Whisper's 30 s window, and a sentence-less run-on still reaches the coach."""
+"""A held phrase longer than this becomes a line anyway, so a sentence-less run-on still reaches the
+coach (lowered when ``vad.max_utterance_s`` is long, so a decode stays inside Whisper's 30 s)."""
 CONTEXT_S = 4.0
 """Audio of the turn's previous line decoded in front of the next one (at most)."""
 MIN_HEARD_S = 4.0
 """A phrase becomes a line on its own only when its decode heard at least this much audio (its
 own and its context): the first short sentence of a turn waits to be decoded with the next."""
+WINDOW_S = 28.0
+"""What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
 _BYTES_PER_S = SAMPLE_RATE * SAMPLE_WIDTH
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
@@ -52,7 +58,13 @@ def without_context(seg: SpeechSegment) -> SpeechSegment:
     if not seg.context_s:
         return seg
     skip = round(seg.context_s * SAMPLE_RATE) * SAMPLE_WIDTH
-    return replace(seg, pcm=seg.pcm[skip:], pcm_start=round(seg.pcm_start + seg.context_s, 3), context_s=0.0)
+    return replace(
+        seg,
+        pcm=seg.pcm[skip:],
+        pcm_start=round(seg.pcm_start + seg.context_s, 3),
+        context_s=0.0,
+        words_from_s=0.0,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +74,29 @@ class Held:
 
 
 class PhraseJoiner:
-    """At most one held phrase and one context line per speaker."""
+    """At most one held phrase and one context line per speaker.
 
-    def __init__(self, hold_max_s: float = HOLD_MAX_S, context_s: float = CONTEXT_S) -> None:
-        self._hold_max_s = hold_max_s
-        self._context_s = context_s
+    Worker thread only, except ``release`` (called after the worker has stopped)."""
+
+    def __init__(
+        self,
+        max_utterance_s: float = 15.0,
+        min_voiced_s: float = 0.3,
+        hold_max_s: float = HOLD_MAX_S,
+        context_s: float = CONTEXT_S,
+    ) -> None:
+        room = WINDOW_S - max_utterance_s
+        self._context_s = max(0.0, min(context_s, room / 2))
+        self._hold_max_s = max(0.0, min(hold_max_s, room - self._context_s))
+        self._min_voiced_s = min_voiced_s
         self._held: dict[Speaker, Held] = {}
         self._context: dict[Speaker, SpeechSegment] = {}
 
-    def join(self, seg: SpeechSegment) -> SpeechSegment:
+    def join(self, seg: SpeechSegment) -> SpeechSegment | None:
         """The segment to decode: the speaker's held phrase and ``seg`` as one (phrases tile the
-        audio), after the last seconds of the turn's previous line as context."""
-        held = self._held.pop(seg.speaker, None)
+        audio), after the last seconds of the turn's previous line as context. None: nothing to
+        decode (a click that closes a turn whose sentences are all written)."""
+        held = self._held.get(seg.speaker)
         if held is not None:
             h = held.segment
             seg = replace(
@@ -83,20 +106,28 @@ class PhraseJoiner:
                 pcm_start=h.pcm_start,
                 voiced_s=round(h.voiced_s + seg.voiced_s, 3),
             )
+        elif not seg.phrase and seg.voiced_s < self._min_voiced_s:
+            # The segmenter always closes a turn that cut a phrase; with nothing held this is a
+            # cough or a click after the last sentence, which the VAD would have dropped.
+            self._context.pop(seg.speaker, None)
+            return None
         ctx = self._context.get(seg.speaker)
         if ctx is None or abs(_audio_end(ctx) - seg.pcm_start) > 0.01 or not self._context_s:
             return seg
         take = min(len(ctx.pcm), round(self._context_s * SAMPLE_RATE) * SAMPLE_WIDTH)
         context_s = take / _BYTES_PER_S
+        pcm_start = round(seg.pcm_start - context_s, 3)
         return replace(
             seg,
-            pcm=ctx.pcm[-take:] + seg.pcm if take else seg.pcm,
-            pcm_start=round(seg.pcm_start - context_s, 3),
+            pcm=ctx.pcm[-take:] + seg.pcm,
+            pcm_start=pcm_start,
             context_s=context_s,
+            words_from_s=round((ctx.end + seg.start) / 2 - pcm_start, 3),
         )
 
     def hold(self, seg: SpeechSegment, text: str) -> bool:
-        """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence; False: a line now."""
+        """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence, or one heard
+        on too little audio; False: it is a line now (call ``written``)."""
         if not seg.phrase or seg.end - seg.start > self._hold_max_s:
             return False
         if ends_sentence(text) and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S:
@@ -104,9 +135,11 @@ class PhraseJoiner:
         self._held[seg.speaker] = Held(without_context(seg), text)
         return True
 
-    def written(self, seg: SpeechSegment) -> None:
-        """``seg`` became a line: context for the rest of its turn, or the turn is over."""
-        if seg.phrase:
+    def written(self, seg: SpeechSegment, text: str) -> None:
+        """``seg`` became a line (``text``; empty when nothing was recognized): nothing is held any
+        more, and its audio is the context of the rest of its turn, if the turn goes on."""
+        self._held.pop(seg.speaker, None)
+        if seg.phrase and text:
             self._context[seg.speaker] = without_context(seg)
         else:
             self._context.pop(seg.speaker, None)

@@ -60,7 +60,10 @@ class Transcriber(Protocol):
 class ContextTranscriber(Transcriber, Protocol):
     """A transcriber that can decode audio after some context and return only the words after it."""
 
-    def transcribe_after(self, audio: np.ndarray, context_s: float) -> Transcription: ...
+    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
+        """The text of ``audio`` after its first ``context_s`` seconds (already written), decoded with
+        them; words are new when their middle lies after ``words_from_s``."""
+        ...
 
 
 @runtime_checkable
@@ -160,9 +163,10 @@ class WhisperTranscriber:
             retries.append(self._decode(audio, timestamps=True, temperatures=FALLBACK_TEMPERATURES))
         return choose(retries, audio.size / SAMPLE_RATE, problem)
 
-    def transcribe_after(self, audio: np.ndarray, context_s: float) -> Transcription:
+    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
         """The words after ``context_s`` seconds of already written audio, decoded with it in front
-        (word timestamps place the cut); a plain decode of the new audio when that looks wrong."""
+        (word timestamps place the cut at ``words_from_s``, the middle of the pause); a plain decode
+        of the new audio when that looks wrong."""
         cfg = self.config
         segments, _info = self._model.transcribe(
             audio,
@@ -181,7 +185,7 @@ class WhisperTranscriber:
         for seg in segments:  # lazy generator: decoding happens here, in this thread
             if not self._believable(seg.text, seg.avg_logprob, seg.no_speech_prob):
                 continue
-            after = [w.word for w in seg.words or [] if (w.start + w.end) / 2 >= context_s]
+            after = [w.word for w in seg.words or [] if (w.start + w.end) / 2 >= words_from_s]
             if after:
                 words += after
                 logprobs.append(seg.avg_logprob)

@@ -27,8 +27,9 @@ from live.sentences import without_context
 from live.transcriber import BatchTranscriber, ContextTranscriber, Transcriber, Transcription
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
-Prepare = Callable[[SpeechSegment], SpeechSegment]
-"""Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``)."""
+Prepare = Callable[[SpeechSegment], SpeechSegment | None]
+"""Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``);
+None: nothing to decode."""
 OnRefine = Callable[[RefineJob, list[Word]], None]
 
 MAX_REFINES = 4
@@ -163,7 +164,11 @@ class TranscriptionWorker:
                 if isinstance(item, RefineJob):
                     self._refine(item)
                     continue
-                segs = [self._prepare(s) for s in item] if self._prepare and item[0].final else item
+                segs = item
+                if self._prepare is not None and item[0].final:
+                    segs = [p for p in map(self._prepare, item) if p is not None]
+                    if not segs:
+                        continue
                 t0 = time.monotonic()
                 if len(segs) > 1 and self._batcher is not None and not any(s.context_s for s in segs):
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
@@ -184,7 +189,7 @@ class TranscriptionWorker:
 
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
-            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s)
+            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))
 
     def _refine(self, job: RefineJob) -> None:

@@ -156,3 +156,26 @@ def test_partials_after_a_phrase_cover_only_the_new_phrase() -> None:
     phrase = next(s for s in out if s.phrase)
     later = [s for s in out if not s.final and s.pcm_start > phrase.start]
     assert later and all(s.pcm_start >= _ends(phrase) - 1e-6 for s in later)
+
+
+def test_after_a_flush_frames_keep_their_own_call_time() -> None:
+    # A pause flushes mid-frame (20 ms blocks, 30 ms VAD frames): the leftover must not
+    # carry its old start time into audio that resumes a minute later.
+    seg = Segmenter("rep", VadConfig(), energy_vad)
+    step = SAMPLE_RATE * 20 // 1000 * 2
+    audio = tone(1.0) + silence(0.01)
+    for off in range(0, len(audio), step):
+        seg.push(AudioFrame("rep", audio[off : off + step], off / (2 * SAMPLE_RATE)))
+    seg.flush()
+    later = silence(0.3) + tone(1.0) + silence(1.0)
+    out: list[SpeechSegment] = []
+    for off in range(0, len(later), step):
+        out += seg.push(AudioFrame("rep", later[off : off + step], 60.0 + off / (2 * SAMPLE_RATE)))
+    (resumed,) = out
+    assert resumed.start == pytest.approx(60.3, abs=0.031)
+
+
+def test_phrase_cuts_are_off_when_not_shorter_than_the_end_silence() -> None:
+    cfg = VadConfig(end_silence_ms=150)  # the default phrase pause (150 ms) would never fire first
+    assert len(run(tone(1.2) + silence(0.5) + tone(1.2) + silence(1), cfg)) == 2
+    assert all(not s.phrase for s in run(tone(1.2) + silence(0.5) + tone(1.2) + silence(1), cfg))

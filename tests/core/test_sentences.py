@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core.config import Config
-from core.events import AudioFrame, Event, Nudge, Partial, SpeechSegment, Utterance
+from core.events import AudioFrame, Event, Nudge, SpeechSegment, Utterance
 from live.compose import build_session
 from live.sentences import PhraseJoiner, ends_sentence
 from live.transcriber import Transcription
@@ -57,7 +57,9 @@ def test_a_phrase_ending_mid_sentence_is_held_and_decoded_again_with_the_next() 
     merged = j.join(second)
     assert merged.pcm == first.pcm + second.pcm and merged.start == 1.0 and merged.end == 4.0
     assert merged.pcm_start == first.pcm_start and merged.voiced_s == pytest.approx(1.5 + 1.3)
-    assert j.held("rep") is None and not j.hold(merged, "and it also handles overtime")  # closing: a line
+    assert not j.hold(merged, "and it also handles overtime")  # the turn's closing segment: a line
+    j.written(merged, "and it also handles overtime")
+    assert j.held("rep") is None
 
 
 def test_a_complete_sentence_is_a_line_once_heard_with_enough_audio_and_a_long_phrase_always() -> None:
@@ -72,23 +74,43 @@ def test_a_complete_sentence_is_a_line_once_heard_with_enough_audio_and_a_long_p
 def test_the_rest_of_a_turn_is_decoded_after_the_previous_lines_audio_and_held_without_it() -> None:
     j = PhraseJoiner(context_s=4.0)
     line = seg(0.1, 5.9, pcm(6.0, 1))  # audio 0.0-6.0
-    j.written(line)
+    j.written(line, "Our platform automates payroll.")
     nxt = seg(6.1, 7.0, pcm(1.0, 2))  # audio 6.0-7.0: contiguous
     joined = j.join(nxt)
     assert joined.context_s == pytest.approx(4.0) and joined.pcm == line.pcm[-4 * 32000 :] + nxt.pcm
     assert joined.pcm_start == pytest.approx(2.0) and joined.start == nxt.start  # its own speech
+    assert joined.words_from_s == pytest.approx((5.9 + 6.1) / 2 - 2.0)  # mid-pause, in decode time
     assert j.hold(joined, "and then")  # held without the context: the next join adds it once
     held = j.held("rep")
     assert held is not None and held.segment.pcm == nxt.pcm and held.segment.context_s == 0
     again = j.join(seg(7.1, 8.0, pcm(1.0, 3)))
     assert again.pcm == line.pcm[-4 * 32000 :] + nxt.pcm + pcm(1.0, 3) and again.start == nxt.start
     # A line that closes its turn ends the context: the next turn is decoded alone.
-    j.written(replace(again, phrase=False))
-    later = seg(12.0, 13.0, pcm(1.2, 4))
-    assert j.join(later).context_s == 0
+    j.written(replace(again, phrase=False), "and then some.")
+    later = j.join(seg(12.0, 13.0, pcm(1.2, 4)))
+    assert later is not None and later.context_s == 0
     # So is speech that does not continue the last line's audio.
-    j.written(line)
-    assert j.join(seg(9.0, 10.0, pcm(1.2, 4))).context_s == 0
+    j.written(line, "Our platform automates payroll.")
+    apart = j.join(seg(9.0, 10.0, pcm(1.2, 4)))
+    assert apart is not None and apart.context_s == 0
+
+
+def test_a_click_closing_a_turn_whose_sentences_are_written_is_not_decoded() -> None:
+    j = PhraseJoiner(min_voiced_s=0.3)
+    line = seg(0.1, 5.9, pcm(6.0, 1))
+    j.written(line, "Our platform automates payroll.")
+    assert j.join(seg(6.1, 6.2, pcm(0.4, 2), phrase=False)) is None
+    # ... but the same closing segment is decoded when a phrase waits for it.
+    j.hold(seg(7.0, 8.0), "and it")
+    tail = seg(8.2, 8.3, pcm(0.4, 3), phrase=False)
+    assert j.join(tail) is not None
+
+
+def test_a_long_max_utterance_shrinks_hold_and_context_to_fit_one_decode() -> None:
+    j = PhraseJoiner(max_utterance_s=26.0)
+    assert not j.hold(seg(0.0, 1.5), "and it")  # 28 s window - 26 s: room for no held phrase
+    roomy = PhraseJoiner(max_utterance_s=15.0)
+    assert roomy.hold(seg(0.0, 7.5), "and it")
 
 
 # -- through the real pipeline, with a scripted transcriber ------------------------------------------
@@ -189,4 +211,24 @@ def test_without_phrase_pauses_the_monologue_is_one_line(tmp_path: Path) -> None
     ).run(events.append)
     texts = [e.text for e in events if isinstance(e, Utterance)]
     assert texts == [" ".join(PHRASES[:3]), PHRASES[3]]
-    assert not [e for e in events if isinstance(e, Partial | Nudge)]
+    assert not [e for e in events if isinstance(e, Nudge)]
+
+
+def test_a_held_phrase_keeps_its_text_when_the_joined_decode_hears_nothing(tmp_path: Path) -> None:
+    class Deaf(PhraseTranscriber):
+        def transcribe(self, audio: np.ndarray) -> Transcription:
+            heard = super().transcribe(audio)
+            return Transcription("", None, None) if PHRASES[2] in heard.text else heard
+
+    events: list[Event] = []
+    build_session(
+        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
+        MonologueSource(),
+        tmp_path / "call.jsonl",
+        paced=False,
+        transcriber=Deaf(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    ).run(events.append)
+    texts = [e.text for e in events if isinstance(e, Utterance)]
+    assert texts == [PHRASES[0], PHRASES[1], PHRASES[3]]

@@ -47,13 +47,14 @@ def test_two_speaker_call_text_attribution_talk_time_and_journal(whisper, tmp_pa
     utts = [e for e in events if isinstance(e, Utterance)]
     assert isinstance(events[-1], SessionEnded) and events[-1].reason is EndReason.END_OF_AUDIO
 
-    # Every turn is found once, with the right speaker, where it was spoken.
+    # Every turn is found, as one line or as consecutive sentence lines of the right speaker,
+    # where it was spoken, and no line straddles two turns.
     for turn in call.turns:
         hits = [u for u in utts if u.start < turn.end_s and u.end > turn.start_s]
-        assert len(hits) == 1, (turn.text, hits)
-        assert hits[0].speaker == turn.speaker
+        assert hits and all(u.speaker == turn.speaker for u in hits), (turn.text, hits)
         assert hits[0].start == pytest.approx(turn.start_s, abs=0.25)
-        assert hits[0].end == pytest.approx(turn.end_s, abs=0.25)
+        assert hits[-1].end == pytest.approx(turn.end_s, abs=0.25)
+        assert all(u.start >= turn.start_s - 0.25 and u.end <= turn.end_s + 0.25 for u in hits)
 
     # Per-speaker WER. espeak-ng's robotic voice through tiny.en measured 3-8% here;
     # 20% leaves room for CPU/library drift while still catching a broken pipeline (>50%).
@@ -78,7 +79,7 @@ def test_two_speaker_call_text_attribution_talk_time_and_journal(whisper, tmp_pa
     assert all(r["nudge"] for r in lines if r["stance"] == "one-down")
     assert all(r["latency_s"] >= 0 for r in lines)
     md = journal.with_suffix(".md").read_text()
-    assert "## Summary" in md and md.count("Rep:**") == 4
+    assert "## Summary" in md and md.count("Rep:**") == sum(u.speaker == "rep" for u in utts) >= 4
 
 
 @requires_espeak
@@ -89,7 +90,9 @@ def test_mono_file_is_rep_only_and_prospect_file_is_the_other_party(whisper, tmp
     events = run_pipeline(FileSource(rep), whisper, tmp_path / "a.jsonl")
     assert {e.speaker for e in events if isinstance(e, Utterance)} == {"rep"}
     events = run_pipeline(FileSource(rep, prospect=pro), whisper, tmp_path / "b.jsonl")
-    assert [e.speaker for e in events if isinstance(e, Utterance)] == ["rep", "prospect", "rep", "prospect"]
+    speakers = [e.speaker for e in events if isinstance(e, Utterance)]
+    turns = [s for i, s in enumerate(speakers) if i == 0 or speakers[i - 1] != s]  # sentence lines of a turn
+    assert turns == ["rep", "prospect", "rep", "prospect"]
 
 
 def test_recorded_speech_wer_through_the_pipeline(whisper, shared_speech: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +147,7 @@ def test_prospect_bleeding_into_the_mic_is_not_the_rep(whisper, tmp_path: Path) 
             [e for e in events if type(e).__name__ == "Advisory"],
         )
     clean, leaky = results[None], results[18.0]
-    assert leaky[2] == clean[2] == 4  # no extra "rep" utterances made of echo
+    assert leaky[2] == clean[2] >= 4  # no extra "rep" lines made of echo
     assert leaky[0] <= clean[0] + 0.05  # rep transcript as good as the clean call
     assert leaky[1] == pytest.approx(clean[1], abs=0.02)  # talk share unchanged
     assert clean[3] == [] and len(leaky[3]) == 1  # "use headphones", once
