@@ -13,8 +13,10 @@ default), so the CPU figure counts everything that runs during a call. Per set a
   the delay from each one's end to its line (the nudge is written with the line).
 
 Sets: ``mono`` (the real two-minute stereo phone call mixed to one channel: continuous two-party
-speech), ``stereo`` (the same call, agent as rep on channel 0), ``monologue`` (synthesized: three
-30 s rep monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
+speech), ``stereo`` (the same call, agent as rep on channel 0), ``demo`` (the demo call synthesized
+on two channels: turns of one to three sentences with pauses between them; reference sentence ends
+from offline word timestamps, as for the recordings), ``monologue`` (synthesized: three 30 s rep
+monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
 Variants: ``before`` (the settings before sentence lines: finals at a 0.6 s pause only, interim
 text every 1.5 s), ``sentences`` (defaults), ``quiet`` (defaults with extra interim requests off).
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.synth import SynthCall, Turn, synthesize_call
+from audio.synth import SynthCall, Turn, load_turns, synthesize_call
 from benchmarks.refine import _WAIT4, ROOT, SPEECH, _load
 from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sentences
 from tuning.wer import corpus_wer
@@ -146,6 +148,15 @@ def build_sets(names: list[str], tmp: Path) -> list[Set]:
             _write(wav, [agent, caller])
             refs = {"rep": _offline_refs(agent), "prospect": _offline_refs(caller)}
             out.append(Set("stereo", wav, seconds, refs, []))
+    if "demo" in names:
+        call = synthesize_call(load_turns(ROOT / "live" / "assets" / "demo_call.json"))
+        wav = tmp / "demo.wav"
+        call.write_wav(wav)
+        refs = {
+            "rep": _offline_refs(call.rep.astype(np.float64)),
+            "prospect": _offline_refs(call.prospect.astype(np.float64)),
+        }
+        out.append(Set("demo", wav, call.duration_s, refs, []))
     if "monologue" in names:
         call, labels = monologue_call()
         wav = tmp / "monologue.wav"
@@ -231,7 +242,7 @@ def run_one(s: Set, variant: str, tmp: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.sentences", description=__doc__)
-    ap.add_argument("--sets", nargs="+", default=["mono", "stereo", "monologue"])
+    ap.add_argument("--sets", nargs="+", default=["mono", "stereo", "demo", "monologue"])
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS))
     ap.add_argument(
         "--try",

@@ -110,7 +110,7 @@ def test_a_long_max_utterance_shrinks_hold_and_context_to_fit_one_decode() -> No
     j = PhraseJoiner(max_utterance_s=26.0)
     assert not j.hold(seg(0.0, 1.5), "and it")  # 28 s window - 26 s: room for no held phrase
     roomy = PhraseJoiner(max_utterance_s=15.0)
-    assert roomy.hold(seg(0.0, 7.5), "and it")
+    assert roomy.hold(seg(0.0, 5.5), "and it")
 
 
 # -- through the real pipeline, with a scripted transcriber ------------------------------------------
