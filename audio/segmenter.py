@@ -17,7 +17,9 @@ than the end of an utterance), the speech before it is emitted at once as a
 the pipeline can decode a phrase now, turn it into a line when its text ends a
 sentence, and otherwise decode it again together with what follows. An
 utterance that emitted a phrase always ends with a closing segment, however
-little voice is left, so a held phrase is never stranded.
+little voice is left, so a held phrase is never stranded. Speech with no such
+pause is cut *softly* every ``soft_cut_s`` at its quietest recent frame (a phrase
+marked ``soft``: its end may split a word, so only sentence ends inside it count).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
 
 import numpy as np
@@ -41,6 +43,8 @@ HANGOVER_MS = 150
 """Unvoiced audio kept after the last voiced frame: Whisper hears the word's release."""
 PHRASE_MIN_VOICED_S = 1.0
 """A phrase needs this much voice: shorter ones ("So,") cost a decode for too little text."""
+SOFT_SEARCH_S = 1.0
+"""A soft cut (``vad.soft_cut_s``) is made at the quietest frame of this last stretch of speech."""
 SPLIT_SEARCH_S = 3.0
 """When an utterance hits the maximum length, look this far back for the quietest frame."""
 
@@ -94,6 +98,7 @@ class Segmenter:
         if self._phrase_frames >= self._end_frames:
             self._phrase_frames = 0  # off: such a pause ends the utterance anyway
         self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
+        self._soft_frames = round(config.soft_cut_s / self._frame_s) if self._phrase_frames else 0
         self._gap_at: int | None = None
         """Index in ``_utt`` where the last pause of ``phrase_pause_ms`` or more began (while the
         speaker resumes after it); None when there is none."""
@@ -186,6 +191,8 @@ class Segmenter:
             phrase = self._phrase(now)
             if phrase is not None:
                 return phrase
+        if self._soft_frames and f.voiced and len(self._utt) >= self._soft_frames and self._gap_at is None:
+            return self._soft(now)
         if self._partials and f.voiced and f.start >= self._next_partial:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return self._segment(self._utt, now, final=False)
@@ -207,6 +214,28 @@ class Segmenter:
         self._onset = next(i for i, x in enumerate(self._utt) if x.voiced)
         self._phrased = True
         self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
+        return seg
+
+    def _soft(self, now: float) -> SpeechSegment | None:
+        """Speech with no phrase pause for ``soft_cut_s``: cut a soft phrase at the quietest frame of
+        the last SOFT_SEARCH_S (leaving ``start_ms`` of voice after it), so its sentence ends can be
+        found in the decode instead of waiting for a pause or the maximum length."""
+        search = max(1, round(SOFT_SEARCH_S / self._frame_s))
+        hi = len(self._utt) - self._start_frames
+        lo = max(self._onset + 1, hi - search)
+        if lo >= hi or sum(x.voiced for x in self._utt[:lo]) < self._min_phrase_frames:
+            return None
+        cut = min(range(lo, hi), key=lambda i: (self._utt[i].voiced, self._utt[i].energy))
+        head, tail = self._utt[:cut], self._utt[cut:]
+        seg = self._segment(head, now, final=True, phrase=True)
+        if seg is None:
+            return None
+        seg = replace(seg, pcm=b"".join(x.pcm for x in head), soft=True)  # tiles: no hangover trim
+        self._utt = tail
+        self._onset = next(i for i, x in enumerate(tail) if x.voiced)
+        self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
+        self._phrased = True
+        self._next_partial = tail[-1].start + self._cfg.partial_interval_s
         return seg
 
     def _split(self, now: float) -> SpeechSegment | None:

@@ -53,6 +53,12 @@ class VadConfig:
     what follows). Sentence finals mid-monologue without waiting for ``end_silence_ms``;
     0, or a value not below ``end_silence_ms``, = off (one line per pause of ``end_silence_ms``)."""
 
+    soft_cut_s: float = 5.0
+    """Speech with no pause of ``phrase_pause_ms`` is cut this long after the last cut anyway, at
+    its quietest frame of the last second: the decode finds the sentence ends inside it by word
+    times, so a sentence need not wait for a pause or ``max_utterance_s``. 0 = off (also off with
+    ``phrase_pause_ms`` off)."""
+
     def __post_init__(self) -> None:
         _check(self.aggressiveness in (0, 1, 2, 3), "vad.aggressiveness", "must be 0, 1, 2 or 3")
         _check(self.frame_ms in (10, 20, 30), "vad.frame_ms", "must be 10, 20 or 30")
@@ -63,6 +69,8 @@ class VadConfig:
         _check(0 <= self.min_voiced_ms <= 5000, "vad.min_voiced_ms", "must be in 0..5000")
         _check(self.partial_interval_s >= 0, "vad.partial_interval_s", "must be >= 0")
         _check(0 <= self.phrase_pause_ms <= 5000, "vad.phrase_pause_ms", "must be in 0..5000 (0 = off)")
+        soft_ok = self.soft_cut_s == 0 or 2.0 <= self.soft_cut_s <= 29.0
+        _check(soft_ok, "vad.soft_cut_s", "must be 0 (off) or in 2..29 seconds")
 
 
 @dataclass(frozen=True)

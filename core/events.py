@@ -60,6 +60,9 @@ class SpeechSegment:
     phrase: bool = False
     """Cut at a short pause while the speaker goes on (``vad.phrase_pause_ms``): its audio ends
     where the next segment's begins, and the pipeline may hold it until its text ends a sentence."""
+    soft: bool = False
+    """A phrase cut in speech with no pause (``vad.soft_cut_s``): its last word may be cut in two,
+    so the pipeline does not trust a sentence end at its very end, only one followed by more words."""
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""

@@ -194,6 +194,7 @@ class Pipeline:
             on_refine=self._on_refine,
             refine_first=not opts.paced,
             prepare=self._joiner.join,
+            wants_words=self._joiner.wants_words,
         )
         self._worker = worker
         if opts.keep_audio:
@@ -325,12 +326,19 @@ class Pipeline:
         held = self._joiner.held(seg.speaker)
         if not tr.text and held is not None:
             tr = replace(tr, text=held.text)  # the joined decode heard nothing: keep what the phrase gave
-        if self._joiner.hold(seg, tr.text):
-            if tr.text and seg.speaker == "rep" and self._opts.paced and not self._paused:
-                self._sink(Partial(seg.speaker, seg.start, tr.text))
+        split = self._joiner.split(seg, tr)
+        if split is not None:  # its complete sentences are a line now; the rest waits for more
+            self._joiner.keep(split)
+            self._line(split.line, replace(tr, text=split.text, words=()))
+            seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
+        elif self._joiner.hold(seg, tr.text):
+            pass
+        else:
+            self._joiner.written(seg, tr.text)
+            self._line(seg, tr)
             return
-        self._joiner.written(seg, tr.text)
-        self._line(seg, tr)
+        if tr.text and seg.speaker == "rep" and self._opts.paced and not self._paused:
+            self._sink(Partial(seg.speaker, seg.start, tr.text))
 
     def _line(self, seg: SpeechSegment, tr: Transcription) -> None:
         """Journal, label and show one finished line (a turn, or a sentence inside one)."""

@@ -16,6 +16,11 @@ follows a line of the same turn is decoded with the last seconds of that line's 
 front (``SpeechSegment.context_s``; only the words after it are kept), and a phrase
 heard on less than ``MIN_HEARD_S`` of audio is held even when it ends a sentence.
 
+Split: a held phrase whose text goes on past a sentence end is decoded once more with word
+times (``wants_words``), and ``split`` cuts it in the gap after that sentence's last word: the
+complete sentences are a line now, the rest is held. A soft cut (speech with no pause,
+``SpeechSegment.soft``) may split a word, so there only a sentence end with words after it counts.
+
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
 With ``model.batch_channels``, a segment with context is decoded alone, not batched.
@@ -27,6 +32,8 @@ import re
 from dataclasses import dataclass, replace
 
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
+from live.refine import Word
+from live.transcriber import Transcription
 
 HOLD_MAX_S = 6.0
 """A held phrase longer than this becomes a line anyway, so a sentence-less run-on still reaches the
@@ -38,11 +45,14 @@ CONTEXT_S = 4.0
 MIN_HEARD_S = 4.0
 """A phrase becomes a line on its own only when its decode heard at least this much audio (its
 own and its context): the first short sentence of a turn waits to be decoded with the next."""
+MIN_PART_S = 0.3
+"""A split leaves at least this much audio on each side (word times are rough near the edges)."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
 _BYTES_PER_S = SAMPLE_RATE * SAMPLE_WIDTH
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+_INNER_END = re.compile(r"[.?!][\"')\]]*\s+\S")
 
 
 def ends_sentence(text: str) -> bool:
@@ -73,6 +83,24 @@ def without_context(seg: SpeechSegment) -> SpeechSegment:
 class Held:
     segment: SpeechSegment
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A decoded phrase cut at its last inner sentence end: ``line`` is written, ``rest`` held."""
+
+    line: SpeechSegment
+    text: str
+    rest: SpeechSegment
+    rest_text: str
+
+
+def _sentence_cut(words: tuple[Word, ...]) -> int | None:
+    """Index of the last word that ends a sentence and is followed by another word."""
+    for k in range(len(words) - 2, -1, -1):
+        if ends_sentence(words[k].text):
+            return k
+    return None
 
 
 class PhraseJoiner:
@@ -127,15 +155,65 @@ class PhraseJoiner:
             words_from_s=round((ctx.end + seg.start) / 2 - pcm_start, 3),
         )
 
+    def wants_words(self, seg: SpeechSegment, tr: Transcription) -> bool:
+        """The decode may split (see ``split``) but has no word times: decode it again with them.
+        Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
+        return (
+            not tr.words
+            and seg.phrase
+            and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S
+            and (seg.soft or not ends_sentence(tr.text))
+            and _INNER_END.search(tr.text) is not None
+        )
+
+    def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
+        """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one
+        too, when the cut was soft): its complete sentences as a line now, cut in the middle of
+        the gap after the sentence's last word; the rest to hold. None: no such sentence end."""
+        if not seg.phrase or len(seg.pcm) / _BYTES_PER_S < MIN_HEARD_S:
+            return None
+        if ends_sentence(tr.text) and not seg.soft:
+            return None  # the whole phrase is a line
+        k = _sentence_cut(tr.words)
+        if k is None:
+            return None
+        own = without_context(seg)
+        own_s = len(own.pcm) / _BYTES_PER_S
+        cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
+        if not MIN_PART_S <= cut_s <= own_s - MIN_PART_S:
+            return None
+        cut = round(cut_s * SAMPLE_RATE) * SAMPLE_WIDTH
+        at = round(own.pcm_start + cut / _BYTES_PER_S, 3)
+        voiced = round(seg.voiced_s * cut_s / own_s, 3)
+        said_end = own.pcm_start + tr.words[k].end - seg.context_s
+        next_start = own.pcm_start + tr.words[k + 1].start - seg.context_s
+        end = round(min(max(said_end, own.start), at), 3)
+        line = replace(own, pcm=own.pcm[:cut], end=end, voiced_s=voiced)
+        rest = replace(
+            own,
+            pcm=own.pcm[cut:],
+            pcm_start=at,
+            start=round(min(max(next_start, at), own.end), 3),
+            voiced_s=round(seg.voiced_s - voiced, 3),
+        )
+        text = "".join(w.text for w in tr.words[: k + 1]).strip()
+        rest_text = "".join(w.text for w in tr.words[k + 1 :]).strip()
+        return Split(line, text, rest, rest_text)
+
     def hold(self, seg: SpeechSegment, text: str) -> bool:
-        """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence, or one heard
-        on too little audio; False: it is a line now (call ``written``)."""
+        """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence (or softly
+        cut), or one heard on too little audio; False: it is a line now (call ``written``)."""
         if not seg.phrase or seg.end - seg.start > self._hold_max_s:
             return False
-        if ends_sentence(text) and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S:
+        if ends_sentence(text) and not seg.soft and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S:
             return False
         self._held[seg.speaker] = Held(without_context(seg), text)
         return True
+
+    def keep(self, split: Split) -> None:
+        """``split.line`` was written: it is the context of what follows, and the rest is held."""
+        self.written(split.line, split.text)
+        self._held[split.rest.speaker] = Held(split.rest, split.rest_text)
 
     def written(self, seg: SpeechSegment, text: str) -> None:
         """``seg`` became a line (``text``; empty when nothing was recognized): nothing is held any

@@ -42,6 +42,9 @@ class Transcription:
     """What the loop / early-stop guard did ("repetition: retried at higher temperature"); None if nothing."""
     dropped_text: str | None = None
     """Text the guard removed as a last resort (journaled, never silently lost)."""
+    words: tuple[Word, ...] = ()
+    """The words of ``text`` with times in seconds from the start of the decoded audio: only from a
+    timed decode (``ContextTranscriber.transcribe_after``), so a phrase can be cut at a sentence end."""
 
 
 class Transcriber(Protocol):
@@ -180,20 +183,24 @@ class WhisperTranscriber:
             compression_ratio_threshold=COMPRESSION_LIMIT,
             temperature=0.0,
         )
-        words: list[str] = []
+        kept: list[Word] = []
         logprobs: list[float] = []
         for seg in segments:  # lazy generator: decoding happens here, in this thread
             if not self._believable(seg.text, seg.avg_logprob, seg.no_speech_prob):
                 continue
-            after = [w.word for w in seg.words or [] if (w.start + w.end) / 2 >= words_from_s]
+            after = [
+                Word(w.start, w.end, w.word, w.probability)
+                for w in seg.words or []
+                if (w.start + w.end) / 2 >= words_from_s
+            ]
             if after:
-                words += after
+                kept += after
                 logprobs.append(seg.avg_logprob)
-        text = "".join(words).strip()
+        text = "".join(w.text for w in kept).strip()
         new = audio[round(context_s * SAMPLE_RATE) :]
         if not text or implausible(text, new.size / SAMPLE_RATE) is not None:
             return self.transcribe(new)
-        return Transcription(text, float(np.mean(logprobs)), None)
+        return Transcription(text, float(np.mean(logprobs)), None, words=tuple(kept))
 
     def _decode(
         self, audio: np.ndarray, *, timestamps: bool, temperatures: tuple[float, ...]

@@ -30,6 +30,8 @@ OnResult = Callable[[SpeechSegment, Transcription], None]
 Prepare = Callable[[SpeechSegment], SpeechSegment | None]
 """Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``);
 None: nothing to decode."""
+WantsWords = Callable[[SpeechSegment, Transcription], bool]
+"""True: decode this final again with word times (``PhraseJoiner.wants_words``)."""
 OnRefine = Callable[[RefineJob, list[Word]], None]
 
 MAX_REFINES = 4
@@ -57,7 +59,9 @@ class TranscriptionWorker:
         on_refine: OnRefine | None = None,
         refine_first: bool = False,
         prepare: Prepare | None = None,
+        wants_words: WantsWords | None = None,
     ):
+        self._wants_words = wants_words
         self._refine_first = refine_first
         self._prepare = prepare
         self._transcriber = transcriber
@@ -170,7 +174,8 @@ class TranscriptionWorker:
                     if not segs:
                         continue
                 t0 = time.monotonic()
-                if len(segs) > 1 and self._batcher is not None and not any(s.context_s for s in segs):
+                timed = any(s.context_s or s.phrase for s in segs)  # decoded alone (word times)
+                if len(segs) > 1 and self._batcher is not None and not timed:
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
                     results = [self._transcribe(s) for s in segs]
@@ -188,6 +193,18 @@ class TranscriptionWorker:
                 self._cond.notify_all()
 
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
+        """A segment with context keeps only the words after it; a decode that ``wants_words``
+        (a phrase to cut at a sentence end) is decoded again with word times."""
+        result = self._plain(seg)
+        if (
+            self._wants_words is not None
+            and isinstance(self._transcriber, ContextTranscriber)
+            and self._wants_words(seg, result)
+        ):
+            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
+        return result
+
+    def _plain(self, seg: SpeechSegment) -> Transcription:
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
             return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -76,7 +78,7 @@ def test_block_size_does_not_change_the_result() -> None:
 
 def test_long_speech_is_split_at_the_quiet_gap_near_the_limit() -> None:
     # 9 s of speech, a 0.3 s dip (shorter than end_silence), then 4 s more: limit 10 s.
-    cfg = VadConfig(max_utterance_s=10.0, end_silence_ms=600)
+    cfg = VadConfig(max_utterance_s=10.0, end_silence_ms=600, soft_cut_s=0)
     segs = run(tone(9.0) + silence(0.3) + tone(4.0) + silence(1.0), cfg)
     assert len(segs) == 2
     assert segs[0].end == pytest.approx(9.0, abs=0.031)
@@ -179,3 +181,27 @@ def test_phrase_cuts_are_off_when_not_shorter_than_the_end_silence() -> None:
     cfg = VadConfig(end_silence_ms=150)  # the default phrase pause (150 ms) would never fire first
     assert len(run(tone(1.2) + silence(0.5) + tone(1.2) + silence(1), cfg)) == 2
     assert all(not s.phrase for s in run(tone(1.2) + silence(0.5) + tone(1.2) + silence(1), cfg))
+
+
+def test_speech_with_no_pause_is_cut_softly_at_its_quietest_recent_frame() -> None:
+    # 4.5 s of speech, 90 ms softer but still voiced (no pause at all), 3 s more.
+    audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
+    first, second = run(audio, VadConfig(soft_cut_s=5.0))
+    assert first.phrase and first.soft and not second.soft and not second.phrase
+    assert 4.5 - 0.031 <= _ends(first) <= 4.59 + 0.031  # inside the soft stretch
+    assert _ends(first) == pytest.approx(second.pcm_start, abs=1e-6)  # tiles: no audio lost
+    assert first.voiced_s + second.voiced_s == pytest.approx(7.59, abs=0.07)
+
+
+def test_soft_cuts_are_off_at_zero_or_with_phrase_cuts_off() -> None:
+    audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
+    assert len(run(audio, VadConfig(soft_cut_s=0))) == 1
+    assert len(run(audio, VadConfig(soft_cut_s=5.0, phrase_pause_ms=0))) == 1
+
+
+def test_long_speech_is_cut_softly_every_few_seconds_never_past_the_limit() -> None:
+    segs = run(tone(17.0) + silence(1.0), VadConfig(soft_cut_s=4.0, max_utterance_s=15.0))
+    assert len(segs) >= 5 and all(s.soft for s in segs[:-1]) and not segs[-1].soft
+    assert all(2.9 <= len(s.pcm) / (2 * SAMPLE_RATE) <= 4.05 for s in segs[:-1])
+    assert sum(s.voiced_s for s in segs) == pytest.approx(17.0, abs=0.1)
+    assert all(_ends(a) == pytest.approx(b.pcm_start, abs=1e-6) for a, b in itertools.pairwise(segs))

@@ -14,6 +14,7 @@ import pytest
 from core.config import Config
 from core.events import AudioFrame, Event, Nudge, SpeechSegment, Utterance
 from live.compose import build_session
+from live.refine import Word
 from live.sentences import PhraseJoiner, ends_sentence
 from live.transcriber import Transcription
 from tests.core.test_pipeline_fast import KeywordClassifier, fake_vad
@@ -111,6 +112,62 @@ def test_a_long_max_utterance_shrinks_hold_and_context_to_fit_one_decode() -> No
     assert not j.hold(seg(0.0, 1.5), "and it")  # 28 s window - 26 s: room for no held phrase
     roomy = PhraseJoiner(max_utterance_s=15.0)
     assert roomy.hold(seg(0.0, 5.5), "and it")
+
+
+def timed(*words: tuple[str, float, float]) -> Transcription:
+    """A decode with word times (seconds from the start of the decoded audio)."""
+    ws = tuple(Word(a, b, w) for w, a, b in words)
+    return Transcription("".join(w.text for w in ws).strip(), -0.1, None, words=ws)
+
+
+SURE = timed(
+    (" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works", 1.1, 1.5), (" and", 3.0, 3.2), (" we", 4.8, 5.0)
+)
+
+
+def test_a_phrase_going_on_past_a_sentence_end_is_a_line_up_to_it_and_the_rest_is_held() -> None:
+    j = PhraseJoiner()
+    first = seg(1.0, 6.0, pcm(5.2, 1))  # audio 0.9-6.1
+    assert j.wants_words(first, Transcription(SURE.text, -0.1, None))  # no word times yet
+    assert not j.wants_words(first, SURE)
+    split = j.split(first, SURE)
+    assert split is not None
+    assert (split.text, split.rest_text) == ("Sure.", "That works and we")
+    line, rest = split.line, split.rest
+    assert line.pcm_start == first.pcm_start and line.start == 1.0
+    assert line.end == pytest.approx(0.9 + 0.5) and rest.pcm_start == pytest.approx(0.9 + 0.7)
+    assert line.pcm + rest.pcm == first.pcm  # tiles: no audio lost or repeated
+    assert rest.start == pytest.approx(0.9 + 0.9) and rest.end == first.end
+    assert line.voiced_s + rest.voiced_s == pytest.approx(first.voiced_s)  # talk time kept
+    j.keep(split)
+    held = j.held("rep")
+    assert held is not None and held.segment == rest and held.text == "That works and we"
+    # The rest is decoded again with what follows, after the written sentence's audio as context.
+    nxt = seg(6.2, 7.0, pcm(1.0, 2), phrase=False)
+    joined = j.join(nxt)
+    assert joined is not None and joined.pcm == line.pcm + rest.pcm + nxt.pcm
+    assert joined.context_s == pytest.approx(0.7) and joined.start == rest.start
+
+
+def test_no_split_without_an_inner_sentence_end_or_enough_audio_or_when_the_phrase_ends_one() -> None:
+    j = PhraseJoiner()
+    one = timed((" and", 0.1, 0.4), (" it", 0.5, 0.7), (" goes", 3.0, 3.5), (" on", 4.0, 4.5))
+    assert j.split(seg(1.0, 6.0, pcm(5.2)), one) is None
+    assert j.split(seg(1.0, 3.0, pcm(2.2)), SURE) is None  # heard on less than MIN_HEARD_S
+    ends = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works.", 1.1, 4.5))
+    assert j.split(seg(1.0, 6.0, pcm(5.2)), ends) is None  # the whole phrase is a line
+    assert not j.wants_words(seg(1.0, 6.0, pcm(5.2)), Transcription(ends.text, -0.1, None))
+    assert j.split(seg(1.0, 6.0, pcm(5.2), phrase=False), SURE) is None  # a turn's end: all one line
+
+
+def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
+    j = PhraseJoiner()
+    soft = replace(seg(1.0, 6.0, pcm(5.2)), soft=True)
+    ends = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works.", 1.1, 4.5))
+    split = j.split(soft, ends)
+    assert split is not None and (split.text, split.rest_text) == ("Sure.", "That works.")
+    assert j.hold(soft, "That works.")  # its last word may be cut in two: held, not a line
+    assert j.wants_words(soft, Transcription(ends.text, -0.1, None))
 
 
 # -- through the real pipeline, with a scripted transcriber ------------------------------------------
@@ -232,3 +289,60 @@ def test_a_held_phrase_keeps_its_text_when_the_joined_decode_hears_nothing(tmp_p
     ).run(events.append)
     texts = [e.text for e in events if isinstance(e, Utterance)]
     assert texts == [PHRASES[0], PHRASES[1], PHRASES[3]]
+
+
+RUN_ON = [(0.5, 2.5), (2.5, 4.7), (5.0, 6.2)]
+"""Two sentences with no pause between them (values 1 and 2: the second ends mid-sentence), a
+0.3 s pause, then the sentence's end (value 3)."""
+
+
+class RunOnSource(MonologueSource):
+    def frames(self) -> Iterator[AudioFrame]:
+        for i in range(int(8.0 / FRAME_S)):
+            time.sleep(0.005)
+            t = round(i * FRAME_S, 3)
+            n = next((k for k, (a, b) in enumerate(RUN_ON, 1) if a <= t < b), 0)
+            yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
+
+
+class TimedTranscriber(PhraseTranscriber):
+    """Also decodes with word times: each phrase's words spread evenly over its samples."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timed = 0
+
+    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
+        self.timed += 1
+        values = np.round(np.abs(audio) * 32768).astype(int)
+        ws: list[Word] = []
+        for v in sorted({int(x) for x in values if x}, key=lambda v: int(np.argmax(values == v))):
+            where = np.flatnonzero(values == v) / 16000
+            texts = PHRASES[v - 1].split()
+            step = (where[-1] - where[0]) / len(texts)
+            ws += [Word(where[0] + i * step, where[0] + (i + 1) * step, f" {w}") for i, w in enumerate(texts)]
+        kept = tuple(w for w in ws if (w.start + w.end) / 2 >= words_from_s)
+        return Transcription("".join(w.text for w in kept).strip(), -0.1, None, words=kept)
+
+
+def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    transcriber = TimedTranscriber()
+    events: list[Event] = []
+    build_session(
+        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
+        RunOnSource(),
+        journal,
+        paced=False,
+        transcriber=transcriber,
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    ).run(events.append)
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [u.text for u in utts] == ["Our platform automates payroll.", "and it also handles overtime."]
+    first, second = utts
+    assert first.end == pytest.approx(2.5, abs=0.1) and second.start == pytest.approx(2.5, abs=0.1)
+    assert first.voiced_s + second.voiced_s == pytest.approx(4.2 + 1.2, abs=0.1)
+    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    assert records[0]["emitted_at"] < RUN_ON[2][1]  # written while the speaker went on
+    assert transcriber.timed >= 1

@@ -68,3 +68,27 @@ def test_transcribe_after_keeps_only_the_words_after_the_context(whisper) -> Non
     heard = whisper.transcribe_after(audio, cut, cut)
     assert corpus_wer([(second, heard.text)]) < 0.3, heard.text
     assert "sick" not in heard.text.lower() and "scheduling" not in heard.text.lower()
+
+
+@requires_espeak
+def test_sentences_spoken_without_a_pause_get_their_own_lines(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The shortest gap the synthesizer allows between sentences is 0.2 s; with phrase pauses set
+    # longer than that, nothing but the soft cuts (every ``vad.soft_cut_s``) cuts the speech.
+    turns = [Turn("rep", text, gap_before_s=0.8 if i == 0 else 0.2) for i, text in enumerate(MONOLOGUE)]
+    call = synthesize_call(turns)
+    wav = tmp_path / "run-on.wav"
+    call.write_wav(wav)
+    journal = tmp_path / "call.jsonl"
+    cfg = Config().with_values({"refine.enabled": False, "vad.phrase_pause_ms": 450})
+    build_session(cfg, FileSource(wav, realtime=True), journal, paced=True, transcriber=whisper).run(
+        lambda _: None
+    )
+    utts = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    assert corpus_wer([(" ".join(MONOLOGUE), " ".join(u["text"] for u in utts))]) < 0.25
+    refs = [RefSentence(t.text, t.end_s) for t in call.turns]
+    done = completing_lines(refs, [EmittedLine(r["text"], r["emitted_at"]) for r in utts])
+    # Soft cuts every few seconds, split at the sentence ends the decode found: the first sentences
+    # are written while the speech goes on, not at its end (or at max_utterance_s).
+    early = [i for i in done[:3] if i is not None and utts[i]["emitted_at"] < call.turns[-1].start_s]
+    assert len(early) >= 2, utts
+    assert all(u["end"] - u["start"] <= 12.0 for u in utts), utts
