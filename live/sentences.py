@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, replace
 
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
+from live.guards import MAX_WORDS_PER_S, words
 from live.refine import Word
 from live.transcriber import Transcription
 
@@ -198,6 +199,9 @@ class PhraseJoiner:
         )
         text = "".join(w.text for w in tr.words[: k + 1]).strip()
         rest_text = "".join(w.text for w in tr.words[k + 1 :]).strip()
+        for part, said in ((line, text), (rest, rest_text)):
+            if len(words(said)) > MAX_WORDS_PER_S * max(part.end - part.start, 1.0):
+                return None  # word times squeezed (noise): no cut is better than a wrong one
         return Split(line, text, rest, rest_text)
 
     def hold(self, seg: SpeechSegment, text: str) -> bool:

@@ -160,6 +160,12 @@ def test_no_split_without_an_inner_sentence_end_or_enough_audio_or_when_the_phra
     assert j.split(seg(1.0, 6.0, pcm(5.2), phrase=False), SURE) is None  # a turn's end: all one line
 
 
+def test_no_split_where_the_word_times_squeeze_a_part_faster_than_anyone_speaks() -> None:
+    squeezed = timed(*[(f" w{i}", 0.1 + i * 0.02, 0.12 + i * 0.02) for i in range(9)], (" end.", 0.3, 0.4))
+    noisy = Transcription(f"{squeezed.text} And on", -0.1, None, words=(*squeezed.words, *SURE.words[1:]))
+    assert PhraseJoiner().split(seg(1.0, 6.0, pcm(5.2)), noisy) is None
+
+
 def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
     j = PhraseJoiner()
     soft = replace(seg(1.0, 6.0, pcm(5.2)), soft=True)
