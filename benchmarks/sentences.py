@@ -18,7 +18,8 @@ on two channels: turns of one to three sentences with pauses between them; refer
 from offline word timestamps, as for the recordings), ``monologue`` (synthesized: three 30 s rep
 monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
 Variants: ``before`` (the settings before sentence lines: finals at a 0.6 s pause only, interim
-text every 1.5 s), ``sentences`` (defaults), ``quiet`` (defaults with extra interim requests off).
+text every 1.5 s), ``sentences`` (defaults: the decodes of held phrases are the interim text),
+``partials`` (defaults plus extra interim requests every 3 s).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from tuning.wer import corpus_wer
 VARIANTS: dict[str, list[str]] = {
     "before": ["--phrase-pause-ms", "0", "--partial-interval-s", "1.5"],
     "sentences": [],
-    "quiet": ["--partial-interval-s", "0"],
+    "partials": ["--partial-interval-s", "3"],
 }
 CALL = SPEECH / "conversation" / "stereo_call_aws_lca_autorepairs40_part1.flac"
 

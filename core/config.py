@@ -43,10 +43,11 @@ class VadConfig:
     """Longer speech is split (at the quietest recent frame) so latency stays bounded."""
     min_voiced_ms: int = 300
     """Utterances with less voiced audio are dropped (coughs, clicks, door slams)."""
-    partial_interval_s: float = 3.0
-    """How often extra interim text of the rep's ongoing speech is requested; 0 disables it. The
-    decodes of held phrases (``phrase_pause_ms``) already show interim text, so this only fills
-    speech with no such pause; at 1.5 s interim text took 58% of a monologue call's CPU."""
+    partial_interval_s: float = 0.0
+    """How often extra interim text of the rep's ongoing speech is requested; 0 (the default) = none:
+    the decodes of held phrases and soft cuts (``phrase_pause_ms``, ``soft_cut_s``) are the interim
+    text. Extra requests every 3 s cost 0.05-0.11 CPU-s per audio s on the benchmark calls
+    (mono call 0.388 vs 0.281) for the same sentence latency."""
     phrase_pause_ms: int = 150
     """A pause at least this long inside ongoing speech cuts a phrase: it is decoded at once and
     becomes its own line when its text ends a sentence (else it is held and decoded again with

@@ -215,8 +215,12 @@ class PhraseJoiner:
         return True
 
     def keep(self, split: Split) -> None:
-        """``split.line`` was written: it is the context of what follows, and the rest is held."""
+        """``split.line`` was written and the rest is held, to be decoded again without context:
+        decoded after the written sentence (sometimes 1 s of it), the rest came out worse. Measured
+        in file mode: monologue WER 11.8% with that context, 11.0% without (as with no split);
+        the real dialogue 6.3% / 3.6%; the demo call 13.5% / 12.6%."""
         self.written(split.line, split.text)
+        self._context.pop(split.rest.speaker, None)
         self._held[split.rest.speaker] = Held(split.rest, split.rest_text)
 
     def written(self, seg: SpeechSegment, text: str) -> None:
