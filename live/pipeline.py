@@ -331,9 +331,7 @@ class Pipeline:
             self._joiner.keep(split)
             self._line(split.line, replace(tr, text=split.text, words=()))
             seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
-        elif self._joiner.hold(seg, tr.text):
-            pass
-        else:
+        elif not self._joiner.hold(seg, tr.text):
             self._joiner.written(seg, tr.text)
             self._line(seg, tr)
             return

@@ -8,7 +8,9 @@ or paced session: they run only when no final and no partial waits, i.e. in the 
 idle time, and at most ``MAX_REFINES`` wait (older ones are dropped: their lines keep
 the live text). In file mode nobody waits for a final, so a waiting refine job goes
 first: the decoder is back-pressured either way and the audio held for refinement stays
-bounded. In file mode the queue of finals is bounded too, which back-pressures the
+bounded. A final phrase whose text may be cut at a sentence end (``PhraseJoiner.wants_words``) is
+decoded a second time, with word timestamps, before its result is handed on.
+In file mode the queue of finals is bounded too, which back-pressures the
 decoder instead of buffering a whole call.
 """
 
@@ -174,11 +176,11 @@ class TranscriptionWorker:
                     if not segs:
                         continue
                 t0 = time.monotonic()
-                timed = any(s.context_s or s.phrase for s in segs)  # decoded alone (word times)
-                if len(segs) > 1 and self._batcher is not None and not timed:
+                if len(segs) > 1 and self._batcher is not None and not any(s.context_s for s in segs):
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
                     results = [self._transcribe(s) for s in segs]
+                results = [self._with_words(s, r) for s, r in zip(segs, results, strict=True)]
                 took = time.monotonic() - t0
                 if not segs[0].final:
                     self._partial_ready_at = time.monotonic() + took * (1 - PARTIAL_DUTY) / PARTIAL_DUTY
@@ -192,10 +194,9 @@ class TranscriptionWorker:
                 self._busy = False
                 self._cond.notify_all()
 
-    def _transcribe(self, seg: SpeechSegment) -> Transcription:
-        """A segment with context keeps only the words after it; a decode that ``wants_words``
-        (a phrase to cut at a sentence end) is decoded again with word times."""
-        result = self._plain(seg)
+    def _with_words(self, seg: SpeechSegment, result: Transcription) -> Transcription:
+        """A decode that ``wants_words`` (a phrase to cut at a sentence end) is decoded again with
+        word times: only those, since a timed decode is heard worse than a plain one."""
         if (
             self._wants_words is not None
             and isinstance(self._transcriber, ContextTranscriber)
@@ -204,7 +205,7 @@ class TranscriptionWorker:
             return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
         return result
 
-    def _plain(self, seg: SpeechSegment) -> Transcription:
+    def _transcribe(self, seg: SpeechSegment) -> Transcription:
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
             return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))
