@@ -210,10 +210,7 @@ class Segmenter:
         if sum(x.voiced for x in head) < self._min_phrase_frames:
             return None  # too little said yet: the phrase grows until the next pause
         seg = self._segment(head, now, final=True, phrase=True)
-        self._utt = self._utt[cut:]
-        self._onset = next(i for i, x in enumerate(self._utt) if x.voiced)
-        self._phrased = True
-        self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
+        self._go_on_after(cut)
         return seg
 
     def _soft(self, now: float) -> SpeechSegment | None:
@@ -226,17 +223,20 @@ class Segmenter:
         if lo >= hi or sum(x.voiced for x in self._utt[:lo]) < self._min_phrase_frames:
             return None
         cut = min(range(lo, hi), key=lambda i: (self._utt[i].voiced, self._utt[i].energy))
-        head, tail = self._utt[:cut], self._utt[cut:]
+        head = self._utt[:cut]
         seg = self._segment(head, now, final=True, phrase=True)
         if seg is None:
             return None
-        seg = replace(seg, pcm=b"".join(x.pcm for x in head), soft=True)  # tiles: no hangover trim
-        self._utt = tail
-        self._onset = next(i for i, x in enumerate(tail) if x.voiced)
-        self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
+        self._go_on_after(cut)
+        return replace(seg, pcm=b"".join(x.pcm for x in head), soft=True)  # tiles: no hangover trim
+
+    def _go_on_after(self, cut: int) -> None:
+        """A phrase ended at frame ``cut`` while the speaker goes on (the frame just pushed is voiced,
+        so nothing trails): the utterance continues from there and must end with a closing segment."""
+        self._utt = self._utt[cut:]
+        self._onset = next(i for i, x in enumerate(self._utt) if x.voiced)
         self._phrased = True
-        self._next_partial = tail[-1].start + self._cfg.partial_interval_s
-        return seg
+        self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
 
     def _split(self, now: float) -> SpeechSegment | None:
         """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds."""

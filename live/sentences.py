@@ -96,6 +96,16 @@ class Split:
     rest_text: str
 
 
+def _heard_enough(seg: SpeechSegment) -> bool:
+    return len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S
+
+
+def _may_split(seg: SpeechSegment, text: str) -> bool:
+    """A phrase heard on enough audio that is not a line as it is: its text does not end a
+    sentence, or its cut was soft (a sentence end at its very end is not trusted)."""
+    return seg.phrase and _heard_enough(seg) and (seg.soft or not ends_sentence(text))
+
+
 def _sentence_cut(words: tuple[Word, ...]) -> int | None:
     """Index of the last word that ends a sentence and is followed by another word."""
     for k in range(len(words) - 2, -1, -1):
@@ -159,22 +169,14 @@ class PhraseJoiner:
     def wants_words(self, seg: SpeechSegment, tr: Transcription) -> bool:
         """The decode may split (see ``split``) but has no word times: decode it again with them.
         Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
-        return (
-            not tr.words
-            and seg.phrase
-            and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S
-            and (seg.soft or not ends_sentence(tr.text))
-            and _INNER_END.search(tr.text) is not None
-        )
+        return not tr.words and _may_split(seg, tr.text) and _INNER_END.search(tr.text) is not None
 
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
         """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one
         too, when the cut was soft): its complete sentences as a line now, cut in the middle of
         the gap after the sentence's last word; the rest to hold. None: no such sentence end."""
-        if not seg.phrase or len(seg.pcm) / _BYTES_PER_S < MIN_HEARD_S:
+        if not _may_split(seg, tr.text):
             return None
-        if ends_sentence(tr.text) and not seg.soft:
-            return None  # the whole phrase is a line
         k = _sentence_cut(tr.words)
         if k is None:
             return None
@@ -209,7 +211,7 @@ class PhraseJoiner:
         cut), or one heard on too little audio; False: it is a line now (call ``written``)."""
         if not seg.phrase or seg.end - seg.start > self._hold_max_s:
             return False
-        if ends_sentence(text) and not seg.soft and len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S:
+        if ends_sentence(text) and not seg.soft and _heard_enough(seg):
             return False
         self._held[seg.speaker] = Held(without_context(seg), text)
         return True

@@ -197,18 +197,20 @@ class TranscriptionWorker:
     def _with_words(self, seg: SpeechSegment, result: Transcription) -> Transcription:
         """A decode that ``wants_words`` (a phrase to cut at a sentence end) is decoded again with
         word times: only those, since a timed decode is heard worse than a plain one."""
-        if (
-            self._wants_words is not None
-            and isinstance(self._transcriber, ContextTranscriber)
-            and self._wants_words(seg, result)
-        ):
-            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
+        timed = isinstance(self._transcriber, ContextTranscriber)
+        if timed and self._wants_words is not None and self._wants_words(seg, result):
+            return self._timed(seg)
         return result
 
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
-            return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
+            return self._timed(seg)
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))
+
+    def _timed(self, seg: SpeechSegment) -> Transcription:
+        """Decoded with word times; with context, only the words after it."""
+        assert isinstance(self._transcriber, ContextTranscriber)
+        return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
 
     def _refine(self, job: RefineJob) -> None:
         assert self._refiner is not None and self._on_refine is not None
