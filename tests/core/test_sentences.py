@@ -229,20 +229,31 @@ class PhraseTranscriber:
         return Transcription(text, -0.1, 0.01)
 
 
-def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Path) -> None:
-    journal = tmp_path / "call.jsonl"
-    transcriber = PhraseTranscriber()
+def run_scripted(
+    journal: Path,
+    transcriber: PhraseTranscriber,
+    source: MonologueSource | None = None,
+    paced: bool = False,
+    settings: dict[str, object] | None = None,
+) -> list[Event]:
+    """The real pipeline on a scripted source and transcriber, no refine pass; its events."""
     events: list[Event] = []
     build_session(
-        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
-        MonologueSource(),
+        Config().with_values({"refine.enabled": False, **(settings or {})}),
+        source or MonologueSource(),
         journal,
-        paced=False,
+        paced=paced,
         transcriber=transcriber,
         classifier=KeywordClassifier(),
         vad=fake_vad,  # type: ignore[arg-type]
     ).run(events.append)
+    return events
 
+
+def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    transcriber = PhraseTranscriber()
+    events = run_scripted(journal, transcriber, settings={"vad.partial_interval_s": 0})
     utts = [e for e in events if isinstance(e, Utterance)]
     assert [u.text for u in utts] == [
         "Our platform automates payroll.",
@@ -263,18 +274,11 @@ def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Pat
 
 
 def test_without_phrase_pauses_the_monologue_is_one_line(tmp_path: Path) -> None:
-    events: list[Event] = []
-    build_session(
-        Config().with_values(
-            {"vad.partial_interval_s": 0, "refine.enabled": False, "vad.phrase_pause_ms": 0}
-        ),
-        MonologueSource(),
+    events = run_scripted(
         tmp_path / "call.jsonl",
-        paced=False,
-        transcriber=PhraseTranscriber(),
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    ).run(events.append)
+        PhraseTranscriber(),
+        settings={"vad.partial_interval_s": 0, "vad.phrase_pause_ms": 0},
+    )
     texts = [e.text for e in events if isinstance(e, Utterance)]
     assert texts == [" ".join(PHRASES[:3]), PHRASES[3]]
     assert not [e for e in events if isinstance(e, Nudge)]
@@ -286,16 +290,7 @@ def test_a_held_phrase_keeps_its_text_when_the_joined_decode_hears_nothing(tmp_p
             heard = super().transcribe(audio)
             return Transcription("", None, None) if PHRASES[2] in heard.text else heard
 
-    events: list[Event] = []
-    build_session(
-        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
-        MonologueSource(),
-        tmp_path / "call.jsonl",
-        paced=False,
-        transcriber=Deaf(),
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    ).run(events.append)
+    events = run_scripted(tmp_path / "call.jsonl", Deaf(), settings={"vad.partial_interval_s": 0})
     texts = [e.text for e in events if isinstance(e, Utterance)]
     assert texts == [PHRASES[0], PHRASES[1], PHRASES[3]]
 
@@ -337,16 +332,7 @@ class TimedTranscriber(PhraseTranscriber):
 def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_path: Path) -> None:
     journal = tmp_path / "call.jsonl"
     transcriber = TimedTranscriber()
-    events: list[Event] = []
-    build_session(
-        Config().with_values({"vad.partial_interval_s": 0, "refine.enabled": False}),
-        RunOnSource(),
-        journal,
-        paced=False,
-        transcriber=transcriber,
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    ).run(events.append)
+    events = run_scripted(journal, transcriber, RunOnSource(), settings={"vad.partial_interval_s": 0})
     utts = [e for e in events if isinstance(e, Utterance)]
     assert [u.text for u in utts] == ["Our platform automates payroll.", "and it also handles overtime."]
     first, second = utts
@@ -361,16 +347,7 @@ def test_by_default_the_held_phrase_is_the_interim_text_and_no_extra_decode_is_m
     from core.events import Partial
 
     transcriber = PhraseTranscriber()
-    events: list[Event] = []
-    build_session(
-        Config().with_values({"refine.enabled": False}),
-        MonologueSource(),
-        tmp_path / "call.jsonl",
-        paced=True,
-        transcriber=transcriber,
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    ).run(events.append)
+    events = run_scripted(tmp_path / "call.jsonl", transcriber, paced=True)
     partials = [e for e in events if isinstance(e, Partial)]
     assert [p.text for p in partials] == ["and it also"]  # shown while the sentence went on
     lines = [e.text for e in events if isinstance(e, Utterance)]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from audio.source import FileSource
-from audio.synth import Turn, synthesize_call
+from audio.synth import SynthCall, Turn, synthesize_call
 from core.config import Config
 from core.events import Event, Utterance
 from live.compose import build_session
+from live.transcriber import WhisperTranscriber
 from tests.conftest import requires_espeak
 from tuning.latency import EmittedLine, RefSentence, completing_lines
 from tuning.wer import corpus_wer
@@ -25,25 +27,33 @@ MONOLOGUE = [
 ]
 
 
-@requires_espeak
-def test_a_monologue_is_finalized_sentence_by_sentence_while_it_goes_on(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    turns = [Turn("rep", text, gap_before_s=0.8 if i == 0 else 0.35) for i, text in enumerate(MONOLOGUE)]
+def run_realtime(
+    whisper: WhisperTranscriber, turns: list[Turn], tmp_path: Path, settings: dict[str, object]
+) -> tuple[SynthCall, list[Event], list[dict[str, Any]]]:
+    """``turns`` synthesized and played at real-time pace through the real model (no refine pass):
+    the call, the events, and the journal's utterance lines."""
     call = synthesize_call(turns)
-    wav = tmp_path / "monologue.wav"
+    wav = tmp_path / "call.wav"
     call.write_wav(wav)
     journal = tmp_path / "call.jsonl"
     events: list[Event] = []
-    cfg = Config().with_values({"refine.enabled": False})
+    cfg = Config().with_values({"refine.enabled": False, **settings})
     build_session(cfg, FileSource(wav, realtime=True), journal, paced=True, transcriber=whisper).run(
         events.append
     )
+    records = [json.loads(x) for x in journal.read_text().splitlines()]
+    return call, events, [r for r in records if r["type"] == "utterance"]
+
+
+@requires_espeak
+def test_a_monologue_is_finalized_sentence_by_sentence_while_it_goes_on(whisper, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    turns = [Turn("rep", text, gap_before_s=0.8 if i == 0 else 0.35) for i, text in enumerate(MONOLOGUE)]
+    call, events, utts = run_realtime(whisper, turns, tmp_path, {})
 
     lines = [e for e in events if isinstance(e, Utterance) and e.speaker == "rep"]
     refs = [RefSentence(t.text, t.end_s) for t in call.turns]
     assert corpus_wer([(" ".join(MONOLOGUE), " ".join(u.text for u in lines))]) < 0.25
     assert len(lines) >= 4, [u.text for u in lines]  # one line per sentence, give or take a merge
-    records = [json.loads(x) for x in journal.read_text().splitlines()]
-    utts = [r for r in records if r["type"] == "utterance"]
     done = completing_lines(refs, [EmittedLine(r["text"], r["emitted_at"]) for r in utts])
     # Each of the first four sentences reached the journal before the monologue's last sentence ended:
     # with finals only at a 0.6 s pause, all five would wait for the end of the turn.
@@ -75,15 +85,7 @@ def test_sentences_spoken_without_a_pause_get_their_own_lines(whisper, tmp_path:
     # The shortest gap the synthesizer allows between sentences is 0.2 s; with phrase pauses set
     # longer than that, nothing but the soft cuts (every ``vad.soft_cut_s``) cuts the speech.
     turns = [Turn("rep", text, gap_before_s=0.8 if i == 0 else 0.2) for i, text in enumerate(MONOLOGUE)]
-    call = synthesize_call(turns)
-    wav = tmp_path / "run-on.wav"
-    call.write_wav(wav)
-    journal = tmp_path / "call.jsonl"
-    cfg = Config().with_values({"refine.enabled": False, "vad.phrase_pause_ms": 450})
-    build_session(cfg, FileSource(wav, realtime=True), journal, paced=True, transcriber=whisper).run(
-        lambda _: None
-    )
-    utts = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    call, _, utts = run_realtime(whisper, turns, tmp_path, {"vad.phrase_pause_ms": 450})
     assert corpus_wer([(" ".join(MONOLOGUE), " ".join(u["text"] for u in utts))]) < 0.25
     refs = [RefSentence(t.text, t.end_s) for t in call.turns]
     done = completing_lines(refs, [EmittedLine(r["text"], r["emitted_at"]) for r in utts])
