@@ -42,7 +42,7 @@ from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sen
 from tuning.wer import corpus_wer
 
 VARIANTS: dict[str, list[str]] = {
-    "before": ["--phrase-pause-ms", "0", "--partial-interval-s", "1.5"],
+    "before": ["--phrase-pause-ms", "0", "--partial-interval-s", "1.5", "--encoder-window-s", "30"],
     "sentences": [],
     "partials": ["--partial-interval-s", "3"],
 }
@@ -251,14 +251,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help='flags of an extra variant "try", e.g. "--partial-interval-s 3"',
     )
+    ap.add_argument("--keep", type=Path, help="keep the sets' audio and each run's journal in this folder")
     args = ap.parse_args(argv)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
         args.variants.append("try")
     with tempfile.TemporaryDirectory() as tmp:
-        for s in build_sets(args.sets, Path(tmp)):
+        where = Path(tmp) if args.keep is None else args.keep
+        where.mkdir(parents=True, exist_ok=True)
+        for s in build_sets(args.sets, where):
+            if args.keep is not None:
+                refs = {k: [[r.text, r.end] for r in v] for k, v in s.refs.items()}
+                (where / f"{s.name}-refs.json").write_text(json.dumps(refs))
             for v in args.variants:
-                print(run_one(s, v, Path(tmp)), flush=True)
+                print(run_one(s, v, where), flush=True)
     return 0
 
 

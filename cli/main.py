@@ -45,6 +45,12 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--compute-type", "model.compute_type", str, "CTranslate2 compute type (int8, float32, ...)"),
     Flag("--threads", "model.threads", int, "CPU threads for the model"),
     Flag("--beam-size", "model.beam_size", int, "beam size (1 = greedy, fastest)"),
+    Flag(
+        "--encoder-window-s",
+        "model.encoder_window_s",
+        float,
+        "encoder window for short utterances, 5..30 s (30 = Whisper's full window)",
+    ),
     Flag("--vad-aggressiveness", "vad.aggressiveness", int, "webrtcvad mode 0-3", (0, 1, 2, 3)),
     Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),

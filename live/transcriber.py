@@ -5,6 +5,8 @@ text out. ``WhisperTranscriber`` loads a CTranslate2 Whisper model once and
 applies the hallucination guards: no conditioning on previous text (a bad
 guess can't snowball), and segments that look like speech-from-silence
 (high no_speech_prob with low confidence, or very low confidence) are dropped.
+Live decodes use a short encoder window (``model.encoder_window_s``) instead of the
+30 s one every utterance is padded to: most of a decode's CPU went to encoding padding.
 It is not thread-safe by design: exactly one worker thread owns it.
 """
 
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -117,6 +121,58 @@ def resolve_device(device: str) -> str:
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
 
 
+_WINDOW_FRAMES: ContextVar[int | None] = ContextVar("oneup_window_frames", default=None)
+"""Encoder frames of a short window inside ``_short_windows``; None: faster-whisper's 30 s."""
+FULL_FRAMES = 3000
+FRAMES_PER_S = 100
+WINDOW_PAD_FRAMES = 200
+"""An utterance longer than the short window gets this much padding after it (2 s): Whisper was
+trained on windows with silence after the speech."""
+
+
+def window_frames(content: int, window: int | None) -> int:
+    """Encoder frames for ``content`` frames of audio: ``window``, or the content plus padding in
+    whole seconds when that is longer; never more than Whisper's 30 s. None: the full 30 s."""
+    if window is None:
+        return FULL_FRAMES
+    padded = -(-(content + WINDOW_PAD_FRAMES) // FRAMES_PER_S) * FRAMES_PER_S
+    return min(FULL_FRAMES, max(window, padded))
+
+
+def _pad_or_trim(array: np.ndarray, length: int = FULL_FRAMES, *, axis: int = -1) -> np.ndarray:
+    """faster-whisper's ``pad_or_trim``; a 30 s window becomes a short one inside ``_short_windows``."""
+    from faster_whisper.audio import pad_or_trim
+
+    if length == FULL_FRAMES:
+        length = window_frames(array.shape[axis], _WINDOW_FRAMES.get())
+    return pad_or_trim(array, length, axis=axis)
+
+
+def _install_short_windows() -> None:
+    """faster-whisper pads every window to 30 s, and the encoder's cost grows faster than its
+    length (tiny.en int8, 2 threads: 0.34 CPU-s for 30 s, 0.08 for 15 s). It has no option for a
+    shorter window, so its module-level ``pad_or_trim`` is wrapped once; the wrapper changes
+    nothing outside ``_short_windows`` (the refine pass and other users keep 30 s)."""
+    import faster_whisper.transcribe as fwt
+
+    if fwt.pad_or_trim is not _pad_or_trim:
+        fwt.pad_or_trim = _pad_or_trim
+
+
+@contextmanager
+def _short_windows(window_s: float) -> Iterator[None]:
+    """Decodes started and consumed inside this block use ``window_s`` windows (30: unchanged)."""
+    frames = round(window_s * FRAMES_PER_S)
+    if frames >= FULL_FRAMES:
+        yield
+        return
+    token = _WINDOW_FRAMES.set(frames)
+    try:
+        yield
+    finally:
+        _WINDOW_FRAMES.reset(token)
+
+
 SEED = 0
 
 
@@ -142,6 +198,8 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
+        if config.encoder_window_s * FRAMES_PER_S < FULL_FRAMES:
+            _install_short_windows()
 
     def warm(self) -> float:
         """Run one dummy pass so the first real utterance doesn't pay for lazy init."""
@@ -152,6 +210,10 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: np.ndarray) -> Transcription:
         """Greedy decode; a loop or an early stop is retried (see ``live.guards``), never kept silently."""
+        with _short_windows(self.config.encoder_window_s):
+            return self._transcribe(audio)
+
+    def _transcribe(self, audio: np.ndarray) -> Transcription:
         first = self._decode(audio, timestamps=False, temperatures=(0.0,))
         problem = implausible(first.text, audio.size / SAMPLE_RATE)
         if problem is None:
@@ -170,6 +232,10 @@ class WhisperTranscriber:
         """The words after ``context_s`` seconds of already written audio, decoded with it in front
         (word timestamps place the cut at ``words_from_s``, the middle of the pause); a plain decode
         of the new audio when that looks wrong."""
+        with _short_windows(self.config.encoder_window_s):
+            return self._transcribe_after(audio, context_s, words_from_s)
+
+    def _transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
         cfg = self.config
         segments, _info = self._model.transcribe(
             audio,
@@ -199,7 +265,7 @@ class WhisperTranscriber:
         text = "".join(w.text for w in kept).strip()
         new = audio[round(context_s * SAMPLE_RATE) :]
         if not text or implausible(text, new.size / SAMPLE_RATE) is not None:
-            return self.transcribe(new)
+            return self._transcribe(new)
         return Transcription(text, float(np.mean(logprobs)), None, words=tuple(kept))
 
     def _decode(

@@ -1,0 +1,94 @@
+"""Short encoder windows (``model.encoder_window_s``): the encoder really gets fewer frames, and real
+speech comes out as it does with Whisper's full 30 s window."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.decode import decode_blocks
+from core.config import ModelConfig
+from live.transcriber import FULL_FRAMES, WhisperTranscriber, _short_windows, window_frames
+from tuning.wer import corpus_wer
+
+
+def test_window_frames() -> None:
+    assert window_frames(400, None) == FULL_FRAMES  # off: faster-whisper's own 30 s
+    assert window_frames(400, 1500) == 1500  # a short utterance: the configured window
+    assert window_frames(1299, 1500) == 1500  # 13 s + 2 s of padding still fits
+    assert window_frames(1301, 1500) == 1600  # longer: itself plus 2 s, in whole seconds
+    assert window_frames(2900, 1500) == FULL_FRAMES  # never past Whisper's 30 s
+
+
+def test_only_decodes_inside_the_block_are_short() -> None:
+    """The wrapped ``pad_or_trim`` changes nothing outside ``_short_windows`` (other callers, refine)."""
+    import faster_whisper.transcribe as fwt
+
+    WhisperTranscriber(ModelConfig(encoder_window_s=20.0))  # installs the wrapper
+    mel = np.zeros((80, 400), dtype=np.float32)
+    assert fwt.pad_or_trim(mel).shape == (80, FULL_FRAMES)
+    with _short_windows(15.0):
+        assert fwt.pad_or_trim(mel).shape == (80, 1500)
+        assert fwt.pad_or_trim(mel, 500).shape == (80, 500)  # an explicit length is kept
+    with _short_windows(30.0):
+        assert fwt.pad_or_trim(mel).shape == (80, FULL_FRAMES)
+    assert fwt.pad_or_trim(mel).shape == (80, FULL_FRAMES)
+
+
+def _clips(shared_speech: Path, n: int) -> list[tuple[str, np.ndarray]]:
+    rows = [json.loads(line) for line in (shared_speech / "manifest.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if r["corpus"].startswith("LibriSpeech")][:n]
+    out = []
+    for r in rows:
+        pcm = np.concatenate(list(decode_blocks(shared_speech / r["audio"])), axis=1)[0]
+        out.append((r["text"], pcm.astype(np.float32) / 32768.0))
+    return out
+
+
+def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Path) -> None:  # type: ignore[no-untyped-def]
+    """Real read speech: with a 20 s window the encoder gets 2000 frames for a clip that fits (3000
+    with the full window, the default), and the text is as good as with the full window."""
+    assert whisper.config.encoder_window_s == 30.0
+    full = whisper
+    short = WhisperTranscriber(replace(whisper.config, encoder_window_s=20.0))
+    seen: list[int] = []
+    model = short._model
+    encode = model.encode
+
+    def spy(features: np.ndarray):  # type: ignore[no-untyped-def]
+        seen.append(features.shape[-1])
+        return encode(features)
+
+    model.encode = spy
+    try:
+        clips = _clips(shared_speech, 8)
+        short_pairs, full_pairs = [], []
+        for ref, audio in clips:
+            seen.clear()
+            short_pairs.append((ref, short.transcribe(audio).text))
+            seconds = audio.size / 16000
+            if seconds < 17.5:
+                assert seen == [2000], (seconds, seen)
+            else:  # itself plus 2 s, in whole seconds, up to 30 s
+                assert seen and seen[0] % 100 == 0 and seconds + 2 <= seen[0] / 100 <= min(seconds + 3, 30)
+            full_pairs.append((ref, full.transcribe(audio).text))
+    finally:
+        del model.encode
+    assert any(a.size / 16000 < 17.5 for _r, a in clips)  # some clip really was decoded in 20 s
+    short_wer, full_wer = corpus_wer(short_pairs), corpus_wer(full_pairs)
+    assert short_wer <= full_wer + 0.02, (short_wer, full_wer, short_pairs)
+
+
+@pytest.mark.parametrize("window", [20.0, 30.0])
+def test_word_times_with_a_short_window(whisper, shared_speech: Path, window: float) -> None:  # type: ignore[no-untyped-def]
+    """The timed decode (sentence splits) aligns words inside a short window too."""
+    t = whisper if window == 30.0 else WhisperTranscriber(replace(whisper.config, encoder_window_s=window))
+    _ref, audio = next((r, a) for r, a in _clips(shared_speech, 8) if a.size / 16000 < 12)
+    tr = t.transcribe_after(audio, 0.0, 0.0)
+    assert tr.words and tr.text
+    ends = [w.end for w in tr.words]
+    assert ends == sorted(ends) and 0 < ends[-1] <= audio.size / 16000 + 0.5
