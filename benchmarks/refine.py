@@ -68,6 +68,11 @@ def _texts(journal: Path, speaker: str) -> tuple[str, str]:
 
 
 def _offline(model: object, audio: np.ndarray) -> str:
+    import ctranslate2
+
+    from live.transcriber import SEED
+
+    ctranslate2.set_random_seed(SEED)  # temperature fallback samples: the same reference every run
     segments, _ = model.transcribe((audio / 32768).astype(np.float32), language="en")  # type: ignore[attr-defined]
     return " ".join(s.text.strip() for s in segments)
 

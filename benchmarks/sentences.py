@@ -107,10 +107,12 @@ def _write(path: Path, channels: list[np.ndarray]) -> None:
 
 
 def _offline_refs(audio: np.ndarray) -> list[RefSentence]:
+    import ctranslate2
     from faster_whisper import WhisperModel
 
-    from live.transcriber import resolve_model
+    from live.transcriber import SEED, resolve_model
 
+    ctranslate2.set_random_seed(SEED)  # temperature fallback samples: the same reference every run
     model = WhisperModel(resolve_model("tiny.en"), device="cpu", compute_type="int8", cpu_threads=2)
     segments, _ = model.transcribe(
         (audio / 32768).astype(np.float32), language="en", beam_size=5, word_timestamps=True
@@ -255,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
-        args.variants.append("try")
+        if "try" not in args.variants:
+            args.variants.append("try")
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp) if args.keep is None else args.keep
         where.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from audio.segmenter import Segmenter, webrtc_is_speech
+from audio.segmenter import SPLIT_SEARCH_S, Segmenter, webrtc_is_speech
 from core.config import VadConfig
 from core.events import SAMPLE_RATE, AudioFrame, SpeechSegment
 
@@ -205,3 +205,18 @@ def test_long_speech_is_cut_softly_every_few_seconds_never_past_the_limit() -> N
     assert all(2.9 <= len(s.pcm) / (2 * SAMPLE_RATE) <= 4.05 for s in segs[:-1])
     assert sum(s.voiced_s for s in segs) == pytest.approx(17.0, abs=0.1)
     assert all(_ends(a) == pytest.approx(b.pcm_start, abs=1e-6) for a, b in itertools.pairwise(segs))
+
+
+def test_the_length_cap_closes_a_held_phrase_and_the_rest_starts_afresh() -> None:
+    """A phrase, then speech with no pause up to ``max_utterance_s`` (soft cuts off): the cap's
+    segment is no phrase (it closes what the joiner holds), nothing is lost, and the rest of the
+    speech is a new utterance within the cap too."""
+    cfg = VadConfig(phrase_pause_ms=210, soft_cut_s=0, max_utterance_s=8.0)
+    segs = run(tone(1.2) + silence(0.3) + tone(12.0) + silence(1.0), cfg)
+    assert [s.phrase for s in segs] == [True, False, False]
+    phrase, capped, rest = segs
+    assert _ends(phrase) == pytest.approx(capped.pcm_start, abs=1e-6)  # tiles with the held phrase
+    assert 8.0 - SPLIT_SEARCH_S - 0.1 <= len(capped.pcm) / (2 * SAMPLE_RATE) <= 8.0
+    assert rest.start >= capped.end and rest.end - rest.start <= 8.0
+    assert _ends(capped) == pytest.approx(rest.pcm_start, abs=0.25)  # the cap's own cut keeps its preroll
+    assert sum(s.voiced_s for s in segs) == pytest.approx(13.2, abs=0.1)
