@@ -59,6 +59,13 @@ FLAGS: tuple[Flag, ...] = (
         "--phrase-pause-ms", "vad.phrase_pause_ms", int, "pause that cuts a sentence mid-speech (ms, 0 = off)"
     ),
     Flag("--soft-cut-s", "vad.soft_cut_s", float, "cut speech with no pause after N s (0 = off)"),
+    Flag(
+        "--no-prospect-phrases",
+        "vad.prospect_phrases",
+        bool,
+        "the other party's lines end at pauses only (fewer decodes)",
+        const=False,
+    ),
     Flag("--no-refine", "refine.enabled", bool, "keep the live text: no refine pass", const=False),
     Flag("--refine-model", "refine.model", str, "a larger model for the refine pass only"),
     Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),

@@ -60,6 +60,13 @@ class VadConfig:
     times, so a sentence need not wait for a pause or ``max_utterance_s``. 0 = off (also off with
     ``phrase_pause_ms`` off)."""
 
+    prospect_phrases: bool = True
+    """Phrase and soft cuts on the other party's channel too (sentence lines while they go on).
+    False: the prospect's lines end at ``end_silence_ms`` pauses only (the coach judges the rep's
+    sentences; the prospect's are transcript and context): fewer decodes on two-channel calls.
+    Measured realtime: demo call 0.262 -> 0.221 CPU-s per audio s, same latency and WER; the stereo
+    phone call 0.383 -> 0.336, same latency, WER 19.7 -> 20.7%. Opt-in until it is measured on more."""
+
     def __post_init__(self) -> None:
         _check(self.aggressiveness in (0, 1, 2, 3), "vad.aggressiveness", "must be 0, 1, 2 or 3")
         _check(self.frame_ms in (10, 20, 30), "vad.frame_ms", "must be 10, 20 or 30")

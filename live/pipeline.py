@@ -231,10 +231,12 @@ class Pipeline:
         speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
         make = self._vad or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
         suppress = self._echo.is_leak if self._echo is not None else None
+        vad = self._cfg.vad
+        plain = vad if vad.prospect_phrases else replace(vad, phrase_pause_ms=0)
         return {
             s: Segmenter(
                 s,
-                self._cfg.vad,
+                vad if s == "rep" else plain,
                 make(),
                 # Interim text is for a live view; a file run as fast as possible has nobody watching.
                 partials=(s == "rep" and self._opts.paced),

@@ -284,6 +284,34 @@ def test_without_phrase_pauses_the_monologue_is_one_line(tmp_path: Path) -> None
     assert not [e for e in events if isinstance(e, Nudge)]
 
 
+class BothChannelsSource(MonologueSource):
+    """The same monologue on the rep's and the other party's channel."""
+
+    rep_only = False
+
+    def frames(self) -> Iterator[AudioFrame]:
+        for frame in super().frames():
+            yield frame
+            yield replace(frame, speaker="prospect")
+
+
+@pytest.mark.parametrize("prospect_phrases", [True, False])
+def test_the_other_partys_sentence_lines_can_be_turned_off(tmp_path: Path, prospect_phrases: bool) -> None:
+    events = run_scripted(
+        tmp_path / "call.jsonl",
+        PhraseTranscriber(),
+        BothChannelsSource(),
+        settings={"vad.partial_interval_s": 0, "vad.prospect_phrases": prospect_phrases},
+    )
+    lines = {
+        s: [e.text for e in events if isinstance(e, Utterance) and e.speaker == s]
+        for s in ("rep", "prospect")
+    }
+    sentences = ["Our platform automates payroll.", "and it also handles overtime.", "Thanks, bye."]
+    assert lines["rep"] == sentences
+    assert lines["prospect"] == (sentences if prospect_phrases else [" ".join(PHRASES[:3]), PHRASES[3]])
+
+
 def test_a_held_phrase_keeps_its_text_when_the_joined_decode_hears_nothing(tmp_path: Path) -> None:
     class Deaf(PhraseTranscriber):
         def transcribe(self, audio: np.ndarray) -> Transcription:
