@@ -51,6 +51,12 @@ FLAGS: tuple[Flag, ...] = (
         float,
         "encoder window for short utterances, 5..30 s (30 = Whisper's full window)",
     ),
+    Flag(
+        "--interim-window-s",
+        "model.interim_window_s",
+        float,
+        "encoder window of interim text decodes, 5..30 s (see --partial-interval-s)",
+    ),
     Flag("--vad-aggressiveness", "vad.aggressiveness", int, "webrtcvad mode 0-3", (0, 1, 2, 3)),
     Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
     Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),

@@ -74,6 +74,13 @@ class ContextTranscriber(Transcriber, Protocol):
 
 
 @runtime_checkable
+class InterimTranscriber(Transcriber, Protocol):
+    """A transcriber with a cheaper decode for interim text (optional): its words are never kept."""
+
+    def transcribe_interim(self, audio: np.ndarray) -> Transcription: ...
+
+
+@runtime_checkable
 class BatchTranscriber(Transcriber, Protocol):
     """A transcriber that can also run several utterances in one model call (optional)."""
 
@@ -198,7 +205,7 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
-        if config.encoder_window_s * FRAMES_PER_S < FULL_FRAMES:
+        if min(config.encoder_window_s, config.interim_window_s) * FRAMES_PER_S < FULL_FRAMES:
             _install_short_windows()
 
     def warm(self) -> float:
@@ -212,6 +219,12 @@ class WhisperTranscriber:
         """Greedy decode; a loop or an early stop is retried (see ``live.guards``), never kept silently."""
         with _short_windows(self.config.encoder_window_s):
             return self._transcribe(audio)
+
+    def transcribe_interim(self, audio: np.ndarray) -> Transcription:
+        """One greedy decode in the short ``model.interim_window_s`` window, no guard retries: interim
+        text is replaced by the final's, and a loop in it only shows for a moment."""
+        with _short_windows(self.config.interim_window_s):
+            return self._decode(audio, timestamps=False, temperatures=(0.0,))
 
     def _transcribe(self, audio: np.ndarray) -> Transcription:
         first = self._decode(audio, timestamps=False, temperatures=(0.0,))

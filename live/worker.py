@@ -26,7 +26,13 @@ import numpy as np
 from core.events import Speaker, SpeechSegment
 from live.refine import RefineJob, Word, WordTranscriber, covers, job_audio
 from live.sentences import without_context
-from live.transcriber import BatchTranscriber, ContextTranscriber, Transcriber, Transcription
+from live.transcriber import (
+    BatchTranscriber,
+    ContextTranscriber,
+    InterimTranscriber,
+    Transcriber,
+    Transcription,
+)
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
 Prepare = Callable[[SpeechSegment], SpeechSegment | None]
@@ -203,6 +209,8 @@ class TranscriptionWorker:
         return result
 
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
+        if not seg.final and isinstance(self._transcriber, InterimTranscriber):
+            return self._transcriber.transcribe_interim(pcm_to_float(seg.pcm))
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
             return self._timed(seg)
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))

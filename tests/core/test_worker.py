@@ -140,3 +140,24 @@ def test_batching_takes_the_other_speakers_waiting_final() -> None:
     w.close()
     assert tr.batches == [2]  # rep 1 went together with the prospect's 3; rep 2 alone
     assert sorted(s.start for s in done) == [0, 1, 2, 3]
+
+
+class InterimAware(SlowTranscriber):
+    """Has the cheaper interim decode (``InterimTranscriber``): says which decode each segment got."""
+
+    def transcribe(self, audio):  # type: ignore[no-untyped-def]
+        return Transcription("final", -0.1, 0.1)
+
+    def transcribe_interim(self, audio):  # type: ignore[no-untyped-def]
+        return Transcription("interim", -0.1, 0.1)
+
+
+def test_interim_requests_take_the_cheaper_decode_and_finals_never_do() -> None:
+    done: list[tuple[bool, str]] = []
+    w = TranscriptionWorker(InterimAware(), lambda s, t: done.append((s.final, t.text)))
+    w.start()
+    w.submit(seg(0, final=False))
+    time.sleep(0.1)  # served before the final arrives (a partial waiting behind a final is dropped)
+    w.submit(seg(1))
+    w.close()
+    assert done == [(False, "interim"), (True, "final")]

@@ -92,3 +92,33 @@ def test_word_times_with_a_short_window(whisper, shared_speech: Path, window: fl
     assert tr.words and tr.text
     ends = [w.end for w in tr.words]
     assert ends == sorted(ends) and 0 < ends[-1] <= audio.size / 16000 + 0.5
+
+
+def test_interim_text_is_decoded_in_its_own_short_window(whisper, shared_speech: Path) -> None:  # type: ignore[no-untyped-def]
+    """``transcribe_interim`` (the rep's speech in progress) encodes 15 s by default while finals keep
+    the full window, and its text is still the words that were said (read speech, 8 clips)."""
+    assert whisper.config.interim_window_s == 15.0 and whisper.config.encoder_window_s == 30.0
+    model = whisper._model
+    encode = model.encode
+    seen: list[int] = []
+
+    def spy(features: np.ndarray):  # type: ignore[no-untyped-def]
+        seen.append(features.shape[-1])
+        return encode(features)
+
+    model.encode = spy
+    try:
+        pairs, full_pairs = [], []
+        for ref, audio in _clips(shared_speech, 8):
+            if audio.size / 16000 > 12:
+                continue
+            seen.clear()
+            pairs.append((ref, whisper.transcribe_interim(audio).text))
+            assert seen == [1500]
+            seen.clear()
+            full_pairs.append((ref, whisper.transcribe(audio).text))
+            assert seen[0] == FULL_FRAMES
+    finally:
+        del model.encode
+    assert len(pairs) >= 3
+    assert corpus_wer(pairs) <= corpus_wer(full_pairs) + 0.03, (corpus_wer(pairs), corpus_wer(full_pairs))
