@@ -21,6 +21,8 @@ def test_dotted_values_are_typed_and_validated() -> None:
         Config().with_values({"model.threads": "many"})
     with pytest.raises(ConfigError, match="vad.aggressiveness"):
         Config().with_values({"vad.aggressiveness": 9})
+    with pytest.raises(ConfigError, match="model.interim_window_s: must be in 5..30 seconds"):
+        Config().with_values({"model.interim_window_s": 3})
 
 
 def test_toml_round_trip_and_bad_toml_line(tmp_path: Path) -> None:
