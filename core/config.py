@@ -46,8 +46,8 @@ class VadConfig:
     partial_interval_s: float = 0.0
     """How often extra interim text of the rep's ongoing speech is requested; 0 (the default) = none:
     the decodes of held phrases and soft cuts (``phrase_pause_ms``, ``soft_cut_s``) are the interim
-    text. Extra requests every 3 s cost 0.04-0.12 CPU-s per audio s on the benchmark calls
-    (mono call 0.417 vs 0.298) for the same sentence latency."""
+    text. Extra requests every 3 s cost 0.03-0.07 CPU-s per audio s on the benchmark calls (in the
+    short ``model.interim_window_s``; 0.06-0.11 with the full window) for the same sentence latency."""
     phrase_pause_ms: int = 150
     """A pause at least this long inside ongoing speech cuts a phrase: it is decoded at once and
     becomes its own line when its text ends a sentence (else it is held and decoded again with
