@@ -4,6 +4,8 @@ speech comes out as it does with Whisper's full 30 s window."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,15 +51,12 @@ def _clips(shared_speech: Path, n: int) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Path) -> None:  # type: ignore[no-untyped-def]
-    """Real read speech: with a 20 s window the encoder gets 2000 frames for a clip that fits (3000
-    with the full window, the default), and the text is as good as with the full window."""
-    assert whisper.config.encoder_window_s == 30.0
-    full = whisper
-    short = WhisperTranscriber(replace(whisper.config, encoder_window_s=20.0))
-    seen: list[int] = []
-    model = short._model
+@contextmanager
+def encoder_frames(transcriber: WhisperTranscriber) -> Iterator[list[int]]:
+    """The frame count of every encoder pass the transcriber's model makes inside the block."""
+    model = transcriber._model
     encode = model.encode
+    seen: list[int] = []
 
     def spy(features: np.ndarray):  # type: ignore[no-untyped-def]
         seen.append(features.shape[-1])
@@ -65,6 +64,18 @@ def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Pat
 
     model.encode = spy
     try:
+        yield seen
+    finally:
+        del model.encode
+
+
+def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Path) -> None:  # type: ignore[no-untyped-def]
+    """Real read speech: with a 20 s window the encoder gets 2000 frames for a clip that fits (3000
+    with the full window, the default), and the text is as good as with the full window."""
+    assert whisper.config.encoder_window_s == 30.0
+    full = whisper
+    short = WhisperTranscriber(replace(whisper.config, encoder_window_s=20.0))
+    with encoder_frames(short) as seen:
         clips = _clips(shared_speech, 8)
         short_pairs, full_pairs = [], []
         for ref, audio in clips:
@@ -76,8 +87,6 @@ def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Pat
             else:  # itself plus 2 s, in whole seconds, up to 30 s
                 assert seen and seen[0] % 100 == 0 and seconds + 2 <= seen[0] / 100 <= min(seconds + 3, 30)
             full_pairs.append((ref, full.transcribe(audio).text))
-    finally:
-        del model.encode
     assert any(a.size / 16000 < 17.5 for _r, a in clips)  # some clip really was decoded in 20 s
     short_wer, full_wer = corpus_wer(short_pairs), corpus_wer(full_pairs)
     assert short_wer <= full_wer + 0.02, (short_wer, full_wer, short_pairs)
@@ -98,16 +107,7 @@ def test_interim_text_is_decoded_in_its_own_short_window(whisper, shared_speech:
     """``transcribe_interim`` (the rep's speech in progress) encodes 15 s by default while finals keep
     the full window, and its text is still the words that were said (read speech, 8 clips)."""
     assert whisper.config.interim_window_s == 15.0 and whisper.config.encoder_window_s == 30.0
-    model = whisper._model
-    encode = model.encode
-    seen: list[int] = []
-
-    def spy(features: np.ndarray):  # type: ignore[no-untyped-def]
-        seen.append(features.shape[-1])
-        return encode(features)
-
-    model.encode = spy
-    try:
+    with encoder_frames(whisper) as seen:
         pairs, full_pairs = [], []
         for ref, audio in _clips(shared_speech, 8):
             if audio.size / 16000 > 12:
@@ -118,7 +118,5 @@ def test_interim_text_is_decoded_in_its_own_short_window(whisper, shared_speech:
             seen.clear()
             full_pairs.append((ref, whisper.transcribe(audio).text))
             assert seen[0] == FULL_FRAMES
-    finally:
-        del model.encode
     assert len(pairs) >= 3
     assert corpus_wer(pairs) <= corpus_wer(full_pairs) + 0.03, (corpus_wer(pairs), corpus_wer(full_pairs))
