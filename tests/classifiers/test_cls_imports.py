@@ -34,3 +34,4 @@ def test_classifying_never_imports_ui_audio_or_asr() -> None:
     assert "onnxruntime" in loaded
     assert not loaded & FORBIDDEN
     assert "sklearn" not in loaded
+    assert not loaded & {"torch", "transformers"}  # only classifiers.finetune (dev-only) uses them
