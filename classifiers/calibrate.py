@@ -135,8 +135,8 @@ class Trade:
 
 def trade(readings: Sequence[Reading], labels: Sequence[str], t: float, threshold: float) -> Trade:
     gold = [STANCES[r.example.label] for r in readings]
-    shown = [STANCES.get(d.label, "neutral") for d in decisions(readings, labels, t, threshold)]
     ds = decisions(readings, labels, t, threshold)
+    shown = [STANCES.get(d.label, "neutral") for d in ds]
     presented = sum(s == "one-down" for s in shown)
     hits = sum(s == g == "one-down" for s, g in zip(shown, gold, strict=True))
     downs = sum(g == "one-down" for g in gold)
