@@ -434,6 +434,7 @@ CUES: tuple[Cue, ...] = (
         _words(
             "(?:let me|i can|i'd love to|i want to|happy to|i could) (?:show|walk) you",
             "(?:pull up|run through|give you|do) (?:a |the )?demo",
+            "show you how",
             "demo",
         ),
         1.5,
