@@ -154,13 +154,12 @@ def trade(readings: Sequence[Reading], labels: Sequence[str], t: float, threshol
 
 def choose_threshold(
     readings: Sequence[Reading], labels: Sequence[str], t: float
-) -> tuple[float, list[Trade]]:
-    """The lowest threshold whose One-Down precision reaches the target (most verdicts at that precision)."""
+) -> tuple[Trade, list[Trade]]:
+    """The row of the lowest threshold whose One-Down precision reaches the target (most verdicts at
+    that precision; the highest threshold when none does), and the whole scan."""
     table = [trade(readings, labels, t, th) for th in THRESHOLDS]
-    for row in table:
-        if row.precision >= PRECISION_TARGET:
-            return row.threshold, table
-    return THRESHOLDS[-1], table
+    chosen = next((row for row in table if row.precision >= PRECISION_TARGET), table[-1])
+    return chosen, table
 
 
 def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHead:
@@ -168,7 +167,8 @@ def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHe
     cal = read(head, as_spoken(load_examples(CALIBRATION_PATH)), embed)
     labels = list(head.labels)
     t = fit_temperature(cal, labels)
-    threshold, table = choose_threshold(cal, labels, t)
+    chosen, table = choose_threshold(cal, labels, t)
+    threshold = chosen.threshold
     up = choose_up_threshold(cal, labels, t, threshold)
     if verbose:
         held = read(head, load_examples(HELDOUT_PATH), embed) if HELDOUT_PATH.exists() else []
@@ -186,7 +186,6 @@ def calibrate(head: LinearHead, embed: object, verbose: bool = True) -> LinearHe
                 f"  {row.threshold:.2f}     {row.precision:6.3f}        {row.recall:6.3f}   "
                 f"{row.false_share:6.3f}                     {row.unsure:6.3f}"
             )
-        chosen = next(row for row in table if row.threshold == threshold)
         print(
             f"chosen threshold {threshold:.2f}: lowest with One-Down precision >= {PRECISION_TARGET}"
             f" (precision {chosen.precision:.3f}, recall {chosen.recall:.3f},"
