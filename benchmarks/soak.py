@@ -1,7 +1,7 @@
 """Soak and resource benchmarks: long calls through the real ``oneup run``, memory, drops, latency.
 
     python -m benchmarks.soak                      # all three parts, full size (about 1 h 30 on 2 cores)
-    python -m benchmarks.soak --short              # CI size: 5-min fast soak, 1-min realtime, 30-min file
+    python -m benchmarks.soak --short              # CI size: 3-min fast soak, 1-min realtime, 30-min file
     python -m benchmarks.soak --part fast --fast-minutes 60
     python -m benchmarks.soak --part realtime --realtime-minutes 10
     python -m benchmarks.soak --part long --long-minutes 180
@@ -589,7 +589,7 @@ def print_table(figs: Sequence[RunFigures], long_pair: tuple[RunFigures, RunFigu
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__.splitlines()[0])
     ap.add_argument("--part", action="append", choices=("fast", "realtime", "long"), help="repeatable")
-    ap.add_argument("--short", action="store_true", help="CI sizes: 5 / 1 / 30 (vs 3) minutes")
+    ap.add_argument("--short", action="store_true", help="CI sizes: 3 / 1 / 30 (vs 3) minutes")
     ap.add_argument("--fast-minutes", type=float, default=60.0)
     ap.add_argument("--realtime-minutes", type=float, default=10.0)
     ap.add_argument("--long-minutes", type=float, default=180.0)
@@ -598,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     if args.short:
-        args.fast_minutes, args.realtime_minutes = 5.0, 1.0
+        args.fast_minutes, args.realtime_minutes = 3.0, 1.0
         args.long_minutes, args.baseline_minutes = 30.0, 3.0
     parts = args.part or ["fast", "realtime", "long"]
     args.workdir.mkdir(parents=True, exist_ok=True)

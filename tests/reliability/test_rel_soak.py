@@ -1,6 +1,6 @@
 """The short soak (``python -m benchmarks.soak --short``) as assertions, through the real ``oneup run``.
 
-- a 5-minute varied two-party call as fast as possible: every turn journaled, no invented
+- a 3-minute varied two-party call as fast as possible: every turn journaled, no invented
   utterances, RSS flat after warm-up;
 - a 1-minute call with ``--realtime`` (run alongside, it mostly waits): the same checks;
 - a 30-minute mostly silent call vs a 3-minute one: the same memory (decoding streams).
@@ -32,7 +32,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, soak.RunFigures]
     soak.synthesize_pool()
     with ThreadPoolExecutor(max_workers=1) as pool:
         realtime = pool.submit(soak.conversation_run, d, 1.0, True)
-        fast = soak.conversation_run(d, 5.0, False)
+        fast = soak.conversation_run(d, 3.0, False)
         base, long = soak.long_runs(d, 30.0, 3.0)
         figs = {"fast": fast, "realtime": realtime.result(), "base": base, "long": long}
     soak.print_table(list(figs.values()), (base, long))
