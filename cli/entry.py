@@ -34,7 +34,7 @@ TUNED_ENV: dict[str, str] = {
   507 MB. mallopt() cannot do it at run time (it refuses thresholds over 32 MB); the environment can.
 - numpy's OpenBLAS starts a thread per core and spins it after each small matrix product
   (faster-whisper's mel filter bank): 13% of all CPU samples in ``blas_thread_server``.
-Realtime, the same call: 0.551 -> 0.442 CPU-s per audio s, the same words and latency."""
+Realtime (``benchmarks.sentences``), the same call: 0.540 -> 0.456 CPU-s per audio s, the same words."""
 
 
 def tuned_env(environ: Mapping[str, str]) -> dict[str, str] | None:

@@ -10,9 +10,7 @@ import pytest
 
 from cli.entry import TUNED_ENV, TUNED_MARK, tuned_env
 
-glibc = pytest.mark.skipif(
-    sys.platform != "linux" or not os.confstr("CS_GNU_LIBC_VERSION"), reason="glibc only"
-)
+glibc = pytest.mark.skipif(tuned_env({}) is None, reason="glibc on Linux only")
 
 
 @glibc
