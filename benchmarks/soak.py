@@ -42,6 +42,21 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Minutes of each part: the fast soak, the realtime one, the long file and its baseline."""
+
+    fast: float
+    realtime: float
+    long: float
+    baseline: float
+
+
+SHORT = Sizes(fast=3.0, realtime=1.0, long=30.0, baseline=3.0)
+"""The CI sizes (``--short``, and ``tests/reliability/test_rel_soak.py``)."""
+
 SR = 16_000
 WINDOW_S = 600.0
 """Latency windows: 10 minutes of call time."""
@@ -598,8 +613,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     if args.short:
-        args.fast_minutes, args.realtime_minutes = 3.0, 1.0
-        args.long_minutes, args.baseline_minutes = 30.0, 3.0
+        args.fast_minutes, args.realtime_minutes = SHORT.fast, SHORT.realtime
+        args.long_minutes, args.baseline_minutes = SHORT.long, SHORT.baseline
     parts = args.part or ["fast", "realtime", "long"]
     args.workdir.mkdir(parents=True, exist_ok=True)
     figs: list[RunFigures] = []

@@ -31,9 +31,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, soak.RunFigures]
     # Synthesize the turn pool once, before the threads (the espeak cache is a plain dict).
     soak.synthesize_pool()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        realtime = pool.submit(soak.conversation_run, d, 1.0, True)
-        fast = soak.conversation_run(d, 3.0, False)
-        base, long = soak.long_runs(d, 30.0, 3.0)
+        realtime = pool.submit(soak.conversation_run, d, soak.SHORT.realtime, True)
+        fast = soak.conversation_run(d, soak.SHORT.fast, False)
+        base, long = soak.long_runs(d, soak.SHORT.long, soak.SHORT.baseline)
         figs = {"fast": fast, "realtime": realtime.result(), "base": base, "long": long}
     soak.print_table(list(figs.values()), (base, long))
     return figs
