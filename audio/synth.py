@@ -176,8 +176,10 @@ def synthesize_turn(text: str, voice: str = REP_VOICE, wpm: int = DEFAULT_WPM) -
             check=True,
             capture_output=True,
         )
+        # -R: repeatable. sox dithers when it cuts the bit depth, from a random seed by default, so
+        # the same line came out a few samples different on each run (and trimmed to another length).
         subprocess.run(
-            ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
+            ["sox", "-R", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
             check=True,
             capture_output=True,
         )

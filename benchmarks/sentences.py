@@ -285,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="run every set and variant N times, variants interleaved (realtime runs differ: the same"
-        " settings gave the synthesized monologues 10.3%% and 14.3%% WER in two sessions)",
+        " settings gave the synthesized monologues 10.3%% and 14.3%% WER in two sessions, partly because"
+        " the synthesized audio itself differed between runs until audio.synth used sox -R)",
     )
     args = ap.parse_args(argv)
     if args.extra is not None:

@@ -67,6 +67,18 @@ def test_turn_is_trimmed_cached_and_16k() -> None:
 
 
 @needs_tts
+def test_turn_is_the_same_on_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synthesized calls are benchmark and evaluation material: the same line must give the same
+    samples in every process (sox dithered from a random seed, and lines differed by a few samples)."""
+    text = "Our platform pulls every timesheet into one dashboard automatically."
+    runs = []
+    for _ in range(3):
+        monkeypatch.setattr(synth, "_CACHE", {})  # a fresh process's cache
+        runs.append(synth.synthesize_turn(text, "en-us+m3", 160).tobytes())
+    assert runs[0] == runs[1] == runs[2]
+
+
+@needs_tts
 def test_placement_matches_audio(call: synth.SynthCall) -> None:
     assert call.rep.dtype == np.int16 and call.prospect.dtype == np.int16
     assert call.rep.size == call.prospect.size == round(call.duration_s * SAMPLE_RATE)
