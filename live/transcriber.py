@@ -359,10 +359,11 @@ class WhisperTranscriber:
         return out
 
     def _believable(self, text: str, avg_logprob: float, no_speech_prob: float) -> bool:
-        """The hallucination guard: no text from what the model itself thinks is silence or noise."""
+        """The hallucination guard: no text from what the model itself thinks is silence or noise, and
+        none without a word (a 20 s encoder window heard crosstalk as ". . . . ." over 400 characters)."""
         cfg = self.config
         silent = no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.logprob_threshold
-        return bool(text.strip()) and not silent and avg_logprob >= cfg.hard_logprob_floor
+        return bool(words(text)) and not silent and avg_logprob >= cfg.hard_logprob_floor
 
     def transcribe_batch(self, audios: list[np.ndarray]) -> list[Transcription]:
         """Several utterances (each <= 30 s) in one encoder + decoder call, same guards.

@@ -33,3 +33,16 @@ def test_the_last_resort_keeps_the_start_and_says_what_it_dropped() -> None:
     kept, dropped = trim_repetition(LOOP_TEXT, 3.0)
     assert kept == "i am the team"
     assert dropped.startswith("i am the team") and len(dropped.split()) == 156
+
+
+def test_text_without_a_word_is_not_believed() -> None:
+    """Seen live with a 20 s encoder window: crosstalk decoded as ". . . . ." (400 characters)."""
+    from core.config import ModelConfig
+    from live.transcriber import WhisperTranscriber
+
+    t = WhisperTranscriber.__new__(WhisperTranscriber)  # the guard needs the config, not the model
+    t.config = ModelConfig()
+    assert not t._believable(" . . . . . . . .", -0.3, 0.01)
+    assert not t._believable(" ...", -0.3, 0.01)
+    assert t._believable(" Okay.", -0.3, 0.01)
+    assert not t._believable(" Okay.", -1.6, 0.01)  # below the hard floor
