@@ -144,7 +144,8 @@ class RefineConfig:
     enabled: bool = True
     """Off: the saved transcript is the live text."""
     window_s: float = 28.0
-    """Channel audio per refine window (several utterances; Whisper sees up to 30 s). Measured on the
+    """Channel audio per refine window (several utterances and the margins around them, pauses cut
+    out; Whisper sees up to 30 s). Measured on the
     synthesized demo call: 28 s gave 10.0% WER against 12.2% for 20 s (live 13.9%); a longer window
     is a longer decode that a new final may wait behind (live p50 +1% measured, benchmarks/refine.py)."""
     model: str | None = None

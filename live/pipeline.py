@@ -55,6 +55,7 @@ from live.refine import (
     joined,
     map_words,
     mean_probability,
+    with_audio,
 )
 from live.sentences import PhraseJoiner
 from live.session import Sink
@@ -391,9 +392,8 @@ class Pipeline:
             self._sink(Nudge(label.label, label.stance, label.nudge, label.evidence, seg.start, label.like))
 
     def _with_audio(self, job: RefineJob) -> RefineJob:
-        """The job with its channel's real audio over the window, pauses included."""
-        pcm, at = self._tails[job.speaker].cut(*job.span)
-        return replace(job, pcm=pcm, audio_start=at)
+        """The job with its channel's real audio over its utterances (long pauses cut out)."""
+        return with_audio(job, self._tails[job.speaker])
 
     def _on_refine(self, job: RefineJob, words: list[Word]) -> None:
         """Worker thread: journal a revision for every utterance the context decode heard differently."""

@@ -2,12 +2,14 @@
 
 The live pass decodes one utterance at a time, cut by the VAD, so a short turn has
 no context, a soft first word can be clipped and a noisy turn can go wrong. Here each
-speaker's finalized utterances are grouped into windows of up to ``window_s`` seconds
-(several utterances), and the channel's real audio over the window, pauses included,
-is decoded again as offline transcription would (temperature fallback, conditioning on the
-window's earlier text, word timestamps). Each word goes back to the utterance whose
-time span it falls in. The audio lives in memory only (``ChannelTail``: the last
-``KEEP_S`` seconds per channel), never on disk.
+speaker's finalized utterances are grouped into windows of up to ``window_s`` seconds of
+their own audio (several utterances), and the channel's real audio of those utterances is
+decoded again as offline transcription would (temperature fallback, conditioning on the
+window's earlier text, word timestamps). A pause longer than ``KEEP_PAUSE_S`` is cut down to
+the margins around the utterances: on a two-channel call half of each channel is the other
+speaker's turns, silence here, and decoding it cost an encoder pass per 30 s for no words.
+Each word goes back to the utterance whose time span it falls in. The audio lives in memory
+only (``ChannelTail``: the last ``KEEP_S`` seconds per channel), never on disk.
 
 Pure and byte-string testable: ``RefineWindows`` groups utterances into jobs,
 ``ChannelTail`` keeps and cuts audio, ``map_words`` reads the words back. The model
@@ -17,7 +19,7 @@ work happens in the model worker (``live.worker``), behind finals and partials.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -25,12 +27,18 @@ import numpy as np
 from core.events import SAMPLE_RATE, Speaker
 from live.guards import LOOP, implausible, words
 
+MAX_SPAN_S = 60.0
+"""Call time a window may cover (first utterance's start to last one's end, the pauses that are cut
+out included): its audio must still be in the channel's tail when the window closes."""
 KEEP_S = 120.0
-"""Audio kept per channel for refinement: a window (<= 28 s) plus how far the model may lag the
-source (file mode queues at most 4 finals, <= 60 s); 2 channels x 120 s = 7.7 MB."""
+"""Audio kept per channel for refinement: a window's span (<= ``MAX_SPAN_S``) plus how far the model
+may lag the source (file mode queues at most 4 finals, <= 60 s); 2 channels x 120 s = 7.7 MB."""
 MARGIN_BEFORE_S = 0.3
 MARGIN_AFTER_S = 0.5
-"""Audio around a window's first and last utterance: the VAD may have clipped a soft word."""
+"""Audio kept around each utterance: the VAD may have clipped a soft word."""
+KEEP_PAUSE_S = 2.0
+"""A pause between two utterances up to this long stays whole in a window; a longer one is cut down
+to the two margins."""
 MIN_WORD_PROBABILITY = 0.75
 """Mean word probability below which a revision is not trusted. Measured on real speech under 0 dB
 babble: revisions of clean utterances scored 0.89-0.99, of babble-drowned ones 0.45-0.67 (words
@@ -72,22 +80,44 @@ class Piece:
     text: str
 
 
+def kept_ranges(pieces: tuple[Piece, ...] | list[Piece]) -> list[tuple[float, float]]:
+    """The call-time ranges of channel audio a window decodes: each utterance with its margins,
+    merged with the previous one across a pause of at most ``KEEP_PAUSE_S``."""
+    out: list[tuple[float, float]] = []
+    for p in pieces:
+        a, b = max(0.0, p.start - MARGIN_BEFORE_S), p.end + MARGIN_AFTER_S
+        if out and a - out[-1][1] <= KEEP_PAUSE_S - MARGIN_BEFORE_S - MARGIN_AFTER_S:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def audio_seconds(pieces: tuple[Piece, ...] | list[Piece]) -> float:
+    """Seconds of audio a window of these utterances decodes."""
+    return sum(b - a for a, b in kept_ranges(pieces))
+
+
 @dataclass(frozen=True, slots=True)
 class RefineJob:
     speaker: Speaker
     pieces: tuple[Piece, ...]
     pcm: bytes = b""
-    """The channel's audio over the window (16 kHz int16), attached by the pipeline."""
-    audio_start: float = 0.0
-    """Call time of the first sample of ``pcm``."""
-
-    @property
-    def span(self) -> tuple[float, float]:
-        return self.pieces[0].start - MARGIN_BEFORE_S, self.pieces[-1].end + MARGIN_AFTER_S
+    """The channel's audio over ``ranges``, back to back (16 kHz int16), attached by the pipeline."""
+    ranges: tuple[tuple[float, float], ...] = ()
+    """Call-time (from, to) of each part of ``pcm``, in order (``kept_ranges`` as the tail had them)."""
 
     def spans(self) -> list[tuple[int, float, float]]:
         """Each utterance's (id, from, to) in seconds from the start of ``pcm``."""
-        return [(p.id, p.start - self.audio_start, p.end - self.audio_start) for p in self.pieces]
+        out = []
+        for p in self.pieces:
+            offset = 0.0
+            for a, b in self.ranges:
+                if a <= p.start + 1e-6 and p.end <= b + 1e-6:
+                    out.append((p.id, offset + p.start - a, offset + p.end - a))
+                    break
+                offset += b - a
+        return out
 
 
 class RefineWindows:
@@ -99,11 +129,15 @@ class RefineWindows:
         self._lock = threading.Lock()
 
     def add(self, speaker: Speaker, piece: Piece) -> RefineJob | None:
-        """Keep ``piece``; return the speaker's earlier pieces as a job when this one would overfill them."""
+        """Keep ``piece``; return the speaker's earlier pieces as a job when this one would overfill
+        them (``window_s`` of audio, or ``MAX_SPAN_S`` of call time)."""
         with self._lock:
             pending = self._pending.setdefault(speaker, [])
             job = None
-            if pending and piece.end - pending[0].start + MARGIN_BEFORE_S + MARGIN_AFTER_S > self.window_s:
+            if pending and (
+                audio_seconds([*pending, piece]) > self.window_s
+                or piece.end - pending[0].start + MARGIN_BEFORE_S + MARGIN_AFTER_S > MAX_SPAN_S
+            ):
                 job = RefineJob(speaker, tuple(pending))
                 pending.clear()
             pending.append(piece)
@@ -151,6 +185,17 @@ class ChannelTail:
             return bytes(self._buf[2 * a : 2 * b]), self._start + a / SAMPLE_RATE
 
 
+def with_audio(job: RefineJob, tail: ChannelTail) -> RefineJob:
+    """``job`` with its channel's audio over ``kept_ranges`` cut from ``tail``, back to back."""
+    parts: list[bytes] = []
+    ranges: list[tuple[float, float]] = []
+    for a, b in kept_ranges(job.pieces):
+        pcm, at = tail.cut(a, b)
+        parts.append(pcm)
+        ranges.append((at, at + len(pcm) / (2 * SAMPLE_RATE)))
+    return replace(job, pcm=b"".join(parts), ranges=tuple(ranges))
+
+
 def job_audio(job: RefineJob) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
     """The window's audio (float32) and each utterance's span in it, in seconds from its start."""
     audio = np.frombuffer(job.pcm, dtype="<i2").astype(np.float32) / 32768.0
@@ -160,8 +205,7 @@ def job_audio(job: RefineJob) -> tuple[np.ndarray, list[tuple[int, float, float]
 def covers(job: RefineJob) -> bool:
     """Whether the attached audio still holds every utterance of the window (it may have been
     dropped from the tail when the model lagged far behind)."""
-    end = job.audio_start + len(job.pcm) / (2 * SAMPLE_RATE)
-    return bool(job.pieces) and job.audio_start <= job.pieces[0].start and end >= job.pieces[-1].end
+    return bool(job.pieces) and len(job.spans()) == len(job.pieces)
 
 
 def map_words(words: list[Word], spans: list[tuple[int, float, float]]) -> dict[int, list[Word]]:

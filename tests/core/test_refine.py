@@ -12,16 +12,20 @@ from calls.transcript_md import render_markdown
 from core.events import Label, Utterance
 from core.journal import JournalWriter
 from live.refine import (
+    KEEP_S,
+    MAX_SPAN_S,
     ChannelTail,
     Piece,
     RefineJob,
     RefineWindows,
     Word,
     acceptable_revision,
+    audio_seconds,
     covers,
     job_audio,
     joined,
     map_words,
+    with_audio,
 )
 
 
@@ -33,12 +37,24 @@ def test_windows_fill_per_speaker_and_flush_the_rest() -> None:
     w = RefineWindows(window_s=14.0)
     assert w.add("rep", Piece(1, 0, 4, "a")) is None
     assert w.add("prospect", Piece(2, 4, 8, "b")) is None
-    assert w.add("rep", Piece(3, 8, 12, "c")) is None  # 0.3 + 12 + 0.5 <= 14 s of channel audio
-    job = w.add("rep", Piece(4, 12, 16, "d"))
+    assert w.add("rep", Piece(3, 8, 12, "c")) is None  # 4.5 + 4.8 s of audio: the 4 s pause is cut
+    job = w.add("rep", Piece(4, 12, 18, "d"))  # 4.5 + 10.8 s > 14
     assert job is not None and [p.id for p in job.pieces] == [1, 3] and job.speaker == "rep"
     rest = sorted((j.speaker, [p.id for p in j.pieces]) for j in w.flush())
     assert rest == [("prospect", [2]), ("rep", [4])]
     assert w.flush() == []
+
+
+def test_a_window_counts_speech_not_the_other_speakers_turns_up_to_a_span() -> None:
+    assert audio_seconds([Piece(1, 10, 14, "a"), Piece(2, 40, 44, "b")]) == pytest.approx(9.6)
+    assert audio_seconds([Piece(1, 10, 14, "a"), Piece(2, 15.5, 18, "b")]) == pytest.approx(8.8)  # a 1.5 s
+    # pause is the speaker's own: kept whole
+    w = RefineWindows(window_s=28.0)
+    assert w.add("rep", Piece(1, 10, 14, "a")) is None
+    assert w.add("rep", Piece(2, 40, 44, "b")) is None  # 9.6 s of audio over 34.8 s of call
+    job = w.add("rep", Piece(3, 70, 72, "c"))  # within 28 s of audio, but 62.8 s of call: over MAX_SPAN_S
+    assert job is not None and [p.id for p in job.pieces] == [1, 2]
+    assert MAX_SPAN_S + 60.0 <= KEEP_S  # a window's audio outlasts a model lagging 60 s behind
 
 
 def test_the_tail_keeps_recent_audio_on_the_call_clock_and_cuts_windows() -> None:
@@ -56,22 +72,31 @@ def test_the_tail_keeps_recent_audio_on_the_call_clock_and_cuts_windows() -> Non
 
 
 def test_words_map_back_to_the_utterance_they_were_spoken_in() -> None:
-    job = RefineJob("rep", (Piece(7, 10.0, 12.0, "hello there"), Piece(9, 13.0, 14.0, "how are you")))
-    assert job.span == (9.7, 14.5)
-    job = RefineJob(job.speaker, job.pieces, pcm(4.8), 9.7)
+    tail = ChannelTail(keep_s=60.0)
+    for k in range(30):  # 30 s in 1 s frames whose sample value is the second they start at
+        tail.append(float(k), pcm(1.0, k))
+    job = RefineJob("rep", (Piece(7, 10.0, 12.0, "hello there"), Piece(9, 20.0, 21.0, "how are you")))
+    job = with_audio(job, tail)
+    assert job.ranges == (pytest.approx((9.7, 12.5)), pytest.approx((19.7, 21.5)))
     assert covers(job)
     audio, spans = job_audio(job)
-    assert audio.size == int(4.8 * 16000)
-    assert spans == [(7, pytest.approx(0.3), pytest.approx(2.3)), (9, pytest.approx(3.3), pytest.approx(4.3))]
+    assert audio.size == int(4.6 * 16000)  # the 7 s pause between them is cut to the margins
+    seconds = np.frombuffer(job.pcm, dtype="<i2")
+    assert set(seconds[: int(2.8 * 16000)].tolist()) == {9, 10, 11, 12}
+    assert set(seconds[int(2.8 * 16000) :].tolist()) == {19, 20, 21}
+    assert spans == [(7, pytest.approx(0.3), pytest.approx(2.3)), (9, pytest.approx(3.1), pytest.approx(4.1))]
     words = [
         Word(0.4, 0.9, " Hello"),
         Word(1.0, 2.2, " there."),
-        Word(2.9, 3.2, " So,"),
-        Word(3.4, 4.1, " how are you?"),
+        Word(2.7, 3.0, " So,"),
+        Word(3.2, 4.0, " how are you?"),
     ]
     heard = map_words(words, spans)  # a word in the pause goes to the nearest utterance
     assert {k: joined(v) for k, v in heard.items()} == {7: "Hello there.", 9: "So, how are you?"}
-    assert not covers(RefineJob(job.speaker, job.pieces, pcm(1.0), 12.5))  # the audio is gone: no refine
+    short = ChannelTail(keep_s=12.0)  # the model lagged: the first utterance's audio is gone
+    for k in range(30):
+        short.append(float(k), pcm(1.0, k))
+    assert not covers(with_audio(job, short))
 
 
 def test_a_revision_must_differ_keep_the_words_and_not_loop() -> None:
