@@ -5,9 +5,10 @@ default), so the CPU figure counts everything that runs during a call. Per set a
 - sentence latency p50/p95 (reference-anchored, ``tuning.latency``): when the line holding each
   reference sentence's last recognized word was written, minus the sentence's end;
 - piece latency p50/p95: each line's ``latency_s`` (end of its audio to its text);
-- WER of the live lines against what was said (the demo's script, the monologues' text); for the
-  recordings without a transcript against offline faster-whisper beam 5 on the whole channel, decoded
-  in a fresh process, so that figure is agreement;
+- WER of the live lines against what was said (the demo's script, the monologues' text, the
+  recorded sets' transcripts); for the phone call, which has no transcript, against offline
+  faster-whisper beam 5 on the whole channel, decoded in a fresh process, so that figure is
+  agreement (and favours what decodes like tiny.en in a 30 s window);
 - CPU-seconds per audio second during the call (user + system of the whole run, less a run on 2 s
   of silence: start-up, model load, warm-up), the same with start-up, and the number of lines;
 - for the synthesized monologues: the One-Down sentences, how many were presented One-Down, and
@@ -17,7 +18,9 @@ Sets: ``mono`` (the real two-minute stereo phone call mixed to one channel: cont
 speech), ``stereo`` (the same call, agent as rep on channel 0), ``demo`` (the demo call synthesized
 on two channels: turns of one to three sentences with pauses between them; reference sentence ends
 from offline word timestamps, as for the recordings), ``monologue`` (synthesized: three 30 s rep
-monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns).
+monologues, sentence by sentence, 0.25-0.45 s apart, between prospect turns); not run unless
+named: ``dialogue`` (the two recorded Katie/Steve dialogues, mono, 49 s) and ``read`` (14 recorded
+clips of ../shared/speech, 185 s), real speech with transcripts, so their WER is against the truth.
 Variants: ``before`` (the settings before sentence lines: finals at a 0.6 s pause only, interim
 text every 1.5 s), ``sentences`` (defaults: the decodes of held phrases are the interim text),
 ``partials`` (defaults plus extra interim requests every 3 s).
@@ -38,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from audio.synth import SynthCall, Turn, load_turns, synthesize_call
-from benchmarks.refine import _WAIT4, ROOT, SPEECH, _load
+from benchmarks.refine import _WAIT4, ROOT, SPEECH, _concat, _load
 from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sentences
 from tuning.wer import corpus_wer
 
@@ -48,6 +51,11 @@ VARIANTS: dict[str, list[str]] = {
     "partials": ["--partial-interval-s", "3"],
 }
 CALL = SPEECH / "conversation" / "stereo_call_aws_lca_autorepairs40_part1.flac"
+DIALOGUE = ("conversation_azure_katiesteve.flac", "conversation_azure_katiesteve_mono.flac")
+"""Real two-party dialogue with its transcript (mono, 49 s): the recorded set scored against what
+was said, not against an offline decode."""
+READ_EVERY = 6
+"""Every 6th clip of ../shared/speech (14 clips, several corpora and speakers, 1.5 s apart)."""
 
 OD = "one-down"
 MONOLOGUES: list[list[tuple[str, str | None]]] = [
@@ -172,6 +180,23 @@ def build_sets(names: list[str], tmp: Path) -> list[Set]:
             _write(wav, [agent, caller])
             refs = {"rep": _offline_refs(agent), "prospect": _offline_refs(caller)}
             out.append(Set("stereo", wav, seconds, refs, []))
+    if "read" in names:
+        rows = [json.loads(x) for x in (SPEECH / "manifest.jsonl").read_text().splitlines()][::READ_EVERY]
+        audio = _concat([_load(SPEECH / r["audio"])[0] for r in rows])
+        wav = tmp / "read.wav"
+        _write(wav, [audio])
+        truth = {"rep": " ".join(r["text"] for r in rows)}
+        out.append(Set("read", wav, audio.size / 16000, {"rep": _offline_refs(audio)}, [], truth))
+    if "dialogue" in names:
+        conv = SPEECH / "conversation"
+        texts = {
+            r["audio"]: r["text"] for r in map(json.loads, (conv / "manifest.jsonl").read_text().splitlines())
+        }
+        audio = _concat([_load(conv / n)[0] for n in DIALOGUE])
+        wav = tmp / "dialogue.wav"
+        _write(wav, [audio])
+        truth = {"rep": " ".join(texts[n] for n in DIALOGUE)}
+        out.append(Set("dialogue", wav, audio.size / 16000, {"rep": _offline_refs(audio)}, [], truth))
     if "demo" in names:
         call = synthesize_call(load_turns(ROOT / "live" / "assets" / "demo_call.json"))
         wav = tmp / "demo.wav"
