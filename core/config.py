@@ -60,12 +60,15 @@ class VadConfig:
     times, so a sentence need not wait for a pause or ``max_utterance_s``. 0 = off (also off with
     ``phrase_pause_ms`` off)."""
 
-    prospect_phrases: bool = True
+    prospect_phrases: bool = False
     """Phrase and soft cuts on the other party's channel too (sentence lines while they go on).
-    False: the prospect's lines end at ``end_silence_ms`` pauses only (the coach judges the rep's
-    sentences; the prospect's are transcript and context): fewer decodes on two-channel calls.
-    Measured realtime: demo call 0.262 -> 0.221 CPU-s per audio s, same latency and WER; the stereo
-    phone call 0.383 -> 0.336, same latency, WER 19.7 -> 20.7%. Opt-in until it is measured on more."""
+    False (the default): the prospect's lines end at ``end_silence_ms`` pauses only; the coach judges
+    the rep's sentences, the prospect's lines are transcript and context. Measured realtime, twice
+    each, on (True) -> off: the stereo phone call 0.393/0.355 -> 0.347/0.334 CPU-s per audio s, its
+    WER against offline whisper base 22.8 -> 21.8% (against offline tiny.en 19.7 -> 20.7%), rep
+    sentence p50 4.84/3.78 -> 3.98/3.66 s, the prospect's 1.67/1.56 -> 2.66/2.65 s (6 sentences);
+    the synthesized demo call 0.252/0.231 -> 0.232/0.203, WER against its script 16.1 -> 15.9%,
+    sentence p50 0.65/0.54 -> 0.60/0.56 s. True: the prospect's long turns show line by line."""
 
     def __post_init__(self) -> None:
         _check(self.aggressiveness in (0, 1, 2, 3), "vad.aggressiveness", "must be 0, 1, 2 or 3")

@@ -295,13 +295,13 @@ class BothChannelsSource(MonologueSource):
             yield replace(frame, speaker="prospect")
 
 
-@pytest.mark.parametrize("prospect_phrases", [True, False])
-def test_the_other_partys_sentence_lines_can_be_turned_off(tmp_path: Path, prospect_phrases: bool) -> None:
+@pytest.mark.parametrize("prospect_phrases", [True, False, None])
+def test_the_other_partys_sentence_lines_are_opt_in(tmp_path: Path, prospect_phrases: bool | None) -> None:
+    settings: dict[str, object] = {"vad.partial_interval_s": 0}
+    if prospect_phrases is not None:  # None: the default
+        settings["vad.prospect_phrases"] = prospect_phrases
     events = run_scripted(
-        tmp_path / "call.jsonl",
-        PhraseTranscriber(),
-        BothChannelsSource(),
-        settings={"vad.partial_interval_s": 0, "vad.prospect_phrases": prospect_phrases},
+        tmp_path / "call.jsonl", PhraseTranscriber(), BothChannelsSource(), settings=settings
     )
     lines = {
         s: [e.text for e in events if isinstance(e, Utterance) and e.speaker == s]
