@@ -28,13 +28,18 @@ TRAIN_FILES = (
     DATA_DIR / "train_neutral4b.jsonl",
     DATA_DIR / "train_plain5a.jsonl",
     DATA_DIR / "train_plain5b.jsonl",
+    DATA_DIR / "train_phases6a.jsonl",
+    DATA_DIR / "train_phases6b.jsonl",
 )
 """What the encoder is tuned on and the head trains on, each line written and as tiny.en heard it
 (``asr``, from classifiers.spoken). The ``train_neutral4*`` files are the real distribution's hard
 neutrals (openings, agendas, introductions, fact questions, read-backs, answers, closings) and
 their One-Down/One-Up twins, by two writers who saw no evaluation set. The ``train_plain5*`` files
 are plain-words consumer and small-business selling (phone, voicemail, showroom, home visit,
-retention, closing pressure; no sales jargon) with 43% neutral near-misses, by two more such writers."""
+retention, closing pressure; no sales jargon) with 43% neutral near-misses, by two more such writers.
+The ``train_phases6*`` files cover every phase of a call (opening, finding out, explaining, pushback,
+closing) on the phone and in person, 42% neutral near-misses, a quarter or more multi-move turns, by
+two more such writers."""
 
 
 @dataclass(frozen=True, slots=True)
