@@ -11,13 +11,12 @@ import shutil
 import subprocess
 import sys
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from audio.synth import Turn, synthesize_call
+from audio.synth import Turn, read_wav, synthesize_call
 from calls.store import load_call
 from core.events import SAMPLE_RATE
 from tests.conftest import requires_espeak
@@ -88,21 +87,25 @@ def _played_in(recorded: np.ndarray, played: np.ndarray) -> tuple[int, float]:
     return lag, float(np.corrcoef(seg, played[: len(seg)])[0, 1])
 
 
+FRAME = SAMPLE_RATE // 50
+"""20 ms of samples: the unit in which a dropped stretch of audio is looked for."""
+
+
 def _loudness_kept(recorded: np.ndarray, played: np.ndarray, lag: int) -> np.ndarray:
     """Recorded/played loudness of each loud 20 ms frame of ``played``: ~1 when captured whole,
     0 where a stretch of the call was dropped (overall correlation barely notices 0.1 s)."""
-    n = len(played) // 320
-    rec = recorded[lag : lag + n * 320]
-    frames = [played[: n * 320], np.pad(rec, (0, n * 320 - len(rec)))]
-    rms_played, rms_rec = (np.sqrt((f.reshape(n, 320) ** 2).mean(axis=1)) for f in frames)
+    n = len(played) // FRAME
+    rec = recorded[lag : lag + n * FRAME]
+    frames = [played[: n * FRAME], np.pad(rec, (0, n * FRAME - len(rec)))]
+    rms_played, rms_rec = (np.sqrt((f.reshape(n, FRAME) ** 2).mean(axis=1)) for f in frames)
     loud = rms_played > 1000
     return rms_rec[loud] / rms_played[loud]
 
 
 def _wav(path: Path) -> np.ndarray:
-    with wave.open(str(path)) as w:
-        assert w.getframerate() == SAMPLE_RATE and w.getnchannels() == 1
-        return np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32)
+    samples, rate = read_wav(path)
+    assert rate == SAMPLE_RATE and samples.ndim == 1
+    return samples.astype(np.float32)
 
 
 @requires_espeak
