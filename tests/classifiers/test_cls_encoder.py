@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from classifiers import finetune
@@ -53,3 +55,54 @@ def test_finetune_without_its_extra_is_one_line_and_exit_2(capsys: pytest.Captur
     assert finetune.main(["--out", "/nonexistent/encoder.onnx"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("finetune: needs the finetune extra") and "\n" not in err
+
+
+def test_the_shipped_encoder_multiplies_uint8_weights() -> None:
+    """uint8 weights: the integer product is exact on every x86 CPU (see finetune.unsigned_weights)."""
+    model = onnx.load(str(ENCODER_PATH))
+    types = {t.name: t.data_type for t in model.graph.initializer}
+    weights = [types[n.input[1]] for n in model.graph.node if n.op_type == "MatMulInteger"]
+    assert len(weights) == 36 and set(weights) == {onnx.TensorProto.UINT8}
+
+
+def _dynamic_int8_matmul(tmp_path: Path, weight: np.ndarray) -> Path:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    x = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, weight.shape[0]])
+    y = onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, weight.shape[1]])
+    node = onnx.helper.make_node("MatMul", ["x", "w"], ["y"])
+    graph = onnx.helper.make_graph([node], "g", [x], [y], [onnx.numpy_helper.from_array(weight, "w")])
+    fp32, out = tmp_path / "fp32.onnx", tmp_path / "int8.onnx"
+    onnx.save(onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)]), str(fp32))
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    return out
+
+
+def test_unsigned_weights_keeps_the_integers_and_the_product_is_exact(tmp_path: Path) -> None:
+    """Large same-signed activations and weights: pairs of uint8 x int8 products pass int16 (where
+    AVX2's VPMADDUBSW saturates). After the shift the result is the exact integer product."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(7)
+    weight = rng.uniform(0.6, 1.0, (64, 8)).astype(np.float32)
+    x = rng.uniform(0.6, 1.0, (1, 64)).astype(np.float32)
+    path = _dynamic_int8_matmul(tmp_path, weight)
+    before = {t.name: onnx.numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    assert finetune.unsigned_weights(path) == 2
+    after = {t.name: onnx.numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    shifted = [n for n, a in after.items() if a.dtype == np.uint8]
+    assert len(shifted) == 2
+    for name in shifted:
+        assert before[name].dtype == np.int8
+        np.testing.assert_array_equal(after[name].astype(np.int16) - 128, before[name])
+    wq = next(a for n, a in after.items() if a.dtype == np.uint8 and a.ndim == 2).astype(np.int64)
+    wzp = next(a for n, a in after.items() if a.dtype == np.uint8 and a.ndim == 1).astype(np.int64)
+    wscale = next(a for n, a in after.items() if a.dtype == np.float32 and a.shape == (8,))
+    # DynamicQuantizeLinear, as ONNX defines it (all x > 0, so its zero point is 0)
+    scale = np.float32(x.max() / 255)
+    xq = np.clip(np.rint(x / scale), 0, 255).astype(np.int64)
+    expected = (xq @ (wq - wzp)).astype(np.float32) * scale * wscale
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {"x": x})
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert np.abs(expected - x @ weight).max() < 0.05 * np.abs(x @ weight).max()
