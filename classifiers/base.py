@@ -16,6 +16,9 @@ class Context:
     """Seconds since the call started (rapport at minute 0 differs from minute 20)."""
     prospect_prev: str | None = None
     """The prospect's most recent utterance before this one, if any."""
+    turn_prev: str | None = None
+    """The rep's previous line of the same turn, when a turn is written sentence by sentence (a
+    sentence alone can read as a pitch that, after the sentence before it, carries out a One-Up move)."""
 
 
 class Classifier(Protocol):

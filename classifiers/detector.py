@@ -47,6 +47,10 @@ class DetectorConfig:
     rapport_late_penalty: float = 0.5
 
 
+def _last_sentence(text: str | None) -> str | None:
+    return split_parts(text)[-1] if text and text.strip() else None
+
+
 class OneDownDetector:
     """Implements ``classifiers.base.Classifier``. Heavy parts load lazily on first use."""
 
@@ -132,7 +136,8 @@ class OneDownDetector:
         hits = [find_cues(p) for p in parts]
         logits = self.sentence_logits(parts, vectors, hits, context)
         probs = [softmax(x, self._head.temperature) for x in logits]
-        d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up)
+        withheld = self._carried_out(parts, probs, hits, context)
+        d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up, withheld)
         part = parts[d.part]
         if d.unsure:
             assert d.guess is not None
@@ -157,6 +162,39 @@ class OneDownDetector:
         like = nearest[0] if nearest else None
         evidence = part if len(parts) > 1 else ""
         return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(parts))
+
+    def _carried_out(
+        self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context
+    ) -> set[int]:
+        """Sentences sure to be One-Down by likeness alone (no cue of that label in them) that, read
+        after the sentence before them (in this turn, or the turn's previous line), are surely One-Up:
+        the sentence carries out that move ("I'd recommend a two-week study. | We measure absences
+        for every shift...") and is not accused (its guess is kept). A cue ("our platform") stands
+        whatever came before. One more embedding, only for those sentences."""
+        assert self._head is not None and self._encoder is not None
+        labels = self._head.labels
+        tops = [labels[int(np.argmax(p))] for p in probs]
+        sure_down = [
+            i
+            for i, p in enumerate(probs)
+            if self._stances.get(tops[i]) == "one-down"
+            and float(np.max(p)) >= self.threshold
+            and not any(hit.cue.label == tops[i] for hit in hits[i])
+        ]
+        previous = [parts[i - 1] if i else _last_sentence(context.turn_prev) for i in sure_down]
+        pairs = [(i, f"{prev} {parts[i]}") for i, prev in zip(sure_down, previous, strict=True) if prev]
+        if not pairs:
+            return set()
+        vectors = self._encoder.encode([normalize(text) or text for _, text in pairs])
+        later = Context(call_time=context.call_time)
+        withheld = set()
+        for (i, text), vector in zip(pairs, vectors, strict=True):
+            features = build(text, later, find_cues(text), vector, self._head.config)
+            p = self._head.probabilities(features, self._priors(later))
+            top = int(np.argmax(p))
+            if self._stances.get(labels[top]) == "one-up" and float(p[top]) >= self.threshold_up:
+                withheld.add(i)
+        return withheld
 
     def sentence_logits(
         self, parts: list[str], vectors: np.ndarray, hits: list[list[CueHit]], context: Context

@@ -10,7 +10,7 @@ the threshold search on calibration.jsonl (classifiers/calibrate.py) share it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,11 +35,13 @@ def decide(
     stances: Mapping[str, Stance],
     threshold: float,
     one_up_threshold: float | None = None,
+    withheld: Collection[int] = (),
 ) -> Decision:
     """The presented verdict for a turn whose sentences have class probabilities ``parts``.
 
     ``threshold`` guards One-Down (and custom) verdicts; ``one_up_threshold`` (default: the same)
-    guards praise, which accuses nobody and is calibrated for its own precision."""
+    guards praise, which accuses nobody and is calibrated for its own precision. ``withheld``: parts
+    whose verdict is not presented however sure (their context reads otherwise); still a guess."""
     up = threshold if one_up_threshold is None else one_up_threshold
     neutral = labels.index(NEUTRAL)
     best_guess: tuple[float, int, int] | None = None  # (probability, part, label index)
@@ -51,6 +53,8 @@ def decide(
         p = float(probs[top])
         if best_guess is None or p > best_guess[0]:
             best_guess = (p, i, top)
+        if i in withheld:
+            continue
         if p >= (up if stances.get(labels[top]) == "one-up" else threshold):
             confident.append((p, int(stances.get(labels[top]) == "one-down"), i, top))
     if confident:

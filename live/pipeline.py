@@ -142,6 +142,10 @@ class Pipeline:
         self._last_prospect: str | None = None
         """The prospect's last turn (its lines since the rep's last line): the detector's context."""
         self._prospect_turn_done = False
+        self._rep_turn_prev: str | None = None
+        """The rep's last line while its turn goes on (a phrase line): the next line's context."""
+        self._contexts: dict[int, Context] = {}
+        """Each rep line's detector context, so a revision is judged as the line was."""
         self._last_latency: float | None = None
         self._sink: Sink = lambda _e: None
         self.utterances = 0
@@ -350,11 +354,16 @@ class Pipeline:
                 else "the model recognized no words"
             )
             self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, reason)
+            if seg.speaker == "rep" and not seg.phrase:
+                self._rep_turn_prev = None
             return
         label: Label | None = None
         shown = False
         if seg.speaker == "rep":
-            label = self._classifier.classify(tr.text, Context(seg.start, self._last_prospect))
+            context = Context(seg.start, self._last_prospect, self._rep_turn_prev)
+            label = self._classifier.classify(tr.text, context)
+            self._rep_turn_prev = tr.text if seg.phrase else None
+            self._contexts[self.utterances + 1] = context
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)
             self._prospect_turn_done = True
@@ -406,7 +415,7 @@ class Pipeline:
             old = self._labels.get(piece.id)
             label = None
             if job.speaker == "rep":
-                label = self._classifier.classify(new, Context(piece.start, None))
+                label = self._classifier.classify(new, self._contexts.get(piece.id, Context(piece.start)))
             self._journal.revision(piece.id, new, label)
             self._tracker.relabel(old, label)
             self._labels[piece.id] = label

@@ -62,6 +62,13 @@ def test_praise_has_its_own_threshold_and_never_lowers_the_bar_for_accusations()
     assert (unsure.label, unsure.unsure) == ("neutral", True)
 
 
+def test_a_withheld_part_is_never_presented_but_stays_the_guess() -> None:
+    alone = decide([probs(teaching=0.7), probs(solution_pitch=0.9)], list(LABELS), STANCES, 0.6, withheld={1})
+    assert (alone.label, alone.part) == ("teaching", 0)
+    only = decide([probs(solution_pitch=0.9)], list(LABELS), STANCES, 0.6, withheld={0})
+    assert (only.label, only.unsure, only.guess) == ("neutral", True, ("solution_pitch", pytest.approx(0.9)))
+
+
 def test_a_plainly_neutral_turn_is_not_unsure() -> None:
     d = decide([probs(pain_probe=0.2), probs()], list(LABELS), STANCES, 0.6)
     assert (d.label, d.unsure, d.guess) == ("neutral", False, None)
@@ -102,6 +109,40 @@ def test_a_long_turn_is_judged_by_the_sentence_that_carries_it(detector: OneDown
     assert label.label == "pain_probe" and label.stance == "one-down"
     assert label.part == "What keeps you up at night with the audits?"
     assert normalize(label.evidence) in normalize(label.part)
+
+
+RECOMMEND = "Then what I would recommend as a next step is a two week study."
+STUDY = (
+    "We measure absences for every shift, and review the results with you and your finance lead,"
+    " so you can weigh the cost of doing nothing."
+)
+FOUNDED = "We were founded in two thousand nine and we serve over four hundred companies."
+
+
+def test_a_sentence_that_carries_out_the_one_up_move_before_it_is_not_accused(
+    detector: OneDownDetector,
+) -> None:
+    """The demo call's rep, one turn written as two sentence lines: the plan alone reads as a pitch."""
+    alone = detector.classify(STUDY, MID)
+    assert alone.stance == "one-down"
+    after = detector.classify(STUDY, Context(call_time=MID.call_time, turn_prev=RECOMMEND))
+    assert (after.stance, after.unsure, after.nudge) == ("neutral", True, None)
+    assert after.guess is not None and after.guess.label == alone.label
+    turn = detector.classify(f"{RECOMMEND} {STUDY}", MID)
+    assert (turn.label, turn.part) == ("teaching", RECOMMEND)
+
+
+def test_a_one_down_sentence_after_a_neutral_one_keeps_its_verdict(detector: OneDownDetector) -> None:
+    after = detector.classify(FOUNDED, Context(call_time=MID.call_time, turn_prev="Sure, that works for me."))
+    assert after.label == "credibility" and after.nudge
+
+
+def test_a_pitch_named_by_its_own_words_stands_after_teaching(detector: OneDownDetector) -> None:
+    teach = "Buyers like you usually start by comparing features, and that is where they go wrong."
+    pitch = "Our platform automates scheduling and cuts overtime by a third."
+    assert detector.classify(f"{teach} {pitch}", MID).label == "solution_pitch"
+    after = detector.classify(pitch, Context(call_time=MID.call_time, turn_prev=teach))
+    assert after.label == "solution_pitch" and after.evidence in ("our platform", "automates")
 
 
 def test_evidence_only_quotes_the_reps_own_words(detector: OneDownDetector) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from classifiers.base import Context
 from core.config import Config
-from core.events import AudioFrame, Event, Nudge, SpeechSegment, Utterance
+from core.events import AudioFrame, Event, Label, Nudge, SpeechSegment, Utterance
 from live.compose import build_session
 from live.refine import Word
 from live.sentences import PhraseJoiner, ends_sentence
@@ -236,6 +237,7 @@ def run_scripted(
     source: MonologueSource | None = None,
     paced: bool = False,
     settings: dict[str, object] | None = None,
+    classifier: KeywordClassifier | None = None,
 ) -> list[Event]:
     """The real pipeline on a scripted source and transcriber, no refine pass; its events."""
     events: list[Event] = []
@@ -245,10 +247,35 @@ def run_scripted(
         journal,
         paced=paced,
         transcriber=transcriber,
-        classifier=KeywordClassifier(),
+        classifier=classifier or KeywordClassifier(),
         vad=fake_vad,  # type: ignore[arg-type]
     ).run(events.append)
     return events
+
+
+def test_a_sentence_line_is_judged_after_its_turns_previous_line_and_a_new_turn_without(
+    tmp_path: Path,
+) -> None:
+    class Recording(KeywordClassifier):
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, str | None]] = []
+
+        def classify(self, text: str, context: Context) -> Label:
+            self.seen.append((text, context.turn_prev))
+            return super().classify(text, context)
+
+    classifier = Recording()
+    run_scripted(
+        tmp_path / "call.jsonl",
+        PhraseTranscriber(),
+        settings={"vad.partial_interval_s": 0},
+        classifier=classifier,
+    )
+    assert classifier.seen == [
+        ("Our platform automates payroll.", None),
+        ("and it also handles overtime.", "Our platform automates payroll."),
+        ("Thanks, bye.", None),  # a new turn after the 1.0 s pause
+    ]
 
 
 def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Path) -> None:
