@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from core.config import ModelConfig
+from core.machine import describe
 from live.transcriber import WhisperTranscriber
 from tuning.bench import demo_clips
 
@@ -27,6 +28,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    print(f"machine: {describe()}", flush=True)
     tr = WhisperTranscriber(ModelConfig(threads=args.threads, device="cpu"))
     tr.warm()
     clips = demo_clips()

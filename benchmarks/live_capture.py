@@ -22,6 +22,7 @@ import numpy as np
 
 from audio.synth import load_turns, synthesize_call
 from core.config import Config
+from core.machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     args = ap.parse_args()
+    print(f"machine: {describe()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="oneup-live-"))
     turns = load_turns(ROOT / "live" / "assets" / "demo_call.json")
     one = synthesize_call(turns)

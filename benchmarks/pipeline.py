@@ -24,6 +24,7 @@ from audio.source import FileSource
 from audio.synth import load_turns, synthesize_call
 from core.config import Config
 from core.events import Event, Utterance
+from core.machine import describe
 from live.compose import build_session
 from live.transcriber import Transcriber, Transcription, WhisperTranscriber
 from tuning.wer import corpus_wer
@@ -163,6 +164,7 @@ def main() -> None:
     ap.add_argument("--skip-realtime", action="store_true")
     ap.add_argument("--tmp", type=Path, default=Path("/tmp/oneup-bench"))
     args = ap.parse_args()
+    print(f"machine: {describe()}", flush=True)
     args.tmp.mkdir(parents=True, exist_ok=True)
     cfg = Config()
     t0 = time.perf_counter()

@@ -28,6 +28,7 @@ import numpy as np
 from audio.decode import decode_blocks
 from audio.synth import load_turns, synthesize_call
 from calls.store import load_call
+from core.machine import describe
 from tuning.wer import corpus_wer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency", action="store_true", help="also live latency with refine on/off (~6 min)")
     ap.add_argument("--flags", default="", help='extra flags for every oneup run, e.g. "--phrase-pause-ms 0"')
     args = ap.parse_args(argv)
+    print(f"machine: {describe()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         wer_table(args.clips, Path(tmp), args.flags.split())
         if args.latency:

@@ -42,6 +42,7 @@ import numpy as np
 
 from audio.synth import SynthCall, Turn, load_turns, synthesize_call
 from benchmarks.refine import _WAIT4, ROOT, SPEECH, _concat, _load
+from core.machine import describe
 from tuning.latency import EmittedLine, RefSentence, completing_lines, split_sentences
 from tuning.wer import corpus_wer
 
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         " the synthesized audio itself differed between runs until audio.synth used sox -R)",
     )
     args = ap.parse_args(argv)
+    print(f"machine: {describe()}", flush=True)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
         if "try" not in args.variants:

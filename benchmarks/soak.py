@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.machine import describe
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -612,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/oneup-soak"))
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
+    print(f"machine: {describe()}", flush=True)
     if args.short:
         args.fast_minutes, args.realtime_minutes = SHORT.fast, SHORT.realtime
         args.long_minutes, args.baseline_minutes = SHORT.long, SHORT.baseline

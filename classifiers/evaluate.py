@@ -35,6 +35,7 @@ from classifiers.detector import OneDownDetector
 from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
 from classifiers.train import TrainConfig, training_examples
+from core.machine import describe
 from core.taxonomy import LABELS, ONE_DOWN, STANCES
 
 
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"(no {REAL_LINES}: real-lines figures skipped)")
     median, p95 = latency_ms(detector, heldout)
-    print(f"latency per utterance: median {median:.1f} ms, p95 {p95:.1f} ms")
+    print(f"latency per utterance: median {median:.1f} ms, p95 {p95:.1f} ms ({describe()})")
     if args.calls:
         from classifiers.calls import print_calls
 
