@@ -58,7 +58,7 @@ def build_session(
         transcriber = WhisperTranscriber(config.model)
     transcriber.warm()
     refiner = _refiner(config, transcriber)
-    if refiner is not None:
+    if refiner is not None and paced:
         refiner.warm_words()
     writer = JournalWriter(journal, force=force)
     return Pipeline(

@@ -206,14 +206,20 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
+        self._warmed: set[str] = set()
+        """Warm-ups done on this model: each allocates once, so a second session on it skips them."""
         if min(config.encoder_window_s, config.interim_window_s) * FRAMES_PER_S < FULL_FRAMES:
             _install_short_windows()
 
     def warm(self) -> float:
-        """Run one dummy pass so the first real utterance doesn't pay for lazy init."""
+        """Run one dummy pass so the first real utterance doesn't pay for lazy init (once per model:
+        later sessions on the same model return 0 at once)."""
+        if "plain" in self._warmed:
+            return 0.0
         t0 = time.monotonic()
         rng = np.random.default_rng(0)
         self.transcribe((rng.standard_normal(16_000) * 0.01).astype(np.float32))
+        self._warmed.add("plain")
         return time.monotonic() - t0
 
     def transcribe(self, audio: np.ndarray) -> Transcription:
@@ -318,10 +324,14 @@ class WhisperTranscriber:
 
     def warm_words(self) -> float:
         """A full refine window of real speech (the bundled demo call, both sides mixed): a window of
-        noise would hallucinate through every fallback temperature, and a short one allocates too little."""
+        noise would hallucinate through every fallback temperature, and a short one allocates too little.
+        Once per model: it costs a 28 s decode (5 s on a 2-core AVX2 machine), which every further
+        session on the same model (tests, benchmarks) would pay for nothing."""
         from audio.decode import decode_blocks
         from live import DEMO_CALL
 
+        if "words" in self._warmed:
+            return 0.0
         t0 = time.monotonic()
         need, blocks = 16_000 * 28, []
         with closing(decode_blocks(DEMO_CALL)) as decoded:  # only the first window, not the whole call
@@ -333,6 +343,7 @@ class WhisperTranscriber:
         window = np.concatenate(blocks, axis=1)[:, : 16_000 * 28]
         mixed = window.astype(np.float32).sum(axis=0) / (2 * 32768.0)
         self.transcribe_words(mixed)
+        self._warmed.add("words")
         return time.monotonic() - t0
 
     def transcribe_words(self, audio: np.ndarray) -> list[Word]:
