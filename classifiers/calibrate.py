@@ -70,18 +70,32 @@ def _whole(r: Reading) -> np.ndarray:
     return np.mean(np.stack(r.logits), axis=0)
 
 
+def _gold_logits(readings: Sequence[Reading], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-line logits as one (lines, labels) matrix, and each line's gold label index."""
+    if not readings:
+        return np.zeros((0, len(labels))), np.zeros(0, dtype=int)
+    whole = np.stack([_whole(r) for r in readings])
+    gold = np.array([labels.index(r.example.label) for r in readings])
+    return whole, gold
+
+
+def _nll(whole: np.ndarray, gold: np.ndarray, t: float) -> float:
+    if not len(gold):
+        return 0.0
+    p = softmax(whole, t)[np.arange(len(gold)), gold]
+    return float(-np.log(np.maximum(p, 1e-12)).mean())
+
+
 def nll(readings: Sequence[Reading], labels: Sequence[str], t: float) -> float:
-    total = 0.0
-    for r in readings:
-        p = softmax(_whole(r), t)[labels.index(r.example.label)]
-        total -= float(np.log(max(p, 1e-12)))
-    return total / max(len(readings), 1)
+    """Mean negative log-likelihood of the gold labels at temperature ``t``."""
+    return _nll(*_gold_logits(readings, labels), t)
 
 
 def fit_temperature(readings: Sequence[Reading], labels: Sequence[str]) -> float:
     """The T in [0.25, 5] with the lowest NLL (a fine grid: one scalar needs no optimiser)."""
+    whole, gold = _gold_logits(readings, labels)
     grid = np.exp(np.linspace(np.log(0.25), np.log(5.0), 200))
-    return float(min(grid, key=lambda t: nll(readings, labels, float(t))))
+    return float(min(grid, key=lambda t: _nll(whole, gold, float(t))))
 
 
 def ece(readings: Sequence[Reading], labels: Sequence[str], t: float, bins: int = 15) -> float:
