@@ -185,12 +185,9 @@ class OneDownDetector:
         pairs = [(i, f"{prev} {parts[i]}") for i, prev in zip(sure_down, previous, strict=True) if prev]
         if not pairs:
             return set()
-        vectors = self._encoder.encode([normalize(text) or text for _, text in pairs])
         later = Context(call_time=context.call_time)
         withheld = set()
-        for (i, text), vector in zip(pairs, vectors, strict=True):
-            features = build(text, later, find_cues(text), vector, self._head.config)
-            p = self._head.probabilities(features, self._priors(later))
+        for (i, _), p in zip(pairs, self._probabilities([text for _, text in pairs], later), strict=True):
             top = int(np.argmax(p))
             if self._stances.get(labels[top]) == "one-up" and float(p[top]) >= self.threshold_up:
                 withheld.add(i)
@@ -213,11 +210,19 @@ class OneDownDetector:
     def scores(self, text: str, context: Context) -> dict[str, float]:
         """The model's probability for every built-in label (for explaining a verdict; no user rules)."""
         self.warm()
-        assert self._head is not None and self._encoder is not None
-        vector = self._encoder.encode([normalize(text) or text])[0]
-        features = build(text, context, find_cues(text), vector, self._head.config)
-        probs = self._head.probabilities(features, self._priors(context))
+        assert self._head is not None
+        probs = self._probabilities([text], context)[0]
         return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+
+    def _probabilities(self, texts: list[str], context: Context) -> list[np.ndarray]:
+        """Each text read whole, as one unit (one batched embedding), in ``context``."""
+        assert self._head is not None and self._encoder is not None
+        vectors = self._encoder.encode([normalize(text) or text for text in texts])
+        priors = self._priors(context)
+        return [
+            self._head.probabilities(build(text, context, find_cues(text), vector, self._head.config), priors)
+            for text, vector in zip(texts, vectors, strict=True)
+        ]
 
     def _priors(self, context: Context) -> np.ndarray:
         """Logit offsets from call time (see DetectorConfig)."""

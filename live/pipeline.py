@@ -357,13 +357,14 @@ class Pipeline:
             if seg.speaker == "rep" and not seg.phrase:
                 self._rep_turn_prev = None
             return
+        uid = self.utterances + 1
         label: Label | None = None
         shown = False
         if seg.speaker == "rep":
             context = Context(seg.start, self._last_prospect, self._rep_turn_prev)
             label = self._classifier.classify(tr.text, context)
             self._rep_turn_prev = tr.text if seg.phrase else None
-            self._contexts[self.utterances + 1] = context
+            self._contexts[uid] = context  # a revision of this line is judged in the same context
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)
             self._prospect_turn_done = True
@@ -372,7 +373,6 @@ class Pipeline:
             self._last_prospect = f"{turn} {tr.text}" if turn else tr.text
             self._prospect_turn_done = False
         latency = time.monotonic() - seg.received_at
-        uid = self.utterances + 1
         utt = Utterance(
             id=uid,
             speaker=seg.speaker,
