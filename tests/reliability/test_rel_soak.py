@@ -18,6 +18,7 @@ from benchmarks import soak
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.paced,
     pytest.mark.skipif(
         shutil.which("espeak-ng") is None or shutil.which("sox") is None,
         reason="espeak-ng and sox are needed to synthesize the calls",
