@@ -24,6 +24,11 @@ clips of ../shared/speech, 185 s), real speech with transcripts, so their WER is
 Variants: ``before`` (the settings before sentence lines: finals at a 0.6 s pause only, interim
 text every 1.5 s), ``sentences`` (defaults: the decodes of held phrases are the interim text),
 ``partials`` (defaults plus extra interim requests every 3 s).
+
+``--fast`` runs the calls as fast as possible instead (``oneup run`` without ``--realtime``): the
+cuts then do not depend on how busy the machine is, so two variants' WER differs only by what the
+variant changes (a realtime run's WER varies by a few points from run to run); no latency is
+printed then, and the CPU figure includes the refine pass after the call.
 """
 
 from __future__ import annotations
@@ -225,9 +230,14 @@ def _pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) if xs else float("nan")
 
 
+PACE = ["--realtime"]
+"""How the calls are run: ``--realtime`` (the default) or as fast as possible (``--fast``: [])."""
+
+
 def _cpu(wav: Path, out: Path, variant: str) -> float:
-    """CPU seconds (user + system) of one realtime ``oneup run`` of ``wav``, in a fresh process."""
-    cmd = [sys.executable, "-m", "cli", "run", str(wav), "--realtime", "--out", str(out), "--force"]
+    """CPU seconds (user + system) of one ``oneup run`` of ``wav`` (realtime unless ``--fast``), in a
+    fresh process."""
+    cmd = [sys.executable, "-m", "cli", "run", str(wav), *PACE, "--out", str(out), "--force"]
     cmd += VARIANTS[variant]
     probe = subprocess.run([sys.executable, "-c", _WAIT4, *cmd], capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
@@ -273,13 +283,18 @@ def run_one(s: Set, variant: str, tmp: Path, tag: str = "") -> str:
         said = s.truth[speaker] if s.truth else " ".join(r.text for r in refs)
         pairs.append((said, " ".join(r["text"] for r in lines)))
     piece = [r["latency_s"] for r in utts]
+    timing = (
+        f"sentence p50 {_pct(sent, 50):5.2f} s p95 {_pct(sent, 95):5.2f} s (n={len(sent)}, missed {missed})"
+        f" · piece p50 {_pct(piece, 50):4.2f} p95 {_pct(piece, 95):4.2f} s"
+        if PACE
+        else f"sentences found {len(sent)}, missed {missed} (fast: no latency)"
+    )
     row = (
-        f"{s.name:<10} {tag:<10} sentence p50 {_pct(sent, 50):5.2f} s p95 {_pct(sent, 95):5.2f} s"
-        f" (n={len(sent)}, missed {missed}) · piece p50 {_pct(piece, 50):4.2f} p95 {_pct(piece, 95):4.2f} s"
+        f"{s.name:<10} {tag:<10} {timing}"
         f" · WER {corpus_wer(pairs) * 100:5.2f}% · CPU {(cpu - fixed) / s.audio_s:.3f} CPU-s/audio-s"
         f" during the call ({cpu / s.audio_s:.3f} with start-up) · {len(utts)} lines · wall {wall:.0f} s"
     )
-    if s.one_down:
+    if s.one_down and PACE:
         reps = [r for r in utts if r["speaker"] == "rep"]
         emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in reps]
         delays = []
@@ -314,8 +329,14 @@ def main(argv: list[str] | None = None) -> int:
         " settings gave the synthesized monologues 10.3%% and 14.3%% WER in two sessions, partly because"
         " the synthesized audio itself differed between runs until audio.synth used sox -R)",
     )
+    ap.add_argument(
+        "--fast", action="store_true", help="run the calls as fast as possible (WER without timing noise)"
+    )
     args = ap.parse_args(argv)
     print(f"machine: {describe()}", flush=True)
+    if args.fast:
+        PACE.clear()
+        print("pace: as fast as possible (latencies on the call clock, no decode time)", flush=True)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
         if "try" not in args.variants:
