@@ -105,14 +105,18 @@ class ModelConfig:
     """Segments below this average log-probability are treated as unreliable."""
     hard_logprob_floor: float = -1.5
     """Segments below this are dropped whatever no_speech_prob says (noise hallucinations)."""
-    encoder_window_s: float = 30.0
-    """Whisper's encoder sees this many seconds (an utterance longer than that: itself plus 2 s of
-    padding) instead of the full 30 s window faster-whisper pads every utterance to; 30 = the full
-    window (the default). The encoder's cost grows faster than its window: at 20 s a live call cost
-    0.21-0.29 CPU-s per audio s instead of 0.25-0.40 (tiny.en int8, 2 threads). The words barely
-    change on the same segments (82 read clips 7.0% WER at 20 s, 7.3% at 30 s; a phone call 19.9%
-    / 19.6%), but in realtime runs the lines came out 0.7-4.4 points worse, so it is opt-in for
-    machines short of CPU. Below 15 s short lines were repeated ("Good morning, Steve. Good ...")."""
+    encoder_window_s: float = 20.0
+    """Whisper's encoder sees this many seconds of a live decode (an utterance longer than that:
+    itself plus 2 s of padding) instead of the full 30 s window faster-whisper pads every decode to;
+    30 = the full window. The encoder's cost grows faster than its window, and it is most of a short
+    decode's cost. Measured on Dec 4 on an AMD EPYC without VNNI (benchmarks.sentences, the same
+    cuts at 20 and 30 s, so the text differs only by the window), 20 s against 30 s: WER against
+    the truth on the recorded read clips 7.16 -> 6.67%, the recorded dialogue 3.60 -> 2.70%, the
+    synthesized demo call 15.69 -> 13.29%, the monologues 14.34 -> 12.87%; the real phone call
+    against offline whisper base mixed to mono 26.17 -> 25.84%, on two channels 27.05 -> 30.48%
+    (two short lines gained a made-up closing sentence; the full window looped once instead).
+    CPU-s per audio s 0.64-0.76x, and the lines come sooner (see README). Below 15 s short lines
+    were repeated ("Good morning, Steve. Good ..."). The refine pass keeps the full window."""
     interim_window_s: float = 15.0
     """The encoder window of interim decodes (the rep's speech in progress, ``vad.partial_interval_s``):
     their text is replaced by the final's, so they take a short window (tiny.en int8: 0.08 CPU-s per
