@@ -105,18 +105,19 @@ class ModelConfig:
     """Segments below this average log-probability are treated as unreliable."""
     hard_logprob_floor: float = -1.5
     """Segments below this are dropped whatever no_speech_prob says (noise hallucinations)."""
-    encoder_window_s: float = 20.0
-    """Whisper's encoder sees this many seconds of a live decode (an utterance longer than that:
-    itself plus 2 s of padding) instead of the full 30 s window faster-whisper pads every decode to;
-    30 = the full window. The encoder's cost grows faster than its window, and it is most of a short
-    decode's cost. Measured on Dec 4 on an AMD EPYC without VNNI (benchmarks.sentences, the same
-    cuts at 20 and 30 s, so the text differs only by the window), 20 s against 30 s: WER against
-    the truth on the recorded read clips 7.16 -> 6.67%, the recorded dialogue 3.60 -> 2.70%, the
-    synthesized demo call 15.69 -> 13.29%, the monologues 14.34 -> 12.87%; the real phone call
-    against offline whisper base mixed to mono 26.17 -> 25.84%, on two channels 27.05 -> 30.48%
-    (two short lines gained a made-up closing sentence; the full window looped once instead).
-    CPU-s per audio s 0.64-0.76x, and the lines come sooner (see README). Below 15 s short lines
-    were repeated ("Good morning, Steve. Good ..."). The refine pass keeps the full window."""
+    encoder_window_s: float = 30.0
+    """Whisper's encoder sees this many seconds (an utterance longer than that: itself plus 2 s of
+    padding) instead of the full 30 s window faster-whisper pads every utterance to; 30 = the full
+    window (the default). The encoder's cost grows faster than its window, so 20 s suits a machine
+    short of CPU. Measured on Dec 4 on an AMD EPYC without VNNI, 20 s against 30 s: realtime CPU
+    0.63-0.77x and lines sooner (the stereo phone call's sentence p50 4.35 -> 2.91 s); with the same
+    cuts, WER better on the read clips (7.16 -> 6.67%), the recorded dialogue (3.60 -> 2.70%), the
+    demo (15.69 -> 13.29%) and the monologues (14.34 -> 12.87%), and on the phone call against
+    offline whisper base mono 26.17 -> 25.84% but stereo 27.05 -> 30.48%. It stays opt-in because
+    the test suite found worse failures at 20 s: a clip cut off mid-sentence lost its first words
+    ("In 1665, written by ..." -> "written by a citizen who can"), sentences synthesized with no
+    pause came out at 32% WER instead of under 25%, and a sentence under 0 dB babble gave no text
+    (at 30 s it loops and the guard's retry keeps words). Below 15 s short lines were repeated."""
     interim_window_s: float = 15.0
     """The encoder window of interim decodes (the rep's speech in progress, ``vad.partial_interval_s``):
     their text is replaced by the final's, so they take a short window (tiny.en int8: 0.08 CPU-s per

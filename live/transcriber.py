@@ -5,9 +5,9 @@ text out. ``WhisperTranscriber`` loads a CTranslate2 Whisper model once and
 applies the hallucination guards: no conditioning on previous text (a bad
 guess can't snowball), and segments that look like speech-from-silence
 (high no_speech_prob with low confidence, or very low confidence) are dropped.
-Live decodes use a shorter encoder window than the 30 s one faster-whisper pads every decode to
-(``model.encoder_window_s``, 20 s; interim text ``model.interim_window_s``, 15 s): most of a
-short decode's CPU goes to encoding padding. The refine pass keeps the full window.
+Interim decodes use a shorter encoder window (``model.interim_window_s``, 15 s) than the 30 s
+one every utterance is padded to, as finals can (``model.encoder_window_s``, opt-in): most of a
+short decode's CPU goes to encoding padding.
 It is not thread-safe by design: exactly one worker thread owns it.
 """
 
