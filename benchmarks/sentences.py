@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {describe()}", flush=True)
     if args.fast:
         PACE.clear()
-        print("pace: as fast as possible (latencies on the call clock, no decode time)", flush=True)
+        print("pace: as fast as possible (no latency printed; CPU includes the refine pass)", flush=True)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
         if "try" not in args.variants:
