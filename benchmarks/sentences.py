@@ -294,6 +294,11 @@ def run_one(s: Set, variant: str, tmp: Path, tag: str = "") -> str:
         f" · WER {corpus_wer(pairs) * 100:5.2f}% · CPU {(cpu - fixed) / s.audio_s:.3f} CPU-s/audio-s"
         f" during the call ({cpu / s.audio_s:.3f} with start-up) · {len(utts)} lines · wall {wall:.0f} s"
     )
+    busy = recs[-1].get("model_busy_s") if recs[-1]["type"] == "summary" else None
+    if busy:  # where the model's time went, per audio second (x threads ~ its CPU share)
+        row += f"\n{'':<21} model busy per audio-s: " + " ".join(
+            f"{k} {v / s.audio_s:.3f}" for k, v in busy.items()
+        )
     if s.one_down and PACE:
         reps = [r for r in utts if r["speaker"] == "rep"]
         emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in reps]

@@ -432,6 +432,9 @@ class Pipeline:
             | {
                 "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
                 "overflows": self._source.overflows,
+                "model_busy_s": {k: round(v, 2) for k, v in self._worker.busy_s.items()}
+                if self._worker is not None
+                else {},
             },
             end_reason=end_text(reason, detail),
         )

@@ -7,7 +7,8 @@ guess can't snowball), and segments that look like speech-from-silence
 (high no_speech_prob with low confidence, or very low confidence) are dropped.
 Interim decodes use a shorter encoder window (``model.interim_window_s``, 15 s) than the 30 s
 one every utterance is padded to, as finals can (``model.encoder_window_s``, opt-in): most of a
-short decode's CPU goes to encoding padding.
+short decode's CPU goes to encoding padding. The last window's encoder output is kept, so the same
+audio decoded again (with word times, or by a guard's retry) costs only the decoder.
 It is not thread-safe by design: exactly one worker thread owns it.
 """
 
@@ -206,10 +207,27 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
+        self.encoder_reuses = 0
+        """Encoder passes saved by ``_reuse_encoder`` (read by tests and benchmarks)."""
+        self._last_encoded: tuple[np.ndarray, Any] | None = None
+        self._encode = self._model.encode
+        self._model.encode = self._reuse_encoder  # type: ignore[method-assign]
         self._warmed: set[str] = set()
         """Warm-ups done on this model: each allocates once, so a second session on it skips them."""
         if min(config.encoder_window_s, config.interim_window_s) * FRAMES_PER_S < FULL_FRAMES:
             _install_short_windows()
+
+    def _reuse_encoder(self, features: np.ndarray) -> Any:
+        """faster-whisper's ``encode``, remembering the last window: the same audio decoded again
+        (a phrase's second decode with word times, a guard's retry) skips the encoder pass, most of
+        a short decode's cost, and gets exactly the same encoder output, so the same text."""
+        last = self._last_encoded
+        if last is not None and last[0].shape == features.shape and np.array_equal(last[0], features):
+            self.encoder_reuses += 1
+            return last[1]
+        out = self._encode(features)
+        self._last_encoded = (np.array(features, copy=True), out)
+        return out
 
     def warm(self) -> float:
         """Run one dummy pass so the first real utterance doesn't pay for lazy init (once per model:

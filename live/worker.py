@@ -45,6 +45,10 @@ OnRefine = Callable[[RefineJob, list[Word]], None]
 MAX_REFINES = 4
 """Refine windows waiting at most (each holds up to 28 s of audio, ~0.9 MB)."""
 
+JOB_KINDS = ("final", "words", "interim", "refine")
+"""What the model's time goes to: final decodes, the second (word-timed) decode of a phrase cut at a
+sentence end, interim text, and refine windows (``TranscriptionWorker.busy_s``)."""
+
 PARTIAL_DUTY = 0.5
 """At most this share of the model's time goes to interim text: after a partial, the next one
 waits until the model has been free for as long again (so partials adapt to the machine)."""
@@ -77,6 +81,9 @@ class TranscriptionWorker:
         self._on_refine = on_refine
         self._refines: deque[RefineJob] = deque()
         self.refines_dropped = 0
+        self.busy_s: dict[str, float] = dict.fromkeys(JOB_KINDS, 0.0)
+        """Wall seconds the model spent on each kind of job (written by the worker thread; read
+        after ``close``): where a session's CPU went, journaled in the summary."""
         self._busy = False
         self._batcher: BatchTranscriber | None = (
             transcriber if batch_channels and isinstance(transcriber, BatchTranscriber) else None
@@ -174,7 +181,9 @@ class TranscriptionWorker:
         try:
             while item := self._next():
                 if isinstance(item, RefineJob):
+                    t0 = time.monotonic()
                     self._refine(item)
+                    self.busy_s["refine"] += time.monotonic() - t0
                     continue
                 segs = item
                 if self._prepare is not None and item[0].final:
@@ -186,8 +195,12 @@ class TranscriptionWorker:
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
                     results = [self._transcribe(s) for s in segs]
+                t1 = time.monotonic()
                 results = [self._with_words(s, r) for s, r in zip(segs, results, strict=True)]
-                took = time.monotonic() - t0
+                t2 = time.monotonic()
+                self.busy_s["final" if segs[0].final else "interim"] += t1 - t0
+                self.busy_s["words"] += t2 - t1
+                took = t2 - t0
                 if not segs[0].final:
                     self._partial_ready_at = time.monotonic() + took * (1 - PARTIAL_DUTY) / PARTIAL_DUTY
                 for seg, result in zip(segs, results, strict=True):

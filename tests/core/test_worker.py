@@ -161,3 +161,18 @@ def test_interim_requests_take_the_cheaper_decode_and_finals_never_do() -> None:
     w.submit(seg(1))
     w.close()
     assert done == [(False, "interim"), (True, "final")]
+
+
+def test_model_time_is_counted_per_kind_of_job() -> None:
+    """Finals and interim decodes land in their own counters (the summary's ``model_busy_s``)."""
+    w = TranscriptionWorker(SlowTranscriber(delay=0.05), lambda s, _t: None)
+    w.start()
+    w.submit(seg(0, final=False))
+    time.sleep(0.2)  # the partial is served before the finals arrive
+    for i in range(1, 4):
+        w.submit(seg(i))
+    w.close()
+    assert set(w.busy_s) == {"final", "words", "interim", "refine"}
+    assert 0.15 <= w.busy_s["final"] < 1.0  # three 0.05 s decodes
+    assert 0.05 <= w.busy_s["interim"] < w.busy_s["final"]
+    assert w.busy_s["words"] < 0.05 and w.busy_s["refine"] == 0.0
