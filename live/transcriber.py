@@ -211,7 +211,7 @@ class WhisperTranscriber:
         """Encoder passes saved by ``_reuse_encoder`` (read by tests and benchmarks)."""
         self._last_encoded: tuple[np.ndarray, Any] | None = None
         self._encode = self._model.encode
-        self._model.encode = self._reuse_encoder  # type: ignore[method-assign]
+        self._model.encode = self._reuse_encoder
         self._warmed: set[str] = set()
         """Warm-ups done on this model: each allocates once, so a second session on it skips them."""
         if min(config.encoder_window_s, config.interim_window_s) * FRAMES_PER_S < FULL_FRAMES:
