@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
@@ -185,6 +186,30 @@ def _short_windows(window_s: float) -> Iterator[None]:
 SEED = 0
 
 
+class EncoderReuse:
+    """Installed as a faster-whisper model's ``encode``: remembers the last window, so the same audio
+    decoded again (a phrase's second decode with word times, a guard's retry) skips the encoder pass,
+    most of a short decode's cost, and gets exactly the same encoder output, so the same text.
+    The original is held weakly: model -> this -> model would keep a dropped model's memory until
+    the cyclic garbage collector runs."""
+
+    def __init__(self, model: Any):
+        self._encode = weakref.WeakMethod(model.encode)
+        self.last: tuple[np.ndarray, Any] | None = None
+        self.reuses = 0
+
+    def __call__(self, features: np.ndarray) -> Any:
+        last = self.last
+        if last is not None and last[0].shape == features.shape and np.array_equal(last[0], features):
+            self.reuses += 1
+            return last[1]
+        encode = self._encode()
+        assert encode is not None  # called by the model, which is therefore alive
+        out = encode(features)
+        self.last = (np.array(features, copy=True), out)
+        return out
+
+
 class WhisperTranscriber:
     """faster-whisper, loaded once and warmed up; consume ``segments`` inside the caller's thread."""
 
@@ -207,27 +232,21 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
-        self.encoder_reuses = 0
-        """Encoder passes saved by ``_reuse_encoder`` (read by tests and benchmarks)."""
-        self._last_encoded: tuple[np.ndarray, Any] | None = None
-        self._encode = self._model.encode
-        self._model.encode = self._reuse_encoder
+        self._encoder = EncoderReuse(self._model)
+        self._model.encode = self._encoder
         self._warmed: set[str] = set()
         """Warm-ups done on this model: each allocates once, so a second session on it skips them."""
         if min(config.encoder_window_s, config.interim_window_s) * FRAMES_PER_S < FULL_FRAMES:
             _install_short_windows()
 
-    def _reuse_encoder(self, features: np.ndarray) -> Any:
-        """faster-whisper's ``encode``, remembering the last window: the same audio decoded again
-        (a phrase's second decode with word times, a guard's retry) skips the encoder pass, most of
-        a short decode's cost, and gets exactly the same encoder output, so the same text."""
-        last = self._last_encoded
-        if last is not None and last[0].shape == features.shape and np.array_equal(last[0], features):
-            self.encoder_reuses += 1
-            return last[1]
-        out = self._encode(features)
-        self._last_encoded = (np.array(features, copy=True), out)
-        return out
+    @property
+    def encoder_reuses(self) -> int:
+        """Encoder passes saved so far by reusing the last one (``EncoderReuse``)."""
+        return self._encoder.reuses
+
+    def forget_encoded(self) -> None:
+        """Encode the next window anew even if it is the last one: for timing the same audio twice."""
+        self._encoder.last = None
 
     def warm(self) -> float:
         """Run one dummy pass so the first real utterance doesn't pay for lazy init (once per model:

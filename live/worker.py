@@ -82,8 +82,9 @@ class TranscriptionWorker:
         self._refines: deque[RefineJob] = deque()
         self.refines_dropped = 0
         self.busy_s: dict[str, float] = dict.fromkeys(JOB_KINDS, 0.0)
-        """Wall seconds the model spent on each kind of job (written by the worker thread; read
-        after ``close``): where a session's CPU went, journaled in the summary."""
+        """Wall seconds the worker spent on each kind of job, almost all of it in the model (a refine
+        job includes relabelling its lines); written by the worker thread, read after ``close``, and
+        journaled in the summary: where a session's CPU went."""
         self._busy = False
         self._batcher: BatchTranscriber | None = (
             transcriber if batch_channels and isinstance(transcriber, BatchTranscriber) else None

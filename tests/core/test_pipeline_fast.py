@@ -122,9 +122,9 @@ def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
     summary = records[-1]
     assert summary["end_reason"] == "end of audio" and summary["one_down"] == 1
     assert abs(summary["talk_time"]["rep"] - 3.0) < 0.5 and abs(summary["talk_time"]["prospect"] - 1.5) < 0.5
-    busy = summary["model_busy_s"]  # three finals, nothing else (no partials, refine or word times)
-    assert set(busy) == {"final", "words", "interim", "refine"} and busy["interim"] == 0.0
-    assert all(v >= 0 for v in busy.values())
+    busy = summary["model_busy_s"]  # the scripted model has no word times, interim decode or refiner
+    assert set(busy) == {"final", "words", "interim", "refine"}
+    assert busy["interim"] == busy["refine"] == 0.0 and busy["final"] >= busy["words"] >= 0.0
     md = journal.with_suffix(".md").read_text()
     assert "what keeps you up at night" in md and "One-Up: Name the overtime pattern" in md
 

@@ -105,15 +105,19 @@ def test_partials_adapt_to_the_model_speed() -> None:
     done: list[SpeechSegment] = []
     w = TranscriptionWorker(SlowTranscriber(delay=0.2), lambda s, _t: done.append(s))
     w.start()
-    t_end = time.monotonic() + 1.2
+    t0 = time.monotonic()
     i = 0
-    while time.monotonic() < t_end:
+    while time.monotonic() < t0 + 1.2:
         w.submit(seg(i, final=False))
         i += 1
         time.sleep(0.02)
+    elapsed = time.monotonic() - t0
     w.close()
-    assert i > 40
-    assert 2 <= len(done) <= 4  # busy 0.2 s, then idle 0.2 s: about 3 partials in 1.2 s
+    assert i > 10
+    # Busy 0.2 s, then idle at least 0.2 s: about 3 partials in 1.2 s, never more than half the time
+    # (plus the one in progress at the end); counted against the measured time, so a loaded machine
+    # that stretches the sleeps cannot fail it.
+    assert 2 <= len(done) <= elapsed / 0.4 + 1
 
 
 def test_batching_takes_the_other_speakers_waiting_final() -> None:
@@ -165,14 +169,20 @@ def test_interim_requests_take_the_cheaper_decode_and_finals_never_do() -> None:
 
 def test_model_time_is_counted_per_kind_of_job() -> None:
     """Finals and interim decodes land in their own counters (the summary's ``model_busy_s``)."""
-    w = TranscriptionWorker(SlowTranscriber(delay=0.05), lambda s, _t: None)
+    interim_done = threading.Event()
+
+    def on_result(s: SpeechSegment, _t: Transcription) -> None:
+        if not s.final:
+            interim_done.set()
+
+    w = TranscriptionWorker(SlowTranscriber(delay=0.05), on_result)
     w.start()
     w.submit(seg(0, final=False))
-    time.sleep(0.2)  # the partial is served before the finals arrive
+    assert interim_done.wait(5)  # served before any final arrives (a final would drop it)
     for i in range(1, 4):
         w.submit(seg(i))
     w.close()
     assert set(w.busy_s) == {"final", "words", "interim", "refine"}
-    assert 0.15 <= w.busy_s["final"] < 1.0  # three 0.05 s decodes
-    assert 0.05 <= w.busy_s["interim"] < w.busy_s["final"]
-    assert w.busy_s["words"] < 0.05 and w.busy_s["refine"] == 0.0
+    assert w.busy_s["final"] >= 0.15  # three 0.05 s decodes
+    assert w.busy_s["interim"] >= 0.05
+    assert w.busy_s["refine"] == 0.0  # no refiner

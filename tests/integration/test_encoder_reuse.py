@@ -29,7 +29,7 @@ def test_a_second_decode_of_the_same_audio_skips_the_encoder(
     assert whisper.encoder_reuses == before + 1  # the same window: reused
     assert "written by a citizen" in plain.text.lower()
 
-    whisper._last_encoded = None  # forget it: a fresh encoder pass must give the same result
+    whisper.forget_encoded()  # a fresh encoder pass must give the same result
     fresh = whisper.transcribe_after(audio, 0.0, 0.0)
     assert whisper.encoder_reuses == before + 1
     assert fresh.text == timed.text
@@ -46,3 +46,20 @@ def test_different_audio_of_the_same_length_is_encoded_anew(
     second = whisper.transcribe(quieter)
     assert whisper.encoder_reuses == before
     assert first.text and second.text
+
+
+def test_a_dropped_transcriber_frees_its_model_without_the_garbage_collector(
+    whisper: WhisperTranscriber,
+) -> None:
+    """The reuse wrapper must not make a reference cycle (model -> wrapper -> model)."""
+    import gc
+    import weakref
+
+    t = WhisperTranscriber(whisper.config)
+    model = weakref.ref(t._model)
+    gc.disable()
+    try:
+        del t
+        assert model() is None
+    finally:
+        gc.enable()

@@ -66,7 +66,7 @@ def encoder_frames(transcriber: WhisperTranscriber) -> Iterator[list[int]]:
     try:
         yield seen
     finally:
-        del model.encode
+        model.encode = encode  # the transcriber's own (EncoderReuse), not faster-whisper's bare one
 
 
 def test_short_windows_encode_less_and_hear_the_same(whisper, shared_speech: Path) -> None:  # type: ignore[no-untyped-def]
