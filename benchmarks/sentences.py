@@ -230,14 +230,11 @@ def _pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) if xs else float("nan")
 
 
-PACE = ["--realtime"]
-"""How the calls are run: ``--realtime`` (the default) or as fast as possible (``--fast``: [])."""
-
-
-def _cpu(wav: Path, out: Path, variant: str) -> float:
-    """CPU seconds (user + system) of one ``oneup run`` of ``wav`` (realtime unless ``--fast``), in a
-    fresh process."""
-    cmd = [sys.executable, "-m", "cli", "run", str(wav), *PACE, "--out", str(out), "--force"]
+def _cpu(wav: Path, out: Path, variant: str, realtime: bool) -> float:
+    """CPU seconds (user + system) of one ``oneup run`` of ``wav`` (``--realtime`` or as fast as
+    possible), in a fresh process."""
+    pace = ["--realtime"] if realtime else []
+    cmd = [sys.executable, "-m", "cli", "run", str(wav), *pace, "--out", str(out), "--force"]
     cmd += VARIANTS[variant]
     probe = subprocess.run([sys.executable, "-c", _WAIT4, *cmd], capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
@@ -245,27 +242,27 @@ def _cpu(wav: Path, out: Path, variant: str) -> float:
     return float(probe.stdout.split()[0])
 
 
-_FIXED: dict[str, float] = {}
+_FIXED: dict[tuple[str, bool], float] = {}
 
 
-def fixed_cpu(variant: str, tmp: Path) -> float:
+def fixed_cpu(variant: str, tmp: Path, realtime: bool) -> float:
     """CPU of a run on 2 s of silence: start-up, model load and warm-up, exit (paid once per call)."""
-    if variant not in _FIXED:
+    if (variant, realtime) not in _FIXED:
         wav = tmp / "silence.wav"
         _write(wav, [np.zeros(32000), np.zeros(32000)])
-        _FIXED[variant] = _cpu(wav, tmp / "silence.jsonl", variant)
-    return _FIXED[variant]
+        _FIXED[variant, realtime] = _cpu(wav, tmp / "silence.jsonl", variant, realtime)
+    return _FIXED[variant, realtime]
 
 
-def run_one(s: Set, variant: str, tmp: Path, tag: str = "") -> str:
-    """One realtime run of ``s`` with ``variant``'s flags, as one printed row (``tag`` names a
-    repeat: ``variant#2``)."""
+def run_one(s: Set, variant: str, tmp: Path, tag: str = "", realtime: bool = True) -> str:
+    """One run of ``s`` with ``variant``'s flags (``--realtime``, or as fast as possible), as one printed
+    row (``tag`` names a repeat: ``variant#2``)."""
     tag = tag or variant
     out = tmp / f"{s.name}-{tag.replace('#', '-')}.jsonl"
     t0 = time.perf_counter()
-    cpu = _cpu(s.wav, out, variant)
+    cpu = _cpu(s.wav, out, variant, realtime)
     wall = time.perf_counter() - t0
-    fixed = fixed_cpu(variant, tmp)
+    fixed = fixed_cpu(variant, tmp, realtime)
     recs = [json.loads(x) for x in out.read_text().splitlines()]
     utts = [r for r in recs if r["type"] == "utterance"]
     sent: list[float] = []
@@ -286,7 +283,7 @@ def run_one(s: Set, variant: str, tmp: Path, tag: str = "") -> str:
     timing = (
         f"sentence p50 {_pct(sent, 50):5.2f} s p95 {_pct(sent, 95):5.2f} s (n={len(sent)}, missed {missed})"
         f" · piece p50 {_pct(piece, 50):4.2f} p95 {_pct(piece, 95):4.2f} s"
-        if PACE
+        if realtime
         else f"sentences found {len(sent)}, missed {missed} (fast: no latency)"
     )
     row = (
@@ -299,7 +296,7 @@ def run_one(s: Set, variant: str, tmp: Path, tag: str = "") -> str:
         row += f"\n{'':<21} model busy per audio-s: " + " ".join(
             f"{k} {v / s.audio_s:.3f}" for k, v in busy.items()
         )
-    if s.one_down and PACE:
+    if s.one_down and realtime:
         reps = [r for r in utts if r["speaker"] == "rep"]
         emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in reps]
         delays = []
@@ -340,7 +337,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     print(f"machine: {describe()}", flush=True)
     if args.fast:
-        PACE.clear()
         print("pace: as fast as possible (no latency printed; CPU includes the refine pass)", flush=True)
     if args.extra is not None:
         VARIANTS["try"] = args.extra.split()
@@ -355,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                 (where / f"{s.name}-refs.json").write_text(json.dumps(refs))
             for k in range(1, args.repeat + 1):
                 for v in args.variants:
-                    print(run_one(s, v, where, f"{v}#{k}" if args.repeat > 1 else v), flush=True)
+                    tag = f"{v}#{k}" if args.repeat > 1 else v
+                    print(run_one(s, v, where, tag, realtime=not args.fast), flush=True)
     return 0
 
 

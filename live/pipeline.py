@@ -228,7 +228,7 @@ class Pipeline:
                 self._line(held.segment, Transcription(held.text, None, None))
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
-            self._finish(reason, detail)
+            self._finish(reason, detail, worker.busy_s)
 
     # -- ingest thread -------------------------------------------------------------
 
@@ -423,7 +423,7 @@ class Pipeline:
 
     # -- end -----------------------------------------------------------------------
 
-    def _finish(self, reason: EndReason, detail: str) -> None:
+    def _finish(self, reason: EndReason, detail: str, busy_s: dict[str, float]) -> None:
         if self._recorder is not None:
             self._recorder.close()
         summary = self._tracker.summary(self._call_time)
@@ -432,9 +432,7 @@ class Pipeline:
             | {
                 "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
                 "overflows": self._source.overflows,
-                "model_busy_s": {k: round(v, 2) for k, v in self._worker.busy_s.items()}
-                if self._worker is not None
-                else {},
+                "model_busy_s": {k: round(v, 2) for k, v in busy_s.items()},
             },
             end_reason=end_text(reason, detail),
         )
