@@ -105,19 +105,19 @@ class ModelConfig:
     """Segments below this average log-probability are treated as unreliable."""
     hard_logprob_floor: float = -1.5
     """Segments below this are dropped whatever no_speech_prob says (noise hallucinations)."""
-    encoder_window_s: float = 30.0
+    encoder_window_s: float = 16.0
     """Whisper's encoder sees this many seconds (an utterance longer than that: itself plus 2 s of
     padding) instead of the full 30 s window faster-whisper pads every utterance to; 30 = the full
-    window (the default). The encoder's cost grows faster than its window, so 20 s suits a machine
-    short of CPU. Measured on Dec 4 on an AMD EPYC without VNNI, 20 s against 30 s: realtime CPU
-    0.63-0.77x and lines sooner (the stereo phone call's sentence p50 4.35 -> 2.91 s); with the same
-    cuts, WER better on the read clips (7.16 -> 6.67%), the recorded dialogue (3.60 -> 2.70%), the
-    demo (15.69 -> 13.29%) and the monologues (14.34 -> 12.87%), and on the phone call against
-    offline whisper base mono 26.17 -> 25.84% but stereo 27.05 -> 30.48%. It stays opt-in because
-    the test suite found worse failures at 20 s: a clip cut off mid-sentence lost its first words
-    ("In 1665, written by ..." -> "written by a citizen who can"), sentences synthesized with no
-    pause came out at 32% WER instead of under 25%, and a sentence under 0 dB babble gave no text
-    (at 30 s it loops and the guard's retry keeps words). Below 15 s short lines were repeated."""
+    window. The encoder's cost grows faster than its window. A decode with too few words for its
+    audio, or a low log-probability, is decoded again in the full window and the better text kept
+    (``WhisperTranscriber._second_look``), so the short window's rarer failures (a cut-off clip's
+    first words lost, a sentence under 0 dB babble heard as nothing, one synthesized sentence
+    misheard at -0.67) come back. Measured on Dec 5 on an AMD EPYC without VNNI, 16 s against 30 s:
+    79 read clips decoded in 0.61x the CPU (9 second looks in 158 decodes), WER 5.41% against
+    5.78%; realtime, the demo call 0.685 -> 0.473 CPU-s per audio s, sentence p50 1.21 -> 0.92 s,
+    WER 15.69 -> 13.94%; the monologues 0.66-0.68 -> 0.505, nudges max 1.85 -> 1.35 s; the phone
+    call no cheaper (mono 0.830 -> 0.873, stereo 0.911 -> 0.819): its low-confidence lines take a
+    second look (20 of 42 decodes). Below 15 s, short lines were repeated."""
     interim_window_s: float = 15.0
     """The encoder window of interim decodes (the rep's speech in progress, ``vad.partial_interval_s``):
     their text is replaced by the final's, so they take a short window (tiny.en int8: 0.08 CPU-s per

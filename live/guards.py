@@ -23,6 +23,12 @@ MIN_WORDS_PER_S = 0.6
 """Fewer words than this per second of audio, in an utterance of at least ``MIN_SECONDS_FOR_FEW``,
 is an early stop (speech runs at 2-3 words per second; the VAD cut out the pauses)."""
 MIN_SECONDS_FOR_FEW = 4.0
+SPARSE_WORDS_PER_S = 1.5
+"""A short encoder window (``model.encoder_window_s``) now and then hears less of an utterance than
+the full one: its first words ("In 1665, written by ..." -> "written by ..."), or nothing under
+loud babble. Text under this many words per second (speech runs at 2-3) in ``SPARSE_MIN_S`` or
+more, or no words in a second or more, is decoded again in the full window (``sparse``)."""
+SPARSE_MIN_S = 2.0
 FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
 """The retry for a loop: faster-whisper moves on to the next temperature while the text
 compresses too well or its log-probability is too low."""
@@ -66,6 +72,12 @@ def implausible(text: str, seconds: float) -> str | None:
     if seconds >= MIN_SECONDS_FOR_FEW and len(tokens) < MIN_WORDS_PER_S * seconds:
         return EARLY_STOP
     return None
+
+
+def sparse(text: str, seconds: float) -> bool:
+    """Fewer words than ``seconds`` of speech should hold: worth a second look in the full window."""
+    n = len(words(text))
+    return (n == 0 and seconds >= 1.0) or (seconds >= SPARSE_MIN_S and n < SPARSE_WORDS_PER_S * seconds)
 
 
 def trim_repetition(text: str, seconds: float) -> tuple[str, str]:

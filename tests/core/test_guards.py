@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from live.guards import EARLY_STOP, LOOP, compression_ratio, implausible, trim_repetition
+from live.guards import EARLY_STOP, LOOP, compression_ratio, implausible, sparse, trim_repetition
 
 LOOP_TEXT = " ".join(["i am the team"] * 40)
 
@@ -27,6 +27,15 @@ def test_normal_speech_passes() -> None:
     assert implausible("Yes, yes, yes.", 1.2) is None  # emphasis is not a loop
     sonnet = "Some glory in their birth, some in their skill, some in their wealth, some in their force"
     assert implausible(sonnet, 6.0) is None  # parallel phrasing is not a loop
+
+
+def test_sparse_text_earns_a_second_look() -> None:
+    """The cut-off clip a 16 s window decoded without its first words, and babble heard as nothing."""
+    assert sparse("written by a citizen who can", 4.8)  # 6 words in 4.8 s: "In 1665," went missing
+    assert sparse("", 1.2)  # a second of voiced audio and no word at all
+    assert not sparse("", 0.8)  # a click or a cough: no second look
+    assert not sparse("Okay.", 1.5)  # short acknowledgements are short
+    assert not sparse("so what we are seeing is that freight rates doubled", 4.0)  # 2.5 words a second
 
 
 def test_the_last_resort_keeps_the_start_and_says_what_it_dropped() -> None:
