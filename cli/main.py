@@ -52,6 +52,12 @@ FLAGS: tuple[Flag, ...] = (
         "encoder window for short utterances, 5..30 s (30 = Whisper's full window)",
     ),
     Flag(
+        "--second-look-logprob",
+        "model.second_look_logprob",
+        float,
+        "a short-window decode less sure than this is decoded again at 30 s (-5..0)",
+    ),
+    Flag(
         "--interim-window-s",
         "model.interim_window_s",
         float,

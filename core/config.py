@@ -118,6 +118,12 @@ class ModelConfig:
     WER 15.69 -> 13.94%; the monologues 0.66-0.68 -> 0.505, nudges max 1.85 -> 1.35 s; the phone
     call no cheaper (mono 0.830 -> 0.873, stereo 0.911 -> 0.819): its low-confidence lines take a
     second look (20 of 42 decodes). Below 15 s, short lines were repeated."""
+    second_look_logprob: float = -0.6
+    """A decode in the short ``encoder_window_s`` whose average log-probability is below this gets a
+    second look in the full window (as does one with too few words). The lines a 16 s window heard
+    right scored -0.12 to -0.51 on a synthesized call, the one it misheard -0.67. Lower = fewer
+    second looks: noisy audio (a phone line) sits around -0.5 to -1.0, where the full window rarely
+    does better; -5 = only the few-words check."""
     interim_window_s: float = 15.0
     """The encoder window of interim decodes (the rep's speech in progress, ``vad.partial_interval_s``):
     their text is replaced by the final's, so they take a short window (tiny.en int8: 0.08 CPU-s per
@@ -141,6 +147,7 @@ class ModelConfig:
         _check(1 <= self.beam_size <= 16, "model.beam_size", "must be in 1..16")
         _check(0.0 <= self.no_speech_threshold <= 1.0, "model.no_speech_threshold", "must be in 0..1")
         _check(5.0 <= self.encoder_window_s <= 30.0, "model.encoder_window_s", "must be in 5..30 seconds")
+        _check(-5.0 <= self.second_look_logprob <= 0.0, "model.second_look_logprob", "must be in -5..0")
         _check(5.0 <= self.interim_window_s <= 30.0, "model.interim_window_s", "must be in 5..30 seconds")
 
 

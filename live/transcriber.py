@@ -190,11 +190,6 @@ def _short_windows(window_s: float) -> Iterator[None]:
 
 
 SEED = 0
-SHORT_WINDOW_MIN_LOGPROB = -0.6
-"""A short window's text below this average log-probability is decoded again in the full window and
-the surer text kept. Seen on a synthesized call: a 16 s window heard "That matches what our finance
-team keeps telling me" as "Not matches what are fine and steam keep telling me" at -0.67, the full
-window got it right at -0.41; the lines it heard right scored -0.12 to -0.51."""
 
 
 class EncoderReuse:
@@ -285,14 +280,14 @@ class WhisperTranscriber:
     def _second_look(
         self, first: Transcription, seconds: float, again: Callable[[], Transcription]
     ) -> Transcription:
-        """A short window's text with too few words (``live.guards.sparse``) or a low log-probability
-        is decoded again in the full 30 s window, and the one with more words (or the surer one) is
-        kept: the short window's savings stay, and what it now and then gets wrong (first words lost,
-        speech under babble, a misheard sentence) comes back."""
+        """A short window's text with too few words (``live.guards.sparse``) or a log-probability
+        under ``model.second_look_logprob`` is decoded again in the full 30 s window, and the one
+        with more words (or the surer one) is kept: the short window's savings stay, and what it now
+        and then gets wrong (first words lost, speech under babble, a misheard sentence) comes back."""
         if self.config.encoder_window_s * FRAMES_PER_S >= FULL_FRAMES:
             return first
         few = sparse(first.text, seconds)
-        if not few and (first.avg_logprob is None or first.avg_logprob >= SHORT_WINDOW_MIN_LOGPROB):
+        if not few and (first.avg_logprob is None or first.avg_logprob >= self.config.second_look_logprob):
             return first
         self._full_retries += 1
         with _short_windows(30.0):

@@ -143,3 +143,17 @@ def test_interim_text_is_decoded_in_its_own_short_window(whisper, shared_speech:
             assert _passes_ok(seen, 1600), seen
     assert len(pairs) >= 3
     assert corpus_wer(pairs) <= corpus_wer(full_pairs) + 0.03, (corpus_wer(pairs), corpus_wer(full_pairs))
+
+
+@pytest.mark.parametrize(("bar", "looks"), [(0.0, True), (-5.0, False)])
+def test_the_confidence_bar_of_the_second_look_is_a_setting(
+    whisper, shared_speech: Path, bar: float, looks: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """``model.second_look_logprob``: at 0 every decode is less sure than the bar and is looked at again
+    in the full window; at -5 only the few-words check is left, and 6 s of read speech pass it."""
+    t = WhisperTranscriber(replace(whisper.config, second_look_logprob=bar))
+    _ref, audio = next((r, a) for r, a in _clips(shared_speech, 8) if a.size / 16000 > 6)
+    with encoder_frames(t) as seen:
+        tr = t.transcribe(audio[: 16000 * 6])
+    assert tr.text and (seen == [1600, FULL_FRAMES] if looks else seen == [1600]), seen
+    assert t.full_window_retries == int(looks)
