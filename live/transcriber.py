@@ -268,7 +268,7 @@ class WhisperTranscriber:
 
     @property
     def full_window_retries(self) -> int:
-        """Decodes repeated in the full window because the short one heard too few words."""
+        """Decodes looked at again in the full window (too few words, or less sure than the bar)."""
         return self._full_retries
 
     def transcribe(self, audio: np.ndarray) -> Transcription:
