@@ -26,6 +26,7 @@ from core.config import Config
 from core.events import Event, Utterance
 from core.machine import describe
 from live.compose import build_session
+from live.guards import ChannelConfidence
 from live.transcriber import Transcriber, Transcription, WhisperTranscriber
 from tuning.wer import corpus_wer
 
@@ -43,9 +44,9 @@ class TimedTranscriber:
     def warm(self) -> float:
         return 0.0  # the inner model was warmed when it was loaded
 
-    def transcribe(self, audio: np.ndarray) -> Transcription:
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
         t0 = time.perf_counter()
-        out = self.inner.transcribe(audio)
+        out = self.inner.transcribe(audio, channel=channel)
         self.calls.append((audio.size / 16000, time.perf_counter() - t0))
         return out
 

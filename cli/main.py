@@ -58,6 +58,12 @@ FLAGS: tuple[Flag, ...] = (
         "a short-window decode less sure than this is decoded again at 30 s (-5..0)",
     ),
     Flag(
+        "--second-look-margin",
+        "model.second_look_margin",
+        float,
+        "...and more than this under its channel's recent median (0 = the bar alone)",
+    ),
+    Flag(
         "--interim-window-s",
         "model.interim_window_s",
         float,

@@ -10,7 +10,9 @@ Pure functions over text, so they are tested without a model.
 from __future__ import annotations
 
 import re
+import statistics
 import zlib
+from collections import deque
 
 LOOP = "repetition"
 EARLY_STOP = "too few words"
@@ -29,6 +31,10 @@ the full one: its first words ("In 1665, written by ..." -> "written by ..."), o
 loud babble. Text under this many words per second (speech runs at 2-3) in ``SPARSE_MIN_S`` or
 more, or no words in a second or more, is decoded again in the full window (``sparse``)."""
 SPARSE_MIN_S = 2.0
+RECENT_DECODES = 8
+"""How many of a channel's latest decodes its usual confidence is taken from (``ChannelConfidence``)."""
+RECENT_MIN = 4
+"""Decodes a channel needs before its usual confidence counts (before that: the fixed bar alone)."""
 FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
 """The retry for a loop: faster-whisper moves on to the next temperature while the text
 compresses too well or its log-probability is too low."""
@@ -95,3 +101,23 @@ def trim_repetition(text: str, seconds: float) -> tuple[str, str]:
         seen.setdefault(key, i)
     cut = min(cut, limit)
     return " ".join(parts[:cut]), " ".join(parts[cut:])
+
+
+class ChannelConfidence:
+    """What one channel's latest decodes scored (average log-probability), for the second-look bar
+    (``doubtful``). Session state: the worker keeps one per speaker and hands it to each decode."""
+
+    def __init__(self) -> None:
+        self._recent: deque[float] = deque(maxlen=RECENT_DECODES)
+
+    def doubtful(self, logprob: float | None, bar: float, margin: float) -> bool:
+        """Under ``bar`` and, once the channel has ``RECENT_MIN`` decodes, more than ``margin`` under
+        their median (0: ``bar`` alone); then ``logprob`` is remembered. A phone line is heard at
+        -0.5 to -1.0 throughout, and there the full window rarely does better on a typical line:
+        only its outliers are looked at again, while a clean channel keeps the fixed bar."""
+        if logprob is None:
+            return False
+        if margin > 0 and len(self._recent) >= RECENT_MIN:
+            bar = min(bar, statistics.median(self._recent) - margin)
+        self._recent.append(logprob)
+        return logprob < bar

@@ -33,6 +33,7 @@ from live.guards import (
     COMPRESSION_LIMIT,
     FALLBACK_TEMPERATURES,
     LOOP,
+    ChannelConfidence,
     implausible,
     sparse,
     trim_repetition,
@@ -72,14 +73,24 @@ class Transcriber(Protocol):
         """Load and run the model once so the first utterance pays nothing; returns seconds spent."""
         ...
 
-    def transcribe(self, audio: np.ndarray) -> Transcription: ...
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
+        """``channel``: what the speaker's recent decodes scored (the session keeps one per speaker),
+        for a transcriber that judges a decode against them; it adds this one."""
+        ...
 
 
 @runtime_checkable
 class ContextTranscriber(Transcriber, Protocol):
     """A transcriber that can decode audio after some context and return only the words after it."""
 
-    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
+    def transcribe_after(
+        self,
+        audio: np.ndarray,
+        context_s: float,
+        words_from_s: float,
+        *,
+        channel: ChannelConfidence | None = None,
+    ) -> Transcription:
         """The text of ``audio`` after its first ``context_s`` seconds (already written), decoded with
         them; words are new when their middle lies after ``words_from_s``."""
         ...
@@ -271,30 +282,42 @@ class WhisperTranscriber:
         """Decodes looked at again in the full window (too few words, or less sure than the bar)."""
         return self._full_retries
 
-    def transcribe(self, audio: np.ndarray) -> Transcription:
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
         """Greedy decode; a loop or an early stop is retried (see ``live.guards``), never kept silently."""
         with _short_windows(self.config.encoder_window_s):
             first = self._transcribe(audio)
-        return self._second_look(first, audio.size / SAMPLE_RATE, lambda: self._transcribe(audio))
+        return self._second_look(first, audio.size / SAMPLE_RATE, lambda: self._transcribe(audio), channel)
 
     def _second_look(
-        self, first: Transcription, seconds: float, again: Callable[[], Transcription]
+        self,
+        first: Transcription,
+        seconds: float,
+        again: Callable[[], Transcription],
+        channel: ChannelConfidence | None,
     ) -> Transcription:
         """A short window's text with too few words (``live.guards.sparse``) or a log-probability
-        under ``model.second_look_logprob`` is decoded again in the full 30 s window, and the one
-        with more words (or the surer one) is kept: the short window's savings stay, and what it now
-        and then gets wrong (first words lost, speech under babble, a misheard sentence) comes back."""
+        under ``model.second_look_logprob`` (and far under the channel's recent ones:
+        ``live.guards.ChannelConfidence``) is decoded again in the full 30 s
+        window, and the one with more words (or the surer one) is kept: the short window's savings
+        stay, and what it now and then gets wrong (first words lost, speech under babble, a
+        misheard sentence) comes back."""
         if self.config.encoder_window_s * FRAMES_PER_S >= FULL_FRAMES:
             return first
         few = sparse(first.text, seconds)
-        if not few and (first.avg_logprob is None or first.avg_logprob >= self.config.second_look_logprob):
+        cfg = self.config
+        if channel is None:
+            doubtful = first.avg_logprob is not None and first.avg_logprob < cfg.second_look_logprob
+        else:
+            doubtful = channel.doubtful(first.avg_logprob, cfg.second_look_logprob, cfg.second_look_margin)
+        if not few and not doubtful:
             return first
         self._full_retries += 1
         with _short_windows(30.0):
             second = again()
         if few:
             return second if len(words(second.text)) > len(words(first.text)) else first
-        return second if (second.avg_logprob or -99.0) > (first.avg_logprob or -99.0) else first
+        a, b = first.avg_logprob, second.avg_logprob
+        return second if a is not None and b is not None and b > a else first
 
     def transcribe_interim(self, audio: np.ndarray) -> Transcription:
         """One greedy decode in the short ``model.interim_window_s`` window, no guard retries: interim
@@ -317,7 +340,14 @@ class WhisperTranscriber:
             retries.append(self._decode(audio, timestamps=True, temperatures=FALLBACK_TEMPERATURES))
         return choose(retries, audio.size / SAMPLE_RATE, problem)
 
-    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
+    def transcribe_after(
+        self,
+        audio: np.ndarray,
+        context_s: float,
+        words_from_s: float,
+        *,
+        channel: ChannelConfidence | None = None,
+    ) -> Transcription:
         """The words after ``context_s`` seconds of already written audio, decoded with it in front
         (word timestamps place the cut at ``words_from_s``, the middle of the pause); a plain decode
         of the new audio when that looks wrong."""
@@ -325,7 +355,7 @@ class WhisperTranscriber:
             first = self._transcribe_after(audio, context_s, words_from_s)
         seconds = audio.size / SAMPLE_RATE - context_s
         return self._second_look(
-            first, seconds, lambda: self._transcribe_after(audio, context_s, words_from_s)
+            first, seconds, lambda: self._transcribe_after(audio, context_s, words_from_s), channel
         )
 
     def _transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:

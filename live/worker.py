@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from core.events import Speaker, SpeechSegment
+from live.guards import ChannelConfidence
 from live.refine import RefineJob, Word, WordTranscriber, covers, job_audio
 from live.sentences import without_context
 from live.transcriber import (
@@ -96,6 +97,8 @@ class TranscriptionWorker:
         self._cond = threading.Condition()
         self._closing = False
         self.error: BaseException | None = None
+        self._confidence: dict[Speaker, ChannelConfidence] = {}
+        """What each speaker's recent finals scored, for the transcriber's second-look bar."""
         self._partial_ready_at = 0.0
         """No partial is accepted before this monotonic time (see PARTIAL_DUTY)."""
         self._thread = threading.Thread(target=self._loop, name="oneup-transcriber", daemon=True)
@@ -227,12 +230,16 @@ class TranscriptionWorker:
             return self._transcriber.transcribe_interim(pcm_to_float(seg.pcm))
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
             return self._timed(seg)
-        return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm))
+        channel = self._confidence.setdefault(seg.speaker, ChannelConfidence())
+        return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm), channel=channel)
 
     def _timed(self, seg: SpeechSegment) -> Transcription:
         """Decoded with word times; with context, only the words after it."""
         assert isinstance(self._transcriber, ContextTranscriber)
-        return self._transcriber.transcribe_after(pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s)
+        channel = self._confidence.setdefault(seg.speaker, ChannelConfidence())
+        return self._transcriber.transcribe_after(
+            pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s, channel=channel
+        )
 
     def _refine(self, job: RefineJob) -> None:
         assert self._refiner is not None and self._on_refine is not None

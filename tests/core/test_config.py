@@ -25,6 +25,8 @@ def test_dotted_values_are_typed_and_validated() -> None:
         Config().with_values({"model.interim_window_s": 3})
     with pytest.raises(ConfigError, match="model.second_look_logprob: must be in -5..0"):
         Config().with_values({"model.second_look_logprob": 0.5})
+    with pytest.raises(ConfigError, match="model.second_look_margin: must be in 0..5"):
+        Config().with_values({"model.second_look_margin": -0.1})
 
 
 def test_toml_round_trip_and_bad_toml_line(tmp_path: Path) -> None:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from live.guards import EARLY_STOP, LOOP, compression_ratio, implausible, sparse, trim_repetition
+from live.guards import (
+    EARLY_STOP,
+    LOOP,
+    ChannelConfidence,
+    compression_ratio,
+    implausible,
+    sparse,
+    trim_repetition,
+)
 
 LOOP_TEXT = " ".join(["i am the team"] * 40)
 
@@ -55,3 +63,26 @@ def test_text_without_a_word_is_not_believed() -> None:
     assert not t._believable(" ...", -0.3, 0.01)
     assert t._believable(" Okay.", -0.3, 0.01)
     assert not t._believable(" Okay.", -1.6, 0.01)  # below the hard floor
+
+
+def test_a_channel_heard_with_low_confidence_throughout_is_looked_at_again_only_for_its_outliers() -> None:
+    """The phone call sits around -0.5 to -0.8 where the full window rarely does better; a clean
+    channel keeps the fixed bar (the synthesized sentence misheard at -0.67 among lines at -0.1 to
+    -0.5 still gets its second look)."""
+    phone = ChannelConfidence()
+    assert phone.doubtful(-0.65, -0.6, 0.2)  # too few decodes yet: the fixed bar alone
+    for lp in (-0.7, -0.75, -0.8):
+        phone.doubtful(lp, -0.6, 0.2)
+    assert not phone.doubtful(-0.8, -0.6, 0.2)  # median -0.725: the bar is now -0.925
+    assert phone.doubtful(-1.1, -0.6, 0.2)  # an outlier on this line
+    assert not phone.doubtful(None, -0.6, 0.2)  # no text, nothing to judge
+
+    clean = ChannelConfidence()
+    for lp in (-0.12, -0.3, -0.45, -0.51):
+        assert not clean.doubtful(lp, -0.6, 0.2)
+    assert clean.doubtful(-0.67, -0.6, 0.2)  # min(-0.6, median - 0.2 = -0.575)
+
+    fixed = ChannelConfidence()
+    for lp in (-0.7, -0.75, -0.8, -0.8):
+        fixed.doubtful(lp, -0.6, 0.2)
+    assert fixed.doubtful(-0.8, -0.6, 0.0)  # margin 0: the fixed bar alone

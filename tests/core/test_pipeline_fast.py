@@ -17,6 +17,7 @@ from classifiers.base import Context
 from core.config import Config
 from core.events import AudioFrame, EndReason, Event, Label, Nudge, SessionEnded, Speaker, Utterance
 from live.compose import build_session
+from live.guards import ChannelConfidence
 from live.pipeline import Pipeline
 from live.transcriber import Transcription
 
@@ -67,7 +68,7 @@ class ScriptedTranscriber:
     def warm(self) -> float:
         return 0.0
 
-    def transcribe(self, audio: np.ndarray) -> Transcription:
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
         line = round(float(np.abs(audio).max()) * 32768)
         return Transcription(SCRIPT[line - 1][3], -0.1, 0.01)
 

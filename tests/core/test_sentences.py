@@ -15,6 +15,7 @@ from classifiers.base import Context
 from core.config import Config
 from core.events import AudioFrame, Event, Label, Nudge, SpeechSegment, Utterance
 from live.compose import build_session
+from live.guards import ChannelConfidence
 from live.refine import Word
 from live.sentences import PhraseJoiner, ends_sentence
 from live.transcriber import Transcription
@@ -220,7 +221,7 @@ class PhraseTranscriber:
     def warm(self) -> float:
         return 0.0
 
-    def transcribe(self, audio: np.ndarray) -> Transcription:
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
         values = np.round(np.abs(audio) * 32768).astype(int)
         counts = np.bincount(values)
         present = sorted(
@@ -342,7 +343,7 @@ def test_the_other_partys_sentence_lines_are_opt_in(tmp_path: Path, prospect_phr
 
 def test_a_held_phrase_keeps_its_text_when_the_joined_decode_hears_nothing(tmp_path: Path) -> None:
     class Deaf(PhraseTranscriber):
-        def transcribe(self, audio: np.ndarray) -> Transcription:
+        def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
             heard = super().transcribe(audio)
             return Transcription("", None, None) if PHRASES[2] in heard.text else heard
 
@@ -372,7 +373,14 @@ class TimedTranscriber(PhraseTranscriber):
         super().__init__()
         self.timed = 0
 
-    def transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
+    def transcribe_after(
+        self,
+        audio: np.ndarray,
+        context_s: float,
+        words_from_s: float,
+        *,
+        channel: ChannelConfidence | None = None,
+    ) -> Transcription:
         self.timed += 1
         values = np.round(np.abs(audio) * 32768).astype(int)
         ws: list[Word] = []

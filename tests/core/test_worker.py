@@ -6,6 +6,7 @@ import threading
 import time
 
 from core.events import SpeechSegment
+from live.guards import ChannelConfidence
 from live.transcriber import Transcription
 from live.worker import TranscriptionWorker
 
@@ -25,7 +26,7 @@ class SlowTranscriber:
     def warm(self) -> float:
         return 0.0
 
-    def transcribe(self, audio):  # type: ignore[no-untyped-def]
+    def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
         if self.gate is not None:
             self.gate.wait(5)
         time.sleep(self.delay)
@@ -45,6 +46,28 @@ def test_finals_in_order_and_partials_skipped_while_finals_wait() -> None:
     gate.set()
     w.close()
     assert [(s.start, s.final) for s in done] == [(0, True), (1, True), (2, True), (3, True)]
+
+
+def test_each_speaker_has_its_own_confidence_record_for_the_whole_session() -> None:
+    """The transcriber judges a decode against its speaker's recent ones: the worker hands it the
+    same record for every final of a speaker, and another one for the other speaker."""
+    seen: list[object] = []
+
+    class Recording(SlowTranscriber):
+        def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
+            seen.append(channel)
+            return super().transcribe(audio)
+
+    w = TranscriptionWorker(Recording(), lambda s, _t: None)
+    w.start()
+    for i, who in enumerate(("rep", "prospect", "rep", "prospect", "rep")):
+        w.submit(seg(i, speaker=who))
+    w.close()
+    records = seen
+    assert all(isinstance(c, ChannelConfidence) for c in records)
+    rep, prospect = records[0], records[1]
+    assert rep is not prospect
+    assert records == [rep, prospect, rep, prospect, rep]
 
 
 def test_only_latest_partial_per_speaker_is_transcribed() -> None:
@@ -89,7 +112,7 @@ def test_a_failing_model_is_reported_not_swallowed() -> None:
     class Broken:
         name = "broken"
 
-        def transcribe(self, audio):  # type: ignore[no-untyped-def]
+        def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
             raise RuntimeError("boom")
 
     w = TranscriptionWorker(Broken(), lambda s, _t: None, max_pending=1)
@@ -149,7 +172,7 @@ def test_batching_takes_the_other_speakers_waiting_final() -> None:
 class InterimAware(SlowTranscriber):
     """Has the cheaper interim decode (``InterimTranscriber``): says which decode each segment got."""
 
-    def transcribe(self, audio):  # type: ignore[no-untyped-def]
+    def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
         return Transcription("final", -0.1, 0.1)
 
     def transcribe_interim(self, audio):  # type: ignore[no-untyped-def]

@@ -161,6 +161,7 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
 
     from audio.synth import _write_wav
     from core.events import Advisory, Status
+    from live.guards import ChannelConfidence
     from live.transcriber import Transcription
 
     class Slow:
@@ -172,7 +173,7 @@ def test_a_machine_that_cannot_keep_up_is_told_once(tmp_path: Path) -> None:
         def warm(self) -> float:
             return 0.0
 
-        def transcribe(self, audio: np.ndarray) -> Transcription:
+        def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
             self.calls += 1
             _time.sleep(13.0 if self.calls == 1 else 0.05)
             return Transcription("words", -0.2, 0.1)
