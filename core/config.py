@@ -132,7 +132,9 @@ class ModelConfig:
     under its channel's recent median log-probability (``live.guards.ConfidenceBar``; 0 = the fixed
     bar alone). A full-window look costs about 2.2 short-window decodes here (1.7 against 0.76 CPU-s
     for 4 s of audio), and on the phone call most lines sit under -0.6 with the full window rarely
-    better."""
+    better. Measured with the same cuts (``benchmarks.sentences --fast``), 0 -> 0.2: the mono phone
+    call 0.693 -> 0.668 CPU-s per audio s (WER 19.47 -> 19.80%), the stereo call 0.718 -> 0.712, the
+    demo 0.433 -> 0.396 (WER 13.94 -> 13.73%), the monologues 0.459 -> 0.404; WER otherwise the same."""
     interim_window_s: float = 15.0
     """The encoder window of interim decodes (the rep's speech in progress, ``vad.partial_interval_s``):
     their text is replaced by the final's, so they take a short window (tiny.en int8: 0.08 CPU-s per
