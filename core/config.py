@@ -129,7 +129,7 @@ class ModelConfig:
     WER the same on those and on the read clips and the recorded dialogue."""
     second_look_margin: float = 0.2
     """A decode under ``second_look_logprob`` gets its second look only when it is also more than this
-    under its channel's recent median log-probability (``live.guards.ConfidenceBar``; 0 = the fixed
+    under its channel's recent median log-probability (``live.guards.ChannelConfidence``; 0 = the fixed
     bar alone). A full-window look costs about 2.2 short-window decodes here (1.7 against 0.76 CPU-s
     for 4 s of audio), and on the phone call most lines sit under -0.6 with the full window rarely
     better. Measured with the same cuts (``benchmarks.sentences --fast``), 0 -> 0.2: the mono phone

@@ -296,11 +296,10 @@ class WhisperTranscriber:
         channel: ChannelConfidence | None,
     ) -> Transcription:
         """A short window's text with too few words (``live.guards.sparse``) or a log-probability
-        under ``model.second_look_logprob`` (and far under the channel's recent ones:
-        ``live.guards.ChannelConfidence``) is decoded again in the full 30 s
-        window, and the one with more words (or the surer one) is kept: the short window's savings
-        stay, and what it now and then gets wrong (first words lost, speech under babble, a
-        misheard sentence) comes back."""
+        under ``model.second_look_logprob`` (and, given the speaker's ``channel``, far under its
+        recent ones) is decoded again in the full 30 s window, and the one with more words (or the
+        surer one) is kept: the short window's savings stay, and what it now and then gets wrong
+        (first words lost, speech under babble, a misheard sentence) comes back."""
         if self.config.encoder_window_s * FRAMES_PER_S >= FULL_FRAMES:
             return first
         few = sparse(first.text, seconds)
