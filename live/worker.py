@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable
 
 import numpy as np
@@ -97,7 +97,7 @@ class TranscriptionWorker:
         self._cond = threading.Condition()
         self._closing = False
         self.error: BaseException | None = None
-        self._confidence: dict[Speaker, ChannelConfidence] = {}
+        self._confidence: defaultdict[Speaker, ChannelConfidence] = defaultdict(ChannelConfidence)
         """What each speaker's recent finals scored, for the transcriber's second-look bar."""
         self._partial_ready_at = 0.0
         """No partial is accepted before this monotonic time (see PARTIAL_DUTY)."""
@@ -230,13 +230,13 @@ class TranscriptionWorker:
             return self._transcriber.transcribe_interim(pcm_to_float(seg.pcm))
         if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
             return self._timed(seg)
-        channel = self._confidence.setdefault(seg.speaker, ChannelConfidence())
+        channel = self._confidence[seg.speaker]
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm), channel=channel)
 
     def _timed(self, seg: SpeechSegment) -> Transcription:
         """Decoded with word times; with context, only the words after it."""
         assert isinstance(self._transcriber, ContextTranscriber)
-        channel = self._confidence.setdefault(seg.speaker, ChannelConfidence())
+        channel = self._confidence[seg.speaker]
         return self._transcriber.transcribe_after(
             pcm_to_float(seg.pcm), seg.context_s, seg.words_from_s, channel=channel
         )
