@@ -35,6 +35,14 @@ RECENT_DECODES = 8
 """How many of a channel's latest decodes its usual confidence is taken from (``ChannelConfidence``)."""
 RECENT_MIN = 4
 """Decodes a channel needs before its usual confidence counts (before that: the fixed bar alone)."""
+MAX_TOKENS_PER_S = 12
+"""Tokens a decode may write per second of its audio (speech is 4-6: 2-3 words of about 1.3 tokens,
+and punctuation). Noise and hum decode as hundreds of "." or a phrase looped up to the model's 448
+tokens, and every fallback temperature writes them again: measured on 24 s of mains hum, 98 CPU-s
+through the live pass, nearly all of it in the decoder writing dots nobody keeps."""
+TOKEN_BUDGET_BASE = 24
+MAX_TOKENS = 440
+"""Whisper's 448 tokens less the decode's own prompt (start, language, task, no-timestamps)."""
 FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
 """The retry for a loop: faster-whisper moves on to the next temperature while the text
 compresses too well or its log-probability is too low."""
@@ -78,6 +86,13 @@ def implausible(text: str, seconds: float) -> str | None:
     if seconds >= MIN_SECONDS_FOR_FEW and len(tokens) < MIN_WORDS_PER_S * seconds:
         return EARLY_STOP
     return None
+
+
+def token_budget(seconds: float) -> int:
+    """The most tokens a decode of ``seconds`` of audio may write (``MAX_TOKENS_PER_S``): twice what
+    the fastest speech needs, so a loop or a run of dots ends early and costs little, and a guard
+    still sees it (a capped loop is still a loop; capped dots are still wordless)."""
+    return min(MAX_TOKENS, TOKEN_BUDGET_BASE + int(MAX_TOKENS_PER_S * max(seconds, 0.0) + 0.999))
 
 
 def sparse(text: str, seconds: float) -> bool:

@@ -36,6 +36,7 @@ from live.guards import (
     ChannelConfidence,
     implausible,
     sparse,
+    token_budget,
     trim_repetition,
     words,
 )
@@ -327,7 +328,10 @@ class WhisperTranscriber:
     def _transcribe(self, audio: np.ndarray) -> Transcription:
         first = self._decode(audio, timestamps=False, temperatures=(0.0,))
         problem = implausible(first.text, audio.size / SAMPLE_RATE)
-        if problem is None:
+        if problem is None or not first.text:
+            # No text at all is not an early stop: the model judged the audio silence or noise (its
+            # segments were dropped as such). Retrying noise at rising temperatures only samples
+            # hallucinations; a short window that missed speech gets the full one (``_second_look``).
             return first
         retries = [first]
         if problem == LOOP:
@@ -370,6 +374,7 @@ class WhisperTranscriber:
             log_prob_threshold=cfg.logprob_threshold,
             compression_ratio_threshold=COMPRESSION_LIMIT,
             temperature=0.0,
+            max_new_tokens=token_budget(audio.size / SAMPLE_RATE),
         )
         kept: list[Word] = []
         logprobs: list[float] = []
@@ -405,6 +410,7 @@ class WhisperTranscriber:
             log_prob_threshold=cfg.logprob_threshold,
             compression_ratio_threshold=COMPRESSION_LIMIT,
             temperature=list(temperatures) if len(temperatures) > 1 else temperatures[0],
+            max_new_tokens=token_budget(audio.size / SAMPLE_RATE),
         )
         kept: list[str] = []
         dropped = 0

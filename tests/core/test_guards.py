@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+
 from live.guards import (
     EARLY_STOP,
     LOOP,
@@ -9,6 +13,7 @@ from live.guards import (
     compression_ratio,
     implausible,
     sparse,
+    token_budget,
     trim_repetition,
 )
 
@@ -44,6 +49,49 @@ def test_sparse_text_earns_a_second_look() -> None:
     assert not sparse("", 0.8)  # a click or a cough: no second look
     assert not sparse("Okay.", 1.5)  # short acknowledgements are short
     assert not sparse("so what we are seeing is that freight rates doubled", 4.0)  # 2.5 words a second
+
+
+def test_a_decode_may_write_twice_what_the_fastest_speech_needs_and_no_more() -> None:
+    """Mains hum decoded as hundreds of "." up to the model's 448 tokens, at every fallback
+    temperature. The budget ends that early, and still leaves room for any real utterance."""
+    from faster_whisper.tokenizer import Tokenizer
+    from tokenizers import Tokenizer as HFTokenizer
+
+    from live.transcriber import resolve_model
+
+    fast = "okay so we'd need the invoices the purchase orders and the receipts from March by Friday"
+    hf = HFTokenizer.from_file(str(Path(resolve_model("tiny.en")) / "tokenizer.json"))
+    tokens = len(Tokenizer(hf, multilingual=False).encode(" " + fast))
+    assert tokens <= token_budget(len(fast.split()) / 6.0) / 2  # 6 words a second, the fastest speech
+    assert token_budget(6.5) < 448 / 4  # the hum's 6.5 s utterance: a quarter of the run of dots
+    assert token_budget(0.0) > 0 and token_budget(300.0) == 440  # the decode's prompt fits beside it
+    assert all(token_budget(s) <= token_budget(s + 0.5) for s in range(30))
+
+
+def test_noise_heard_as_nothing_is_not_retried_as_an_early_stop() -> None:
+    """An early stop ("Thank you." for 11 s of speech) is retried with timestamps and rising
+    temperatures; a decode with no text at all (the model called it noise) is not: at high
+    temperature hum only samples hallucinations, and 24 s of it cost 98 CPU-s that way."""
+    from core.config import ModelConfig
+    from live.transcriber import Transcription, WhisperTranscriber
+
+    class Scripted(WhisperTranscriber):
+        def __init__(self, first: str) -> None:
+            self.config = ModelConfig()
+            self.calls: list[tuple[bool, tuple[float, ...]]] = []
+            self.first = first
+
+        def _decode(self, audio, *, timestamps, temperatures):  # type: ignore[no-untyped-def]
+            self.calls.append((timestamps, temperatures))
+            text = self.first if len(self.calls) == 1 else "we can start with the invoices from March then"
+            return Transcription(text, -0.3, 0.1)
+
+    audio = np.zeros(16_000 * 8, dtype=np.float32)
+    stopped = Scripted("Thank you.")
+    assert stopped._transcribe(audio).guard == f"{EARLY_STOP}: retried with timestamps"
+    assert len(stopped.calls) == 3
+    silent = Scripted("")
+    assert silent._transcribe(audio).text == "" and len(silent.calls) == 1
 
 
 def test_the_last_resort_keeps_the_start_and_says_what_it_dropped() -> None:
