@@ -136,3 +136,12 @@ class ChannelConfidence:
             bar = min(bar, statistics.median(self._recent) - margin)
         self._recent.append(logprob)
         return logprob < bar
+
+    def retract(self) -> None:
+        """Forget the latest decode: the same audio is being decoded again (a phrase's word-timed
+        decode), and one phrase should count once."""
+        if self._recent:
+            self._recent.pop()
+
+    def __len__(self) -> int:
+        return len(self._recent)

@@ -222,6 +222,8 @@ class TranscriptionWorker:
         word times: only those, since a timed decode is heard worse than a plain one."""
         timed = isinstance(self._transcriber, ContextTranscriber)
         if timed and self._wants_words is not None and self._wants_words(seg, result):
+            if result.avg_logprob is not None:
+                self._confidence[seg.speaker].retract()  # the timed decode stands for the phrase
             return self._timed(seg)
         return result
 

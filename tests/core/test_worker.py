@@ -70,6 +70,33 @@ def test_each_speaker_has_its_own_confidence_record_for_the_whole_session() -> N
     assert records == [rep, prospect, rep, prospect, rep]
 
 
+def test_a_phrase_decoded_again_with_word_times_counts_once_in_its_speakers_record() -> None:
+    """A phrase to cut at a sentence end is decoded twice (plain, then with word times); the
+    speaker's usual confidence is taken from phrases, so only the timed decode stays recorded."""
+    logprobs = iter([-0.2, -0.9, -0.3])  # plain, timed, the next phrase's plain decode
+
+    class Timed(SlowTranscriber):
+        def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
+            return self._decode(channel)
+
+        def transcribe_after(self, audio, context_s, words_from_s, channel=None):  # type: ignore[no-untyped-def]
+            return self._decode(channel)
+
+        def _decode(self, channel: ChannelConfidence) -> Transcription:
+            lp = next(logprobs)
+            channel.doubtful(lp, -0.6, 0.2)
+            return Transcription("x", lp, 0.1)
+
+    w = TranscriptionWorker(Timed(), lambda s, _t: None, wants_words=lambda s, t: t.avg_logprob == -0.2)
+    w.start()
+    w.submit(seg(0))
+    w.submit(seg(1))
+    w.close()
+    record = w._confidence["rep"]
+    assert len(record) == 2  # without the retraction: 3, the first phrase twice
+    assert sorted(record._recent) == [-0.9, -0.3]
+
+
 def test_only_latest_partial_per_speaker_is_transcribed() -> None:
     gate = threading.Event()
     done: list[SpeechSegment] = []
