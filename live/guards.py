@@ -124,6 +124,7 @@ class ChannelConfidence:
 
     def __init__(self) -> None:
         self._recent: deque[float] = deque(maxlen=RECENT_DECODES)
+        self._recorded = 0
 
     def doubtful(self, logprob: float | None, bar: float, margin: float) -> bool:
         """Under ``bar`` and, once the channel has ``RECENT_MIN`` decodes, more than ``margin`` under
@@ -135,13 +136,20 @@ class ChannelConfidence:
         if margin > 0 and len(self._recent) >= RECENT_MIN:
             bar = min(bar, statistics.median(self._recent) - margin)
         self._recent.append(logprob)
+        self._recorded += 1
         return logprob < bar
+
+    @property
+    def recorded(self) -> int:
+        """Decodes recorded so far (less retracted ones): tells a caller whether a decode added one."""
+        return self._recorded
 
     def retract(self) -> None:
         """Forget the latest decode: the same audio is being decoded again (a phrase's word-timed
         decode), and one phrase should count once."""
         if self._recent:
             self._recent.pop()
+            self._recorded -= 1
 
     def __len__(self) -> int:
         return len(self._recent)

@@ -195,12 +195,15 @@ class TranscriptionWorker:
                     if not segs:
                         continue
                 t0 = time.monotonic()
+                marks = {s.speaker: self._confidence[s.speaker].recorded for s in segs}
                 if len(segs) > 1 and self._batcher is not None and not any(s.context_s for s in segs):
                     results = self._batcher.transcribe_batch([pcm_to_float(s.pcm) for s in segs])
                 else:
                     results = [self._transcribe(s) for s in segs]
                 t1 = time.monotonic()
-                results = [self._with_words(s, r) for s, r in zip(segs, results, strict=True)]
+                results = [
+                    self._with_words(s, r, marks[s.speaker]) for s, r in zip(segs, results, strict=True)
+                ]
                 t2 = time.monotonic()
                 self.busy_s["final" if segs[0].final else "interim"] += t1 - t0
                 self.busy_s["words"] += t2 - t1
@@ -217,13 +220,16 @@ class TranscriptionWorker:
                 self._busy = False
                 self._cond.notify_all()
 
-    def _with_words(self, seg: SpeechSegment, result: Transcription) -> Transcription:
+    def _with_words(self, seg: SpeechSegment, result: Transcription, mark: int) -> Transcription:
         """A decode that ``wants_words`` (a phrase to cut at a sentence end) is decoded again with
-        word times: only those, since a timed decode is heard worse than a plain one."""
+        word times: only those, since a timed decode is heard worse than a plain one. The timed
+        decode stands for the phrase in its speaker's record: the plain one is retracted if the
+        transcriber recorded it (``mark``: the record's count before it)."""
         timed = isinstance(self._transcriber, ContextTranscriber)
         if timed and self._wants_words is not None and self._wants_words(seg, result):
-            if result.avg_logprob is not None:
-                self._confidence[seg.speaker].retract()  # the timed decode stands for the phrase
+            record = self._confidence[seg.speaker]
+            if record.recorded > mark:
+                record.retract()
             return self._timed(seg)
         return result
 

@@ -97,6 +97,27 @@ def test_a_phrase_decoded_again_with_word_times_counts_once_in_its_speakers_reco
     assert sorted(record._recent) == [-0.9, -0.3]
 
 
+def test_a_decode_the_transcriber_did_not_record_retracts_nothing() -> None:
+    """A transcriber that records nothing (a full 30 s window takes no second look): the timed
+    decode of a phrase must not retract the previous phrase's entry."""
+    first = ChannelConfidence()
+    first.doubtful(-0.4, -0.6, 0.2)  # an earlier phrase, recorded
+
+    class Quiet(SlowTranscriber):
+        def transcribe(self, audio, channel=None):  # type: ignore[no-untyped-def]
+            return Transcription("x", -0.2, 0.1)
+
+        def transcribe_after(self, audio, context_s, words_from_s, channel=None):  # type: ignore[no-untyped-def]
+            return Transcription("x y", -0.3, 0.1)
+
+    w = TranscriptionWorker(Quiet(), lambda s, _t: None, wants_words=lambda s, t: t.text == "x")
+    w._confidence["rep"] = first
+    w.start()
+    w.submit(seg(0))
+    w.close()
+    assert list(first._recent) == [-0.4] and first.recorded == 1
+
+
 def test_only_latest_partial_per_speaker_is_transcribed() -> None:
     gate = threading.Event()
     done: list[SpeechSegment] = []
