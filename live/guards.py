@@ -38,7 +38,7 @@ RECENT_MIN = 4
 MAX_TOKENS_PER_S = 12
 """Tokens a decode may write per second of its audio (speech is 4-6: 2-3 words of about 1.3 tokens,
 and punctuation). Noise and hum decode as hundreds of "." or a phrase looped up to the model's 448
-tokens, and every fallback temperature writes them again: measured on 24 s of mains hum, 98 CPU-s
+tokens, and every fallback temperature writes them again: measured on 24 s of mains hum, 80 CPU-s
 through the live pass, nearly all of it in the decoder writing dots nobody keeps."""
 TOKEN_BUDGET_BASE = 24
 MAX_TOKENS = 440

@@ -71,7 +71,7 @@ def test_a_decode_may_write_twice_what_the_fastest_speech_needs_and_no_more() ->
 def test_noise_heard_as_nothing_is_not_retried_as_an_early_stop() -> None:
     """An early stop ("Thank you." for 11 s of speech) is retried with timestamps and rising
     temperatures; a decode with no text at all (the model called it noise) is not: at high
-    temperature hum only samples hallucinations, and 24 s of it cost 98 CPU-s that way."""
+    temperature hum only samples hallucinations, and 24 s of it cost 80 CPU-s that way."""
     from core.config import ModelConfig
     from live.transcriber import Transcription, WhisperTranscriber
 
