@@ -362,20 +362,7 @@ class WhisperTranscriber:
         )
 
     def _transcribe_after(self, audio: np.ndarray, context_s: float, words_from_s: float) -> Transcription:
-        cfg = self.config
-        segments, _info = self._model.transcribe(
-            audio,
-            language=cfg.language,
-            beam_size=cfg.beam_size,
-            condition_on_previous_text=False,
-            word_timestamps=True,
-            vad_filter=False,
-            no_speech_threshold=cfg.no_speech_threshold,
-            log_prob_threshold=cfg.logprob_threshold,
-            compression_ratio_threshold=COMPRESSION_LIMIT,
-            temperature=0.0,
-            max_new_tokens=token_budget(audio.size / SAMPLE_RATE),
-        )
+        segments = self._live_segments(audio, word_timestamps=True, temperature=0.0)
         kept: list[Word] = []
         logprobs: list[float] = []
         for seg in segments:  # lazy generator: decoding happens here, in this thread
@@ -395,22 +382,33 @@ class WhisperTranscriber:
             return self._transcribe(new)
         return Transcription(text, float(np.mean(logprobs)), None, words=tuple(kept))
 
-    def _decode(
-        self, audio: np.ndarray, *, timestamps: bool, temperatures: tuple[float, ...]
-    ) -> Transcription:
+    def _live_segments(self, audio: np.ndarray, **options: Any) -> Iterator[Any]:
+        """faster-whisper's lazy segments, decoded as every live decode is: one utterance, no
+        conditioning on earlier text, no VAD of its own, the no-speech and log-probability guards,
+        and at most ``token_budget`` tokens for its length; ``options`` adds timestamps and
+        temperatures. Consume them in this thread."""
         cfg = self.config
         segments, _info = self._model.transcribe(
             audio,
             language=cfg.language,
             beam_size=cfg.beam_size,
             condition_on_previous_text=False,
-            without_timestamps=not timestamps,
             vad_filter=False,
             no_speech_threshold=cfg.no_speech_threshold,
             log_prob_threshold=cfg.logprob_threshold,
             compression_ratio_threshold=COMPRESSION_LIMIT,
-            temperature=list(temperatures) if len(temperatures) > 1 else temperatures[0],
             max_new_tokens=token_budget(audio.size / SAMPLE_RATE),
+            **options,
+        )
+        return segments
+
+    def _decode(
+        self, audio: np.ndarray, *, timestamps: bool, temperatures: tuple[float, ...]
+    ) -> Transcription:
+        segments = self._live_segments(
+            audio,
+            without_timestamps=not timestamps,
+            temperature=list(temperatures) if len(temperatures) > 1 else temperatures[0],
         )
         kept: list[str] = []
         dropped = 0
