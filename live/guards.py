@@ -9,6 +9,7 @@ Pure functions over text, so they are tested without a model.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import zlib
@@ -92,7 +93,7 @@ def token_budget(seconds: float) -> int:
     """The most tokens a decode of ``seconds`` of audio may write (``MAX_TOKENS_PER_S``): twice what
     the fastest speech needs, so a loop or a run of dots ends early and costs little, and a guard
     still sees it (a capped loop is still a loop; capped dots are still wordless)."""
-    return min(MAX_TOKENS, TOKEN_BUDGET_BASE + int(MAX_TOKENS_PER_S * max(seconds, 0.0) + 0.999))
+    return min(MAX_TOKENS, TOKEN_BUDGET_BASE + math.ceil(MAX_TOKENS_PER_S * max(seconds, 0.0)))
 
 
 def sparse(text: str, seconds: float) -> bool:
