@@ -259,7 +259,8 @@ class CaptureSource:
         """Stop and release the streams. ``abort``: for a stream whose device or server is gone.
         PortAudio's ALSA stop waits for its callback thread to finish on its own, and that thread
         can stay stuck waiting for frames from a dead server ("PaAlsaStream_WaitForFrames failed"):
-        once in 24 logged runs of the server-restart test the call hung there. Abort cancels it."""
+        the likely cause of the one hang in 24 logged runs of the server-restart test (inferred from
+        its stderr, not seen in a stack). Abort cancels the thread."""
         for stream in self._streams.values():
             try:
                 if abort:
