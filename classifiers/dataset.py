@@ -30,6 +30,8 @@ TRAIN_FILES = (
     DATA_DIR / "train_plain5b.jsonl",
     DATA_DIR / "train_phases6a.jsonl",
     DATA_DIR / "train_phases6b.jsonl",
+    DATA_DIR / "train_field8a.jsonl",
+    DATA_DIR / "train_field8b.jsonl",
 )
 """What the encoder is tuned on and the head trains on, each line written and as tiny.en heard it
 (``asr``, from classifiers.spoken). The ``train_neutral4*`` files are the real distribution's hard
