@@ -111,12 +111,9 @@ def _may_split(seg: SpeechSegment, text: str) -> bool:
     return seg.phrase and _heard_enough(seg) and (seg.soft or not ends_sentence(text))
 
 
-def _sentence_cut(words: tuple[Word, ...]) -> int | None:
-    """Index of the last word that ends a sentence and is followed by another word."""
-    for k in range(len(words) - 2, -1, -1):
-        if ends_sentence(words[k].text):
-            return k
-    return None
+def _sentence_cuts(words: tuple[Word, ...]) -> list[int]:
+    """Indexes of the words that end a sentence and are followed by another word, last first."""
+    return [k for k in range(len(words) - 2, -1, -1) if ends_sentence(words[k].text)]
 
 
 class PhraseJoiner:
@@ -179,16 +176,19 @@ class PhraseJoiner:
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
         """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one
         too, when the cut was soft): its complete sentences as a line now, cut in the middle of
-        the gap after the sentence's last word; the rest to hold. None: no such sentence end."""
+        the gap after the sentence's last word; the rest to hold. The last such end that leaves
+        ``MIN_PART_S`` of audio on each side is taken. None: no such sentence end."""
         if not _may_split(seg, tr.text):
-            return None
-        k = _sentence_cut(tr.words)
-        if k is None:
             return None
         own = without_context(seg)
         own_s = len(own.pcm) / _BYTES_PER_S
-        cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
-        if not MIN_PART_S <= cut_s <= own_s - MIN_PART_S:
+        # The last sentence end that leaves room on both sides: "Thank you for that. Okay. Sorry."
+        # cut by a soft cut just after "Okay." is cut after "that." (the rest is held).
+        for k in _sentence_cuts(tr.words):
+            cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
+            if MIN_PART_S <= cut_s <= own_s - MIN_PART_S:
+                break
+        else:
             return None
         cut = round(cut_s * SAMPLE_RATE) * SAMPLE_WIDTH
         at = round(own.pcm_start + cut / _BYTES_PER_S, 3)

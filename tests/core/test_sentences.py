@@ -179,6 +179,25 @@ def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
     assert j.wants_words(soft, Transcription(ends.text, -0.1, None))
 
 
+def test_a_sentence_end_too_near_the_cut_gives_way_to_an_earlier_one() -> None:
+    """On the mono phone call a soft cut fell just after "Okay." in "Thank you for that. Okay. Sorry.":
+    that end left no room for the rest, and "Thank you for that." waited 4 s for the next cut."""
+    j = PhraseJoiner()
+    soft = replace(seg(1.0, 6.0, pcm(5.2)), soft=True)  # audio 0.9-6.1
+    said = timed(
+        (" Thank", 0.1, 0.3), (" you", 0.3, 0.5), (" for", 0.5, 0.7), (" that.", 0.7, 1.0),
+        (" Okay.", 4.6, 4.9), (" Sorry.", 5.0, 5.2),
+    )  # fmt: skip
+    split = j.split(soft, said)
+    assert split is not None
+    assert (split.text, split.rest_text) == ("Thank you for that.", "Okay. Sorry.")
+    assert split.rest.pcm_start == pytest.approx(0.9 + 2.8)  # the middle of the gap after "that."
+    assert split.line.pcm + split.rest.pcm == soft.pcm
+    # With no earlier sentence end there is nothing to cut.
+    late = timed((" and", 0.1, 0.4), (" then", 0.5, 4.5), (" Okay.", 4.6, 4.9), (" Sorry.", 5.0, 5.2))
+    assert j.split(soft, late) is None
+
+
 # -- through the real pipeline, with a scripted transcriber ------------------------------------------
 
 PHRASES = ["Our platform automates payroll.", "and it also", "handles overtime.", "Thanks, bye."]
