@@ -38,8 +38,8 @@ PRECISION_TARGET = 0.95
 """One-Down precision the threshold is chosen for. Measured on calibration.jsonl (spoken, 49%
 neutral) with the tuned encoder (two seeds averaged, with train_field8*): 0.95 (t 0.45) shows 3.2%
 of neutral/One-Up lines as One-Down at One-Down recall 0.95 (without train_field8*: t 0.58, 2.8%,
-recall 0.90; an earlier single seed-0 tune: t 0.63,
-2.8%, recall 0.89; 0.93 would have shown 4.6% for recall 0.93). With the stock encoder 0.93 was
+recall 0.90; an earlier single seed-0 tune: t 0.63, 2.8%, recall 0.89; 0.93 would have shown 4.6%
+for recall 0.93). With the stock encoder 0.93 was
 the better trade (4% at recall 0.84; 0.95 cost three points of recall)."""
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 0.96, 0.01))
 

@@ -41,7 +41,9 @@ are plain-words consumer and small-business selling (phone, voicemail, showroom,
 retention, closing pressure; no sales jargon) with 43% neutral near-misses, by two more such writers.
 The ``train_phases6*`` files cover every phase of a call (opening, finding out, explaining, pushback,
 closing) on the phone and in person, 42% neutral near-misses, a quarter or more multi-move turns, by
-two more such writers."""
+two more such writers. The ``train_field8*`` files are business-to-business selling as reps say it
+(demos over a shared screen, pricing, renewals, cold calls, gatekeepers, voicemails), 42% neutral
+near-misses such as short factual answers to the buyer's questions, by two more such writers."""
 
 
 @dataclass(frozen=True, slots=True)
