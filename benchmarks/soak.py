@@ -13,7 +13,7 @@ Parts:
 - ``realtime``: the same kind of call with ``--realtime`` (wall-clock pacing, like a live call).
 - ``long``: a mostly silent call (a turn every ~2 minutes) of ``--long-minutes``, compared with a
   ``--baseline-minutes`` one: peak RSS must not grow with the file's length (streaming decode).
-For each run: wall time, x real time, RSS after warm-up vs at the end (sampled every second from
+For each run: wall time, x real time, RSS after warm-up vs at the end (sampled every 0.1 s from
 ``/proc/PID/status`` of the ``oneup`` process), every ground-truth turn matched in the journal by time
 overlap (missing turns listed), utterances matching no turn, WER of the matched text, and
 ``latency_s`` p50/p95 per 10-minute window of call time. Memory figures: "RSS end" is the
@@ -65,6 +65,13 @@ WINDOW_S = 600.0
 MATCH_TOL_S = 0.3
 """A journal utterance matches a ground-truth turn when their spans overlap within this tolerance."""
 RSS_GROWTH_LIMIT_MB = 50.0
+"""Sampled RSS, and a paced run's peak RSS (VmHWM), may grow by less than this after warm-up."""
+FILE_PEAK_LIMIT_MB = 100.0
+"""A file run's peak RSS may grow by less than this after warm-up. It skips the warm-up decodes
+(``live/compose.py``), so it allocates the model's larger buffers when its audio first needs them:
+the first refine window (+70-110 MB of peak), then the first full-window second look or
+fallback-temperature decode, which may come at any point of the call (+0 to +58 MB after the middle
+of the 3-minute call in 13 runs on Dec 5, Intel Xeon; the sampled RSS grew 0-1 MB in the same runs)."""
 LONG_PEAK_LIMIT_MB = 30.0
 """The long file's peak RSS may exceed the baseline file's (and its own warm-up RSS) by less than this."""
 
@@ -144,8 +151,10 @@ class RunFigures:
     """(window index, utterances, p50, p95) per 10 minutes of call time."""
     peak_growth_mb: float = float("nan")
     """Peak RSS at the end minus the peak (VmHWM) once warmed up: robust to the per-call swings."""
+    paced: bool = False
+    """``--realtime``: the model's warm-up decodes ran before the call (see ``FILE_PEAK_LIMIT_MB``)."""
     samples: list[tuple[float, float]] = field(default_factory=list, repr=False)
-    """(wall s since start, RSS MB) once a second."""
+    """(wall s since start, RSS MB) every 0.1 s."""
 
     @property
     def x_real_time(self) -> float:
@@ -335,7 +344,7 @@ def run_oneup(
     timeout_s: float | None = None,
     extra_args: Sequence[str] = (),
 ) -> RunFigures:
-    """Run ``oneup run`` on ``wav`` as a subprocess, sample its RSS once a second, score the journal.
+    """Run ``oneup run`` on ``wav`` as a subprocess, sample its RSS every 0.1 s, score the journal.
 
     ``warm_s``: call time after which RSS counts as "after warm-up" (first sample once the journal
     has reached that point; the model and detector are loaded long before).
@@ -352,12 +361,13 @@ def run_oneup(
 
     def sample() -> None:
         # Every 0.1 s: VmHWM is monotonic, so the peak is missed by at most the last tenth of a
-        # second (process teardown); the journal's progress is read once a second.
+        # second (process teardown); the journal's progress is read every 0.2 s (a fast run covers
+        # 25 s of call time a second on a fast machine).
         offset, progress, tick = 0, -1.0, 0
         while not done.is_set():
             got = _rss_mb(proc.pid)  # None once the process is a zombie
             if got is not None:
-                if tick % 10 == 0:
+                if tick % 2 == 0:
                     last, offset = _call_time_progress(out, offset)
                     progress = progress if last is None else last
                 samples.append((time.monotonic() - t0, got[0], got[1], progress))
@@ -409,6 +419,7 @@ def run_oneup(
         peak_rss_mb=peak_mb,
         latency_windows=latency_windows(utts),
         peak_growth_mb=peak_mb - warm_hwm,
+        paced=realtime,
         samples=[(t, r) for t, r, _, _ in samples],
     )
 
@@ -495,7 +506,11 @@ def conversation_run(workdir: Path, minutes: float, realtime: bool) -> RunFigure
     wav = workdir / f"{kind}-{minutes:g}min.wav"
     truth = write_conversation(wav, minutes, seed=7 if not realtime else 8)
     _write_truth(wav, truth)
-    warm = min(120.0, minutes * 60 * 0.2)
+    # Half the call, at most 2 minutes: a file run skips the model's warm-up decodes (live/compose.py),
+    # so its first refine window (the largest decode, ~75-110 MB more peak RSS) comes once each
+    # channel has ~28 s of speech. At a fifth of a 3-minute call (36 s) that window sometimes came
+    # after the mark on a fast machine, and read as growth (CI on Dec 5: +96 MB).
+    warm = min(120.0, minutes * 60 * 0.5)
     return run_oneup(
         f"{kind} {minutes:g} min", wav, truth, workdir / f"{kind}.jsonl", realtime=realtime, warm_s=warm
     )
@@ -532,7 +547,7 @@ def checks(f: RunFigures, growth: bool = True) -> list[str]:
         bad.append(f"{f.name}: {len(f.missing)} of {f.turns} turns missing from the journal")
     if growth and not f.rss_growth_mb < RSS_GROWTH_LIMIT_MB:
         bad.append(f"{f.name}: RSS grew {f.rss_growth_mb:.0f} MB after warm-up")
-    if growth and f.peak_growth_mb >= RSS_GROWTH_LIMIT_MB:
+    if growth and f.peak_growth_mb >= (RSS_GROWTH_LIMIT_MB if f.paced else FILE_PEAK_LIMIT_MB):
         bad.append(f"{f.name}: peak RSS grew {f.peak_growth_mb:.0f} MB after warm-up")
     return bad
 
