@@ -152,6 +152,22 @@ def test_a_phrase_going_on_past_a_sentence_end_is_a_line_up_to_it_and_the_rest_i
     assert joined.context_s == 0 and joined.start == rest.start
 
 
+def test_a_split_is_cut_where_the_gap_is_quietest_not_in_its_middle_by_word_times() -> None:
+    """Word times are rough: the decode says "Sure." ends at 0.5 s and "That" starts at 0.9 s, but the
+    speaker paused from 0.85 to 1.2 s. The cut goes into that silence (within CUT_SLACK_S of the
+    word times), not to the middle of the words' gap (0.7 s), which is still speech."""
+    audio = pcm(0.85, 3000) + pcm(0.35, 0) + pcm(4.0, 3000)
+    phrase = seg(1.0, 6.0, audio)  # audio 0.9-6.1
+    split = PhraseJoiner().split(phrase, SURE)
+    assert split is not None and split.text == "Sure."
+    cut = split.rest.pcm_start - phrase.pcm_start
+    assert cut == pytest.approx(0.86)  # the silent 20 ms nearest the middle of the gap
+    assert split.line.pcm + split.rest.pcm == phrase.pcm
+    # All as loud: the middle of the words' gap, as before.
+    even = PhraseJoiner().split(seg(1.0, 6.0, pcm(5.2, 3000)), SURE)
+    assert even is not None and even.rest.pcm_start == pytest.approx(0.9 + 0.7)
+
+
 def test_no_split_without_an_inner_sentence_end_or_enough_audio_or_when_the_phrase_ends_one() -> None:
     j = PhraseJoiner()
     one = timed((" and", 0.1, 0.4), (" it", 0.5, 0.7), (" goes", 3.0, 3.5), (" on", 4.0, 4.5))
