@@ -17,10 +17,10 @@ front (``SpeechSegment.context_s``; only the words after it are kept), and a phr
 heard on less than ``MIN_HEARD_S`` of audio is held even when it ends a sentence.
 
 Split: a held phrase whose text goes on past a sentence end is decoded once more with word
-times (``wants_words``), and ``split`` cuts it in the gap after that sentence's last word (at its
-quietest 20 ms, ``CUT_SLACK_S``): the
-complete sentences are a line now, the rest is held. A soft cut (speech with no pause,
-``SpeechSegment.soft``) may split a word, so there only a sentence end with words after it counts.
+times (``wants_words``), and ``split`` cuts it in the gap after that sentence's last word, at the
+gap's quietest 20 ms (``CUT_SLACK_S``): the complete sentences are a line now, the rest is held.
+A soft cut (speech with no pause, ``SpeechSegment.soft``) may split a word, so there only a
+sentence end with words after it counts.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
