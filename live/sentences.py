@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from audio.segmenter import frame_energy
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
 from live.guards import MAX_WORDS_PER_S, words
 from live.refine import Word
@@ -128,13 +129,13 @@ def quietest(pcm: bytes, lo_s: float, hi_s: float, near: float) -> float:
     """The middle of the quietest 20 ms of ``pcm`` (10 ms steps) between ``lo_s`` and ``hi_s``
     seconds; of equally quiet ones the nearest to ``near``, which is also the answer when the
     stretch is too short to search."""
-    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
     win, hop = SAMPLE_RATE // 50, SAMPLE_RATE // 100
-    first, last = round(lo_s * SAMPLE_RATE), min(round(hi_s * SAMPLE_RATE), x.size) - win
+    samples = len(pcm) // SAMPLE_WIDTH
+    first, last = round(lo_s * SAMPLE_RATE), min(round(hi_s * SAMPLE_RATE), samples) - win
     if last < first:
         return near
     starts = np.arange(first, last + 1, hop)
-    energy = np.array([np.mean(x[i : i + win] ** 2) for i in starts])
+    energy = np.array([frame_energy(pcm[i * SAMPLE_WIDTH : (i + win) * SAMPLE_WIDTH]) for i in starts])
     middles = (starts + win / 2) / SAMPLE_RATE
     best = np.lexsort((np.abs(middles - near), energy))[0]
     return round(float(middles[best]), 4)
