@@ -63,10 +63,9 @@ this long after the start of the next (word times from Whisper's attention are r
 where the energy is lowest), not blindly in the middle of the words' gap. Measured in file mode
 (``benchmarks.sentences --fast``; WER, middle of the gap -> quietest): the mono phone call 20.61 ->
 19.59%, the stereo call 24.75 -> 22.74%, the recorded dialogues 3.60 -> 2.70%, the demo call 15.47
--> 15.25%, the monologues 11.76 -> 12.13% (one word), the read clips 6.17% both; the rep's lines of
-the eight synthesized calls of ``classifiers.evaluate --calls`` 21.82 -> 21.66% (3 calls better, 1
-worse). 0.08 s: 20.61, 25.75, 2.70, 15.25, 12.50, 6.17%; 0.25 s: 19.59, 23.41, 2.70, 15.25, 12.13,
-6.17%."""
+-> 15.25%, the monologues and the read clips the same (11.76%, 6.17%); the rep's lines of the eight
+synthesized calls of ``classifiers.evaluate --calls`` 21.82 -> 21.66% (3 calls better, 1 worse).
+0.08 s: 20.61, 25.75, 2.70, 15.25, 11.76, 6.17%; 0.25 s: 19.59, 23.41, 2.70, 15.25, 11.76, 6.17%."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
