@@ -96,16 +96,28 @@ def _has_audio(path: str) -> None:
 class FileSource:
     """Plays a recorded call into the pipeline, optionally at wall-clock pace.
 
-    Stereo: channel 0 is the rep (microphone), channel 1 the prospect (loopback).
+    Stereo: channel 0 is the rep (microphone), channel 1 the prospect (loopback), unless
+    ``rep_channel`` is 1 (recorders and contact centres differ in which side goes left).
     Mono: the rep alone, unless ``prospect`` names a second file for the other party.
     """
 
-    def __init__(self, path: str | Path, prospect: str | Path | None = None, realtime: bool = False):
+    def __init__(
+        self,
+        path: str | Path,
+        prospect: str | Path | None = None,
+        realtime: bool = False,
+        rep_channel: int = 0,
+    ):
         self.path = str(path)
         self.prospect_path = str(prospect) if prospect else None
         self.realtime = realtime
+        if rep_channel not in (0, 1):
+            raise AudioInputError(f"rep channel {rep_channel}: must be 0 or 1")
+        self.rep_channel = rep_channel
         info = probe(self.path)
         _has_audio(self.path)
+        if rep_channel and info.channels != 2:
+            raise AudioInputError(f"{self.path}: the rep is on channel 1 only in a stereo file")
         if self.prospect_path:
             _has_audio(self.prospect_path)
             if info.channels != 1:
@@ -114,6 +126,8 @@ class FileSource:
                 raise AudioInputError(f"{self.prospect_path}: the --prospect file must be mono")
         self.rep_only = info.channels == 1 and not self.prospect_path
         self.name = self.path + (f" + {self.prospect_path}" if self.prospect_path else "")
+        if rep_channel:
+            self.name += " (rep on channel 1)"
         self.end_reason: EndReason | None = None
         self.end_detail = ""
         self.overflows = 0
@@ -131,7 +145,8 @@ class FileSource:
                 if len(chans) == 1:
                     yield (("rep", chans[0]),)
                 else:
-                    yield (("rep", chans[0]), ("prospect", chans[1]))
+                    r = self.rep_channel
+                    yield (("rep", chans[r]), ("prospect", chans[1 - r]))
             return
         rep = _blocks_per_channel(self.path, block)
         pro = _blocks_per_channel(self.prospect_path, block)

@@ -207,7 +207,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from audio.source import FileSource
 
     cfg = build_config(args)
-    source = FileSource(args.audio, prospect=args.prospect, realtime=args.realtime)
+    source = FileSource(
+        args.audio, prospect=args.prospect, realtime=args.realtime, rep_channel=args.rep_channel
+    )
     session = make_session(source, args, cfg, paced=args.realtime)
     return _run_headless(session)
 
@@ -395,8 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a recorded call through the live pipeline (headless)")
-    r.add_argument("audio", help="call recording: stereo = ch0 rep, ch1 prospect; mono = rep only")
+    r.add_argument(
+        "audio", help="call recording: stereo = ch0 rep, ch1 prospect (see --rep-channel); mono = rep only"
+    )
     r.add_argument("--prospect", help="the other party as a separate (mono) file")
+    r.add_argument(
+        "--rep-channel",
+        type=int,
+        choices=(0, 1),
+        default=0,
+        help="which channel of a stereo recording is the rep (default 0; the other is the prospect)",
+    )
     r.add_argument("--realtime", action="store_true", help="pace the audio at wall-clock speed, like a call")
     _add_out_flags(r)
     _add_tuning_flags(r)

@@ -64,6 +64,8 @@ def test_bad_audio(bad_files: dict[str, Path], case: str, tmp_path: Path) -> Non
         (["--end-silence-ms", "-5"], "vad.end_silence_ms"),
         (["--compute-type", "int3"], "model.compute_type"),
         (["--bogus"], "unrecognized arguments"),
+        (["--rep-channel", "2"], "--rep-channel"),
+        (["--rep-channel", "1"], "only in a stereo file"),  # CLIP is mono
     ],
 )
 def test_invalid_flag_values(args: list[str], needle: str) -> None:

@@ -74,6 +74,30 @@ def test_file_source_frames_are_small_interleaved_and_timed(tmp_path: Path) -> N
 
 
 @needs_sox
+def test_rep_channel_1_swaps_the_sides_of_a_stereo_file(tmp_path: Path) -> None:
+    # 0.5 s on the left, 1.5 s on the right: each side's length says which channel it came from.
+    left = sox(tmp_path / "l.wav", "-r", "16000", "-c", "1", "synth", "0.5", "sine", "300")
+    right = sox(tmp_path / "r.wav", "-r", "16000", "-c", "1", "synth", "1.5", "sine", "1000")
+    f = tmp_path / "lr.wav"
+    subprocess.run(["sox", "-M", str(left), str(right), str(f)], check=True, capture_output=True)
+
+    def loud_s(src: FileSource, speaker: str) -> float:
+        return sum(
+            fr.duration
+            for fr in src.frames()
+            if fr.speaker == speaker and np.abs(np.frombuffer(fr.pcm, "<i2")).max() > 1000
+        )
+
+    assert loud_s(FileSource(f), "rep") == pytest.approx(0.5, abs=0.02)
+    swapped = FileSource(f, rep_channel=1)
+    assert loud_s(swapped, "rep") == pytest.approx(1.5, abs=0.02)
+    assert loud_s(FileSource(f, rep_channel=1), "prospect") == pytest.approx(0.5, abs=0.02)
+    assert "channel 1" in swapped.name
+    with pytest.raises(AudioInputError, match="only in a stereo file"):
+        FileSource(left, rep_channel=1)
+
+
+@needs_sox
 def test_prospect_file_is_the_second_channel(tmp_path: Path) -> None:
     rep = sox(tmp_path / "r.wav", "-r", "16000", "-c", "1", "synth", "1", "sine", "300")
     pro = sox(tmp_path / "p.flac", "-r", "48000", "-c", "1", "synth", "2", "sine", "1000")
