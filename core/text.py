@@ -1,4 +1,5 @@
-"""Text rules shared by the coaching signals and the detector (one definition of a question)."""
+"""Text rules shared by the coaching signals, the sentence lines and the detector (one definition of a
+question, one of a sentence end)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,37 @@ def count_questions(text: str) -> int:
     if marks:
         return marks
     return 1 if opens_as_question(text) else 0
+
+
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+_TITLE = re.compile(r"(?:^|[\s(\"'])(?:mr|mrs|ms|dr|prof|vs|e\.g|i\.e)\.$", re.IGNORECASE)
+"""Words whose period is an abbreviation's, not a sentence's: "Thanks, Mr. Kelly." is one sentence."""
+
+
+def ends_sentence(text: str) -> bool:
+    """Whisper's punctuation says the text ends a sentence ("..." trails off, and "Mr." is a title:
+    neither does)."""
+    t = text.rstrip()
+    return bool(_SENTENCE_END.search(t)) and not t.endswith("..") and not _TITLE.search(t)
+
+
+def sentence_break(before: str, after: str) -> bool:
+    """A sentence ends between two words: ``before`` ends one and ``after`` does not go on in lower
+    case (Whisper capitalizes a new sentence; "over 400. warehouses and" is one sentence whose number
+    it punctuated)."""
+    return ends_sentence(before) and not after.lstrip()[:1].islower()
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text as Whisper punctuated it (see ``sentence_break``)."""
+    out: list[str] = []
+    current: list[str] = []
+    tokens = text.split()
+    for k, token in enumerate(tokens):
+        current.append(token)
+        if k + 1 < len(tokens) and sentence_break(token, tokens[k + 1]):
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out

@@ -29,13 +29,13 @@ With ``model.batch_channels``, a segment with context is decoded alone, not batc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from audio.segmenter import frame_energy
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
+from core.text import ends_sentence, sentence_break, sentences
 from live.guards import MAX_WORDS_PER_S, words
 from live.refine import Word
 from live.transcriber import Transcription
@@ -70,14 +70,6 @@ WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
 _BYTES_PER_S = SAMPLE_RATE * SAMPLE_WIDTH
-_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
-_INNER_END = re.compile(r"[.?!][\"')\]]*\s+\S")
-
-
-def ends_sentence(text: str) -> bool:
-    """Whisper's punctuation says the text ends a sentence ("..." trails off: it does not)."""
-    t = text.rstrip()
-    return bool(_SENTENCE_END.search(t)) and not t.endswith("..")
 
 
 def _audio_end(seg: SpeechSegment) -> float:
@@ -142,7 +134,7 @@ def quietest(pcm: bytes, lo_s: float, hi_s: float, near: float) -> float:
 
 def _sentence_cuts(words: tuple[Word, ...]) -> list[int]:
     """Indexes of the words that end a sentence and are followed by another word, last first."""
-    return [k for k in range(len(words) - 2, -1, -1) if ends_sentence(words[k].text)]
+    return [k for k in range(len(words) - 2, -1, -1) if sentence_break(words[k].text, words[k + 1].text)]
 
 
 class PhraseJoiner:
@@ -200,7 +192,7 @@ class PhraseJoiner:
     def wants_words(self, seg: SpeechSegment, tr: Transcription) -> bool:
         """The decode may split (see ``split``) but has no word times: decode it again with them.
         Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
-        return not tr.words and _may_split(seg, tr.text) and _INNER_END.search(tr.text) is not None
+        return not tr.words and _may_split(seg, tr.text) and len(sentences(tr.text)) > 1
 
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
         """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from core.text import sentence_break
 from tuning.wer import normalize
 
 
@@ -65,12 +66,14 @@ def completing_lines(refs: Sequence[RefSentence], lines: Sequence[EmittedLine]) 
 
 
 def split_sentences(words: Sequence[tuple[str, float]]) -> list[RefSentence]:
-    """(word, end time) pairs, as a word-timestamped decode gives them, cut at . ? ! into sentences."""
+    """(word, end time) pairs, as a word-timestamped decode gives them, cut into sentences where the
+    live lines are cut too (``core.text.sentence_break``: not after "Mr.", not before a lower-case
+    word)."""
     out: list[RefSentence] = []
     current: list[str] = []
-    for word, end in words:
+    for k, (word, end) in enumerate(words):
         current.append(word.strip())
-        if word.rstrip().endswith((".", "?", "!")):
+        if k + 1 < len(words) and sentence_break(word, words[k + 1][0]):
             out.append(RefSentence(" ".join(current), end))
             current = []
     if current:

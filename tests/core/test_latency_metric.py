@@ -28,3 +28,11 @@ def test_split_sentences_cuts_at_sentence_punctuation() -> None:
     words = [(" Hi", 0.3), (" there.", 0.6), (" How", 1.0), (" are", 1.2), (" you?", 1.5), (" So", 2.0)]
     got = split_sentences(words)
     assert [(s.text, s.end) for s in got] == [("Hi there.", 0.6), ("How are you?", 1.5), ("So", 2.0)]
+
+
+def test_split_sentences_keeps_a_title_and_a_lower_case_run_on_in_their_sentence() -> None:
+    words = [(" Thanks,", 0.4), (" Mr.", 0.7), (" Kelly.", 1.1), (" Over", 1.5), (" 400.", 1.9)]
+    words += [(" warehouses", 2.4), (" use", 2.6), (" it.", 2.9)]
+    got = split_sentences(words)
+    want = [("Thanks, Mr. Kelly.", 1.1), ("Over 400. warehouses use it.", 2.9)]
+    assert [(s.text, s.end) for s in got] == want

@@ -43,6 +43,9 @@ def seg(start: float, end: float, audio: bytes | None = None, phrase: bool = Tru
         ("and it also", False),
         ("So what we do is...", False),
         ("Right,", False),
+        ("Thanks, Mr.", False),  # a title, not a sentence end
+        ("As Dr.", False),
+        ("We said no.", True),
         ("", False),
     ],
 )
@@ -179,6 +182,23 @@ def test_no_split_without_an_inner_sentence_end_or_enough_audio_or_when_the_phra
     assert j.split(seg(1.0, 6.0, pcm(5.2), phrase=False), SURE) is None  # a turn's end: all one line
 
 
+def test_no_split_at_a_title_or_before_a_word_that_goes_on_in_lower_case() -> None:
+    """Whisper punctuates a number in mid-sentence ("we work with over 400. warehouses and ..." in
+    the demo call); cut there, one sentence would be two lines. A title ("Mr.") ends none either."""
+    j = PhraseJoiner()
+    number = timed((" over", 0.1, 0.4), (" 400.", 0.5, 0.9), (" warehouses", 1.3, 1.9), (" and", 3.0, 3.5))
+    assert not j.wants_words(seg(1.0, 6.0, pcm(5.2)), Transcription(number.text, -0.1, None))
+    assert j.split(seg(1.0, 6.0, pcm(5.2)), number) is None
+    title = timed((" Thanks,", 0.1, 0.4), (" Mr.", 0.5, 0.9), (" Kelly", 1.3, 1.9), (" for", 3.0, 3.5))
+    assert j.split(seg(1.0, 6.0, pcm(5.2)), title) is None
+    both = timed(
+        (" over", 0.1, 0.4), (" 400.", 0.5, 0.9), (" warehouses", 1.3, 1.9), (" Sure.", 2.0, 2.4),
+        (" Thanks,", 2.8, 3.0), (" Mr.", 3.1, 3.3), (" Kelly", 3.4, 4.5),
+    )  # fmt: skip
+    split = j.split(seg(1.0, 6.0, pcm(5.2)), both)
+    assert split is not None and split.text == "over 400. warehouses Sure."
+
+
 def test_no_split_where_the_word_times_squeeze_a_part_faster_than_anyone_speaks() -> None:
     squeezed = timed(*[(f" w{i}", 0.1 + i * 0.02, 0.12 + i * 0.02) for i in range(9)], (" end.", 0.3, 0.4))
     noisy = Transcription(f"{squeezed.text} And on", -0.1, None, words=(*squeezed.words, *SURE.words[1:]))
@@ -216,7 +236,7 @@ def test_a_sentence_end_too_near_the_cut_gives_way_to_an_earlier_one() -> None:
 
 # -- through the real pipeline, with a scripted transcriber ------------------------------------------
 
-PHRASES = ["Our platform automates payroll.", "and it also", "handles overtime.", "Thanks, bye."]
+PHRASES = ["Our platform automates payroll.", "And it also", "handles overtime.", "Thanks, bye."]
 SPANS = [(0.5, 4.5), (4.8, 6.0), (6.3, 7.5), (8.5, 9.5)]  # 0.3 s pauses, then 1.0 s before the last
 
 
@@ -309,7 +329,7 @@ def test_a_sentence_line_is_judged_after_its_turns_previous_line_and_a_new_turn_
     )
     assert classifier.seen == [
         ("Our platform automates payroll.", None),
-        ("and it also handles overtime.", "Our platform automates payroll."),
+        ("And it also handles overtime.", "Our platform automates payroll."),
         ("Thanks, bye.", None),  # a new turn after the 1.0 s pause
     ]
 
@@ -321,7 +341,7 @@ def test_a_monologue_becomes_one_line_per_sentence_as_it_is_spoken(tmp_path: Pat
     utts = [e for e in events if isinstance(e, Utterance)]
     assert [u.text for u in utts] == [
         "Our platform automates payroll.",
-        "and it also handles overtime.",
+        "And it also handles overtime.",
         "Thanks, bye.",
     ]
     # The held fragment was decoded again with what followed, never shown as a line of its own.
@@ -371,7 +391,7 @@ def test_the_other_partys_sentence_lines_are_opt_in(tmp_path: Path, prospect_phr
         s: [e.text for e in events if isinstance(e, Utterance) and e.speaker == s]
         for s in ("rep", "prospect")
     }
-    sentences = ["Our platform automates payroll.", "and it also handles overtime.", "Thanks, bye."]
+    sentences = ["Our platform automates payroll.", "And it also handles overtime.", "Thanks, bye."]
     assert lines["rep"] == sentences
     assert lines["prospect"] == (sentences if prospect_phrases else [" ".join(PHRASES[:3]), PHRASES[3]])
 
@@ -433,7 +453,7 @@ def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_pa
     transcriber = TimedTranscriber()
     events = run_scripted(journal, transcriber, RunOnSource(), settings={"vad.partial_interval_s": 0})
     utts = [e for e in events if isinstance(e, Utterance)]
-    assert [u.text for u in utts] == ["Our platform automates payroll.", "and it also handles overtime."]
+    assert [u.text for u in utts] == ["Our platform automates payroll.", "And it also handles overtime."]
     first, second = utts
     assert first.end == pytest.approx(2.5, abs=0.1) and second.start == pytest.approx(2.5, abs=0.1)
     assert first.voiced_s + second.voiced_s == pytest.approx(4.2 + 1.2, abs=0.1)
@@ -448,6 +468,6 @@ def test_by_default_the_held_phrase_is_the_interim_text_and_no_extra_decode_is_m
     transcriber = PhraseTranscriber()
     events = run_scripted(tmp_path / "call.jsonl", transcriber, paced=True)
     partials = [e for e in events if isinstance(e, Partial)]
-    assert [p.text for p in partials] == ["and it also"]  # shown while the sentence went on
+    assert [p.text for p in partials] == ["And it also"]  # shown while the sentence went on
     lines = [e.text for e in events if isinstance(e, Utterance)]
     assert len(transcriber.decoded) == 4 and len(lines) == 3  # one decode per phrase, none extra
