@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from core import tomlfile
 from core.events import Stance
@@ -157,6 +157,9 @@ class ModelConfig:
         _check(1 <= self.threads <= 256, "model.threads", "must be in 1..256")
         _check(1 <= self.beam_size <= 16, "model.beam_size", "must be in 1..16")
         _check(0.0 <= self.no_speech_threshold <= 1.0, "model.no_speech_threshold", "must be in 0..1")
+        _check(bool(self.language.strip()), "model.language", "must name a language (e.g. en)")
+        _check(-10.0 <= self.logprob_threshold <= 0.0, "model.logprob_threshold", "must be in -10..0")
+        _check(-10.0 <= self.hard_logprob_floor <= 0.0, "model.hard_logprob_floor", "must be in -10..0")
         _check(5.0 <= self.encoder_window_s <= 30.0, "model.encoder_window_s", "must be in 5..30 seconds")
         _check(-5.0 <= self.second_look_logprob <= 0.0, "model.second_look_logprob", "must be in -5..0")
         _check(0.0 <= self.second_look_margin <= 5.0, "model.second_look_margin", "must be in 0..5")
@@ -200,6 +203,7 @@ class CoachConfig:
         _check(0.0 < self.target_rep_share < 1.0, "coach.target_rep_share", "must be in (0, 1)")
         _check(0.0 <= self.target_band < 0.5, "coach.target_band", "must be in [0, 0.5)")
         _check(self.monologue_alert_s > 0, "coach.monologue_alert_s", "must be > 0")
+        _check(self.monologue_gap_s >= 0, "coach.monologue_gap_s", "must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,14 @@ class NudgePolicyConfig:
     """Which stances may be shown; drop "one-up" to hide the praise."""
     one_up_cooldown_s: float = 180.0
     """Praise is rarer than correction: its own, longer cooldown per label."""
+
+    def __post_init__(self) -> None:
+        _check(0.0 <= self.min_confidence <= 1.0, "nudge.min_confidence", "must be in 0..1")
+        _check(self.min_words >= 0, "nudge.min_words", "must be >= 0")
+        for name in ("label_cooldown_s", "display_s", "one_up_cooldown_s"):
+            _check(getattr(self, name) >= 0, f"nudge.{name}", "must be >= 0 seconds")
+        known = get_args(Stance)
+        _check(all(s in known for s in self.stances), "nudge.stances", f"must name only {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -279,9 +291,7 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
         return tuple(value)
     try:
         if isinstance(current, bool):
-            if isinstance(value, str):
-                return value.lower() in ("1", "true", "yes", "on")
-            return bool(value)
+            return _boolean(value)
         if isinstance(current, int):
             return int(value)
         if isinstance(current, float):
@@ -291,6 +301,22 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{key}: expected text, got {value!r}")
     return value
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _boolean(value: Any) -> bool:
+    """true/false from TOML, or 1/0, yes/no, on/off words from a flag or the environment; anything
+    else is an error (a typo such as "flase" must not quietly turn a setting off)."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(value)  # _coerce names the key
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

@@ -29,6 +29,33 @@ def test_dotted_values_are_typed_and_validated() -> None:
         Config().with_values({"model.second_look_margin": -0.1})
 
 
+@pytest.mark.parametrize(
+    ("word", "value"), [("off", False), ("No", False), ("0", False), ("yes", True), (True, True)]
+)
+def test_switches_take_yes_and_no_words(word: str | bool, value: bool) -> None:
+    assert Config().with_values({"refine.enabled": word}).refine.enabled is value
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "needle"),
+    [
+        ("refine.enabled", "flase", "refine.enabled: expected bool"),  # a typo does not mean "off"
+        ("vad.prospect_phrases", 5, "vad.prospect_phrases: expected bool"),
+        ("nudge.stances", "one-dwn", "nudge.stances: must name only one-down, one-up, neutral"),
+        ("nudge.min_confidence", 7, "nudge.min_confidence: must be in 0..1"),
+        ("nudge.min_words", -1, "nudge.min_words"),
+        ("nudge.display_s", -3, "nudge.display_s"),
+        ("coach.monologue_gap_s", -1, "coach.monologue_gap_s"),
+        ("model.language", " ", "model.language"),
+        ("model.logprob_threshold", 2, "model.logprob_threshold"),
+        ("model.hard_logprob_floor", -40, "model.hard_logprob_floor"),
+    ],
+)
+def test_every_section_rejects_a_bad_value_by_name(key: str, value: object, needle: str) -> None:
+    with pytest.raises(ConfigError, match=needle):
+        Config().with_values({key: value})
+
+
 def test_toml_round_trip_and_bad_toml_line(tmp_path: Path) -> None:
     f = tmp_path / "c.toml"
     f.write_text(to_toml(flatten(Config())))
