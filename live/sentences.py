@@ -150,6 +150,7 @@ class PhraseJoiner:
         context_s: float = CONTEXT_S,
     ) -> None:
         room = WINDOW_S - max_utterance_s
+        self._room_s = room
         self._context_s = max(0.0, min(context_s, room / 2))
         self._hold_max_s = max(0.0, min(hold_max_s, room - self._context_s))
         self._min_voiced_s = min_voiced_s
@@ -246,14 +247,19 @@ class PhraseJoiner:
         self._held[seg.speaker] = Held(without_context(seg), text)
         return True
 
-    def keep(self, split: Split) -> None:
+    def keep(self, split: Split) -> bool:
         """``split.line`` was written and the rest is held, to be decoded again without context:
         decoded after the written sentence (sometimes 1 s of it), the rest came out worse. Measured
         in file mode: monologue WER 11.8% with that context, 11.0% without (as with no split);
-        the real dialogue 6.3% / 3.6%; the demo call 13.5% / 12.6%."""
+        the real dialogue 6.3% / 3.6%; the demo call 13.5% / 12.6%. False: the rest is too long to
+        be decoded again with a whole next segment inside Whisper's window (only with soft cuts off
+        and a long ``vad.max_utterance_s``): it is a line too (call ``written``)."""
         self.written(split.line, split.text)
+        if len(split.rest.pcm) / _BYTES_PER_S > self._room_s:
+            return False
         self._context.pop(split.rest.speaker, None)
         self._held[split.rest.speaker] = Held(split.rest, split.rest_text)
+        return True
 
     def written(self, seg: SpeechSegment, text: str) -> None:
         """``seg`` became a line (``text``; empty when nothing was recognized): nothing is held any

@@ -155,6 +155,17 @@ def test_a_phrase_going_on_past_a_sentence_end_is_a_line_up_to_it_and_the_rest_i
     assert joined.context_s == 0 and joined.start == rest.start
 
 
+def test_a_rest_too_long_to_decode_again_with_a_whole_next_segment_is_not_held() -> None:
+    """With soft cuts off and 25 s utterances, a held rest of 4 s and the next segment would not fit
+    in one 28 s decode: the rest is a line at once."""
+    j = PhraseJoiner(max_utterance_s=25.0)
+    split = j.split(seg(1.0, 6.0, pcm(5.2, 1)), SURE)
+    assert split is not None and len(split.rest.pcm) / 32000 > 28.0 - 25.0
+    assert not j.keep(split)
+    assert j.held("rep") is None
+    assert PhraseJoiner().keep(split)  # 15 s utterances leave room: held as usual
+
+
 def test_a_split_is_cut_where_the_gap_is_quietest_not_in_its_middle_by_word_times() -> None:
     """Word times are rough: the decode says "Sure." ends at 0.5 s and "That" starts at 0.9 s, but the
     speaker paused from 0.85 to 1.2 s. The cut goes into that silence (within CUT_SLACK_S of the
@@ -460,6 +471,15 @@ def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_pa
     records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
     assert records[0]["emitted_at"] < RUN_ON[2][1]  # written while the speaker went on
     assert transcriber.timed >= 1
+
+
+def test_a_split_whose_rest_cannot_be_held_writes_the_rest_too(tmp_path: Path) -> None:
+    """26 s utterances leave 2 s of Whisper's window for a held rest: the rest of the split (2.2 s)
+    is a line at once instead of being decoded again with the turn's end past the window."""
+    settings = {"vad.partial_interval_s": 0, "vad.max_utterance_s": 26}
+    events = run_scripted(tmp_path / "call.jsonl", TimedTranscriber(), RunOnSource(), settings=settings)
+    texts = [e.text for e in events if isinstance(e, Utterance)]
+    assert texts == ["Our platform automates payroll.", "And it also", "handles overtime."]
 
 
 def test_by_default_the_held_phrase_is_the_interim_text_and_no_extra_decode_is_made(tmp_path: Path) -> None:
