@@ -20,6 +20,7 @@ from cli import classify, review
 from core.config import Config, ConfigError, resolve_config
 from core.events import EndReason
 from core.paths import config_path, data_dir
+from live import DEMO_CALL
 
 if TYPE_CHECKING:
     from audio.source import AudioSource
@@ -100,17 +101,11 @@ FLAGS: tuple[Flag, ...] = (
 def _user_errors() -> tuple[type[BaseException], ...]:
     from audio.capture import CaptureError
     from audio.decode import AudioInputError
+    from classifiers.rules import RulesError
     from core.journal import JournalError
     from live.transcriber import ModelError
 
-    extra: tuple[type[BaseException], ...] = ()
-    try:
-        from classifiers.rules import RulesError
-
-        extra = (RulesError,)
-    except ImportError:
-        pass
-    return (AudioInputError, CaptureError, ConfigError, JournalError, ModelError, *extra)
+    return (AudioInputError, CaptureError, ConfigError, JournalError, ModelError, RulesError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -214,9 +209,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_headless(session)
 
 
-from live import DEMO_CALL  # noqa: E402
-
-
 def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
     from tui.live.app import CoachApp, UiConfig
 
@@ -284,6 +276,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     from core.config import flatten, to_toml
 
     path = config_path()
+    if args.action != "set" and (args.key is not None or args.value is not None):
+        fail(f"oneup config {args.action} takes no KEY or VALUE (set one with: oneup config set KEY VALUE)")
     if args.action == "path":
         print(path)
         return 0

@@ -123,3 +123,8 @@ def test_run_writes_journal_and_transcript(tmp_path: Path) -> None:
     assert "Author of the danger trail" in r.stdout or "author of the danger trail" in r.stdout.lower()
     assert out.exists() and out.with_suffix(".md").exists()
     assert f"saved to {out}" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["config", "show", "model.threads"], ["config", "path", "x", "y"]])
+def test_config_show_and_path_refuse_a_key(args: list[str]) -> None:
+    assert_one_line_error(oneup(*args), "takes no KEY or VALUE")
