@@ -146,7 +146,7 @@ def wer_table(clips: int, tmp: Path, flags: Sequence[str] = ()) -> None:
 
 _WAIT4 = (
     "import os, subprocess, sys\n"
-    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"  # stderr: the reason of a failure
     "_, status, u = os.wait4(p.pid, 0)\n"
     "print(u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
     "sys.exit(1 if status else 0)\n"

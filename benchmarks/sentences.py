@@ -174,7 +174,8 @@ def monologue_call() -> tuple[SynthCall, list[str | None]]:
 def build_sets(names: list[str], tmp: Path) -> list[Set]:
     out: list[Set] = []
     if "mono" in names or "stereo" in names:
-        agent, caller = _load(CALL)[1].astype(np.float64), _load(CALL)[0].astype(np.float64)
+        channels = _load(CALL)
+        agent, caller = channels[1].astype(np.float64), channels[0].astype(np.float64)
         seconds = agent.size / 16000
         if "mono" in names:
             mix = agent + caller
@@ -230,39 +231,41 @@ def _pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) if xs else float("nan")
 
 
-def _cpu(wav: Path, out: Path, variant: str, realtime: bool) -> float:
+def _cpu(wav: Path, out: Path, flags: list[str], realtime: bool) -> float:
     """CPU seconds (user + system) of one ``oneup run`` of ``wav`` (``--realtime`` or as fast as
     possible), in a fresh process."""
     pace = ["--realtime"] if realtime else []
     cmd = [sys.executable, "-m", "cli", "run", str(wav), *pace, "--out", str(out), "--force"]
-    cmd += VARIANTS[variant]
+    cmd += flags
     probe = subprocess.run([sys.executable, "-c", _WAIT4, *cmd], capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
         raise RuntimeError(f"oneup run failed: {probe.stderr[-300:]}")
     return float(probe.stdout.split()[0])
 
 
-_FIXED: dict[tuple[str, bool], float] = {}
+_FIXED: dict[tuple[tuple[str, ...], bool], float] = {}
+"""Memo of ``fixed_cpu`` per variant's flags and pace (the same for every set)."""
 
 
-def fixed_cpu(variant: str, tmp: Path, realtime: bool) -> float:
+def fixed_cpu(flags: list[str], tmp: Path, realtime: bool) -> float:
     """CPU of a run on 2 s of silence: start-up, model load and warm-up, exit (paid once per call)."""
-    if (variant, realtime) not in _FIXED:
+    key = (tuple(flags), realtime)
+    if key not in _FIXED:
         wav = tmp / "silence.wav"
         _write(wav, [np.zeros(32000), np.zeros(32000)])
-        _FIXED[variant, realtime] = _cpu(wav, tmp / "silence.jsonl", variant, realtime)
-    return _FIXED[variant, realtime]
+        _FIXED[key] = _cpu(wav, tmp / "silence.jsonl", flags, realtime)
+    return _FIXED[key]
 
 
-def run_one(s: Set, variant: str, tmp: Path, tag: str = "", realtime: bool = True) -> str:
-    """One run of ``s`` with ``variant``'s flags (``--realtime``, or as fast as possible), as one printed
-    row (``tag`` names a repeat: ``variant#2``)."""
+def run_one(s: Set, variant: str, flags: list[str], tmp: Path, tag: str = "", realtime: bool = True) -> str:
+    """One run of ``s`` with ``variant``'s ``flags`` (``--realtime``, or as fast as possible), as one
+    printed row (``tag`` names a repeat: ``variant#2``)."""
     tag = tag or variant
     out = tmp / f"{s.name}-{tag.replace('#', '-')}.jsonl"
     t0 = time.perf_counter()
-    cpu = _cpu(s.wav, out, variant, realtime)
+    cpu = _cpu(s.wav, out, flags, realtime)
     wall = time.perf_counter() - t0
-    fixed = fixed_cpu(variant, tmp, realtime)
+    fixed = fixed_cpu(flags, tmp, realtime)
     recs = [json.loads(x) for x in out.read_text().splitlines()]
     utts = [r for r in recs if r["type"] == "utterance"]
     sent: list[float] = []
@@ -299,7 +302,7 @@ def run_one(s: Set, variant: str, tmp: Path, tag: str = "", realtime: bool = Tru
     if s.one_down and realtime:
         reps = [r for r in utts if r["speaker"] == "rep"]
         emitted = [EmittedLine(r["text"], r["emitted_at"]) for r in reps]
-        delays = []
+        delays: list[float] = []
         presented = 0
         for i, r in zip(completing_lines(s.one_down, emitted), s.one_down, strict=True):
             if i is not None and reps[i]["stance"] == "one-down":
@@ -338,10 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {describe()}", flush=True)
     if args.fast:
         print("pace: as fast as possible (no latency printed; CPU includes the refine pass)", flush=True)
+    variants = dict(VARIANTS)
     if args.extra is not None:
-        VARIANTS["try"] = args.extra.split()
+        variants["try"] = args.extra.split()
         if "try" not in args.variants:
             args.variants.append("try")
+    unknown = [v for v in args.variants if v not in variants]
+    if unknown:
+        ap.error(f"unknown variant {', '.join(unknown)} (choose from {', '.join(variants)}, or give --try)")
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp) if args.keep is None else args.keep
         where.mkdir(parents=True, exist_ok=True)
@@ -352,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
             for k in range(1, args.repeat + 1):
                 for v in args.variants:
                     tag = f"{v}#{k}" if args.repeat > 1 else v
-                    print(run_one(s, v, where, tag, realtime=not args.fast), flush=True)
+                    row = run_one(s, v, variants[v], where, tag, realtime=not args.fast)
+                    print(row, flush=True)
     return 0
 
 
