@@ -112,7 +112,7 @@ def resolve_device(spec: str | None, devices: list[Device], role: str) -> Device
 class _Resampler:
     """Native-rate int16 mono -> 16 kHz int16 mono, streaming (one resampler per channel)."""
 
-    def __init__(self, rate: int):
+    def __init__(self, rate: int) -> None:
         self._rate = rate
         self._rs = (
             None if rate == SAMPLE_RATE else av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
@@ -139,7 +139,7 @@ class CaptureSource:
         loopback: str | None,
         duration_s: float | None = None,
         reconnect_s: float = 60.0,
-    ):
+    ) -> None:
         self._sd = load_sounddevice()
         devices = list_input_devices(self._sd)
         self._devices: dict[Speaker, Device] = {"rep": resolve_device(mic, devices, "mic")}

@@ -33,7 +33,7 @@ def _energies(pcm: bytes) -> np.ndarray:
 class EchoGate:
     """Remembers recent loopback energy and judges rep segments against it."""
 
-    def __init__(self, margin_db: float = 10.0, floor: float = 200.0):
+    def __init__(self, margin_db: float = 10.0, floor: float = 200.0) -> None:
         self._ratio = 10 ** (-margin_db / 20)
         self._floor = floor
         self._loop: deque[tuple[float, np.ndarray]] = deque()

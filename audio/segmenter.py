@@ -80,7 +80,7 @@ class Segmenter:
         is_speech: IsSpeech,
         partials: bool = False,
         suppress: Suppress | None = None,
-    ):
+    ) -> None:
         self.speaker: Speaker = speaker
         self._cfg = config
         self._is_speech = is_speech

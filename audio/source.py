@@ -50,7 +50,7 @@ class AudioSource(Protocol):
 class _Rechunker:
     """Collects arbitrary-length int16 arrays and hands out fixed-size blocks."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int) -> None:
         self._size = size
         self._parts: list[np.ndarray] = []
         self._n = 0
@@ -107,7 +107,7 @@ class FileSource:
         prospect: str | Path | None = None,
         realtime: bool = False,
         rep_channel: int = 0,
-    ):
+    ) -> None:
         self.path = str(path)
         self.prospect_path = str(prospect) if prospect else None
         self.realtime = realtime

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class TimedTranscriber:
     """Wraps the real transcriber and records how long each raw model call took."""
 
-    def __init__(self, inner: WhisperTranscriber):
+    def __init__(self, inner: WhisperTranscriber) -> None:
         self.inner = inner
         self.name = inner.name
         self.calls: list[tuple[float, float]] = []  # (audio seconds, wall seconds)

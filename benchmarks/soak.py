@@ -177,7 +177,7 @@ def _clip(text: str, speaker: str) -> np.ndarray:
 class StereoWavWriter:
     """Writes a 16 kHz stereo int16 WAV block by block (ch0 rep, ch1 prospect)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self._w = wave.open(str(path), "wb")  # noqa: SIM115 - closed by close()
         self._w.setnchannels(2)
         self._w.setsampwidth(2)

@@ -13,7 +13,7 @@ from core.fmt import clock
 class LinePrinter:
     """A thread-safe ``Sink`` that prints finals, nudges and the session's start and end."""
 
-    def __init__(self, out: TextIO | None = None):
+    def __init__(self, out: TextIO | None = None) -> None:
         self._out = out or sys.stdout
         self._lock = threading.Lock()
         self.ended: SessionEnded | None = None

@@ -22,7 +22,7 @@ BACKCHANNEL_S = 1.0
 class CoachingTracker:
     """Accumulates utterances into the signals the UI shows and the summary keeps."""
 
-    def __init__(self, config: CoachConfig, rep_only: bool = False):
+    def __init__(self, config: CoachConfig, rep_only: bool = False) -> None:
         self._cfg = config
         self._rep_only = rep_only
         self.talk = {"rep": 0.0, "prospect": 0.0}

@@ -109,7 +109,7 @@ def utterance_record(u: Utterance) -> dict[str, Any]:
 class JournalWriter:
     """Appends records to the journal; safe to call from several threads."""
 
-    def __init__(self, path: Path, force: bool = False):
+    def __init__(self, path: Path, force: bool = False) -> None:
         self.path = path
         try:
             ensure_private_dir(path.parent)

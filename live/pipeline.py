@@ -115,7 +115,7 @@ class Pipeline:
         options: PipelineOptions | None = None,
         vad: Callable[[], IsSpeech] | None = None,
         refiner: WordTranscriber | None = None,
-    ):
+    ) -> None:
         self._source = source
         self._refiner = refiner
         self._windows = RefineWindows(config.refine.window_s) if refiner is not None else None

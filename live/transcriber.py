@@ -211,7 +211,7 @@ class EncoderReuse:
     The original is held weakly: model -> this -> model would keep a dropped model's memory until
     the cyclic garbage collector runs."""
 
-    def __init__(self, model: Any):
+    def __init__(self, model: Any) -> None:
         self._encode = weakref.WeakMethod(model.encode)
         self.last: tuple[np.ndarray, Any] | None = None
         self.reuses = 0
@@ -231,7 +231,7 @@ class EncoderReuse:
 class WhisperTranscriber:
     """faster-whisper, loaded once and warmed up; consume ``segments`` inside the caller's thread."""
 
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig) -> None:
         self.config = config
         self.name = config.model
         self.device = resolve_device(config.device)

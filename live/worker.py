@@ -73,7 +73,7 @@ class TranscriptionWorker:
         refine_first: bool = False,
         prepare: Prepare | None = None,
         wants_words: WantsWords | None = None,
-    ):
+    ) -> None:
         self._wants_words = wants_words
         self._refine_first = refine_first
         self._prepare = prepare
