@@ -145,8 +145,8 @@ class FileSource:
                 if len(chans) == 1:
                     yield (("rep", chans[0]),)
                 else:
-                    r = self.rep_channel
-                    yield (("rep", chans[r]), ("prospect", chans[1 - r]))
+                    k = self.rep_channel
+                    yield (("rep", chans[k]), ("prospect", chans[1 - k]))
             return
         rep = _blocks_per_channel(self.path, block)
         pro = _blocks_per_channel(self.prospect_path, block)
