@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from calls.store import SavedCall
 from classifiers.base import Classifier
+from core.config import DetectorConfig
 from core.events import Label, Stance
 from core.fmt import clock
 
@@ -71,12 +72,10 @@ def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules
     return Replay(rules, checked, tuple(changes), before, after)
 
 
-def load_replay(call: SavedCall, rules_flag: str | None) -> Replay:
-    """Replay with ``--rules FILE`` or else the rules the current configuration names."""
+def load_replay(call: SavedCall, settings: DetectorConfig) -> Replay:
+    """Replay with the detector ``settings`` resolve to (the configured rules, or ``--rules``)."""
     from classifiers import load_classifier
-    from core.config import resolve_config
 
-    settings = resolve_config({"detector.rules": rules_flag} if rules_flag else None).detector
     rules = settings.rules
     return replay(
         call, load_classifier(rules, settings.min_confidence), str(rules) if rules else "built-in rules"

@@ -14,7 +14,7 @@ from typing import Any
 
 from classifiers import load_classifier
 from classifiers.base import Context
-from core.config import resolve_config
+from cli.flags import add_tuning_flags, build_config
 from core.journal import label_record
 
 
@@ -26,20 +26,14 @@ def register(sub: Any) -> None:
         description="Label rep utterances (one per line on stdin, or --text) as One-Down / One-Up.",
     )
     c.add_argument("--text", action="append", default=[], help="an utterance to label (repeatable)")
-    c.add_argument("--rules", metavar="FILE", help="a user rules file (TOML), see rules.example.toml")
     c.add_argument("--minute", type=float, default=10.0, help="call time in minutes for every line")
-    c.add_argument(
-        "--min-confidence",
-        type=float,
-        help="confidence a verdict needs to be shown (default: the calibrated threshold)",
-    )
+    add_tuning_flags(c, ("detector.rules", "detector.min_confidence"), "detector (override the config file)")
     c.set_defaults(func=cmd_classify)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """Label each line; a bad rules file raises ``RulesError`` (one line, exit 2, from the CLI)."""
-    flags = {"detector.rules": args.rules, "detector.min_confidence": args.min_confidence}
-    settings = resolve_config({k: v for k, v in flags.items() if v is not None}).detector
+    settings = build_config(args).detector
     detector = load_classifier(settings.rules, settings.min_confidence)
     lines: Iterable[str] = args.text if args.text else sys.stdin
     context = Context(call_time=args.minute * 60.0)

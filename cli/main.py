@@ -1,4 +1,4 @@
-"""The ``oneup`` command line: flags mapped onto ``core.config`` in one table.
+"""The ``oneup`` command line; its tuning flags map onto ``core.config`` in one table (``cli.flags``).
 
 Every user-facing failure is one line on stderr and exit code 2; the expected
 error types are listed in ``USER_ERRORS``. Heavy imports (the model, Textual,
@@ -11,13 +11,13 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from cli import classify, review
-from core.config import Config, ConfigError, resolve_config
+from cli.flags import add_tuning_flags, build_config
+from core.config import Config, ConfigError
 from core.events import EndReason
 from core.paths import config_path, data_dir
 from live import DEMO_CALL
@@ -25,77 +25,6 @@ from live import DEMO_CALL
 if TYPE_CHECKING:
     from audio.source import AudioSource
     from live.pipeline import Pipeline
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One CLI flag that sets one config key."""
-
-    flag: str
-    key: str
-    type: Callable[[str], Any]
-    help: str
-    choices: tuple[Any, ...] | None = None
-    const: Any = None
-    """For a switch (no value): the value the flag sets."""
-
-
-FLAGS: tuple[Flag, ...] = (
-    Flag("--model", "model.model", str, "tiny.en (bundled) or a CTranslate2 model directory"),
-    Flag("--device", "model.device", str, "cpu, cuda or auto", ("cpu", "cuda", "auto")),
-    Flag("--compute-type", "model.compute_type", str, "CTranslate2 compute type (int8, float32, ...)"),
-    Flag("--threads", "model.threads", int, "CPU threads for the model"),
-    Flag("--beam-size", "model.beam_size", int, "beam size (1 = greedy, fastest)"),
-    Flag(
-        "--encoder-window-s",
-        "model.encoder_window_s",
-        float,
-        "encoder window for short utterances, 5..30 s (30 = Whisper's full window)",
-    ),
-    Flag(
-        "--second-look-logprob",
-        "model.second_look_logprob",
-        float,
-        "a short-window decode less sure than this is decoded again at 30 s (-5..0)",
-    ),
-    Flag(
-        "--second-look-margin",
-        "model.second_look_margin",
-        float,
-        "...and more than this under its channel's recent median (0 = the bar alone)",
-    ),
-    Flag(
-        "--interim-window-s",
-        "model.interim_window_s",
-        float,
-        "encoder window of interim text decodes, 5..30 s (see --partial-interval-s)",
-    ),
-    Flag("--vad-aggressiveness", "vad.aggressiveness", int, "webrtcvad mode 0-3", (0, 1, 2, 3)),
-    Flag("--end-silence-ms", "vad.end_silence_ms", int, "silence that ends an utterance (ms)"),
-    Flag("--max-utterance-s", "vad.max_utterance_s", float, "split utterances longer than this (s)"),
-    Flag("--partial-interval-s", "vad.partial_interval_s", float, "interim rep text every N s (0 = off)"),
-    Flag(
-        "--phrase-pause-ms", "vad.phrase_pause_ms", int, "pause that cuts a sentence mid-speech (ms, 0 = off)"
-    ),
-    Flag("--soft-cut-s", "vad.soft_cut_s", float, "cut speech with no pause after N s (0 = off)"),
-    Flag(
-        "--prospect-phrases",
-        "vad.prospect_phrases",
-        bool,
-        "sentence lines for the other party too, while they go on (more decodes)",
-        const=True,
-    ),
-    Flag("--no-refine", "refine.enabled", bool, "keep the live text: no refine pass", const=False),
-    Flag("--refine-model", "refine.model", str, "a larger model for the refine pass only"),
-    Flag("--rules", "detector.rules", str, "user rules file (TOML) for the One-Down detector"),
-    Flag(
-        "--min-confidence",
-        "detector.min_confidence",
-        float,
-        "confidence a One-Down/One-Up verdict needs to be shown (default: calibrated)",
-    ),
-)
-"""The single mapping from flags to config keys (see core/config.py for defaults and meaning)."""
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -118,27 +47,6 @@ class _Parser(argparse.ArgumentParser):
 def fail(message: str) -> NoReturn:
     print(f"oneup: error: {message}", file=sys.stderr)
     raise SystemExit(2)
-
-
-def build_config(args: argparse.Namespace) -> Config:
-    """Defaults < config file < environment < flags."""
-    flags = {f.key: getattr(args, _dest(f)) for f in FLAGS if getattr(args, _dest(f), None) is not None}
-    return resolve_config(flags)
-
-
-def _dest(f: Flag) -> str:
-    return f.flag.lstrip("-").replace("-", "_")
-
-
-def _add_tuning_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("tuning (override the config file; defaults in README)")
-    for f in FLAGS:
-        if f.const is not None:
-            g.add_argument(
-                f.flag, dest=_dest(f), action="store_const", const=f.const, help=f.help, default=None
-            )
-        else:
-            g.add_argument(f.flag, dest=_dest(f), type=f.type, choices=f.choices, help=f.help, default=None)
 
 
 def _add_out_flags(p: argparse.ArgumentParser) -> None:
@@ -404,14 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--realtime", action="store_true", help="pace the audio at wall-clock speed, like a call")
     _add_out_flags(r)
-    _add_tuning_flags(r)
+    add_tuning_flags(r)
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("demo", help="play the bundled demo call through the real pipeline into the UI")
     d.add_argument("--headless", action="store_true", help="print events as lines instead of the UI")
     d.add_argument("--fast", action="store_true", help="as fast as possible instead of real time")
     _add_out_flags(d)
-    _add_tuning_flags(d)
+    add_tuning_flags(d)
     d.set_defaults(func=cmd_demo)
 
     lv = sub.add_parser("live", help="coach a live call: microphone + system loopback")
@@ -426,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for a lost device or audio server to return before ending (default 60)",
     )
     _add_out_flags(lv)
-    _add_tuning_flags(lv)
+    add_tuning_flags(lv)
     lv.set_defaults(func=cmd_live)
 
     c = sub.add_parser("config", help="show the effective settings, the config file path, or set a value")

@@ -27,6 +27,7 @@ from calls.store import (
     load_folder,
     resolve,
 )
+from cli.flags import add_tuning_flags, build_config
 
 # Commands -----------------------------------------------------------------------------------------
 
@@ -59,10 +60,10 @@ def _open_call(ref: str | None, folder: Path) -> SavedCall:
 def cmd_review(args: argparse.Namespace) -> int:
     if args.print and not args.reclassify:
         raise SessionError("--print needs --reclassify (it prints what the detector would change)")
-    if args.rules and not args.reclassify:
-        raise SessionError("--rules needs --reclassify")
+    if (args.rules or args.min_confidence is not None) and not args.reclassify:
+        raise SessionError("--rules and --min-confidence need --reclassify")
     call = _open_call(args.session, _folder(args))
-    result = load_replay(call, args.rules) if args.reclassify else None
+    result = load_replay(call, build_config(args).detector) if args.reclassify else None
     if args.print and result is not None:
         print("\n".join(replay_lines(result)))
         return 0
@@ -150,7 +151,9 @@ def register(sub: Any) -> None:
     rv = sub.add_parser("review", help="read a saved call: transcript, labels, nudges, summary, timeline")
     rv.add_argument("session", nargs="?", help="journal (.jsonl) or session id (default: the newest call)")
     rv.add_argument("--reclassify", action="store_true", help="run the detector again and show what changed")
-    rv.add_argument("--rules", help="with --reclassify: this rules file instead of the configured one")
+    add_tuning_flags(
+        rv, ("detector.rules", "detector.min_confidence"), "with --reclassify (override the config file)"
+    )
     rv.add_argument("--print", action="store_true", help="with --reclassify: print the changes, no UI")
     _dir_flag(rv)
     rv.set_defaults(func=cmd_review)

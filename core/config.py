@@ -1,6 +1,6 @@
 """Typed configuration: every tunable, its default and why, documented once, here.
 
-The CLI maps its flags onto these fields in one table (``cli.main.FLAGS``); a
+The CLI maps its flags onto these fields in one table (``cli.flags.FLAGS``); a
 TOML file (``oneup config path``) can set the same fields per machine. Values
 are validated in ``__post_init__`` so a bad flag or config key fails early with
 a message naming it.
