@@ -119,7 +119,10 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["report", "2026-01-05_10-00-00", "--out", "{dir}/no/such/dir/x.md"], "cannot write the report"),
         (["review", "2026-01-05_10-00-00", "--print"], "--print needs --reclassify"),
         (["review", "2026-01-05_10-00-00", "--min-confidence", "0.8"], "need --reclassify"),
-        (["review", "2026-01-05_10-00-00", "--reclassify", "--min-confidence", "7"], "detector.min_confidence"),
+        (
+            ["review", "2026-01-05_10-00-00", "--reclassify", "--min-confidence", "7"],
+            "detector.min_confidence",
+        ),
         (
             ["review", "2026-01-05_10-00-00", "--reclassify", "--print", "--rules", "{dir}/none.toml"],
             "none.toml",
