@@ -4,6 +4,8 @@ question, one of a sentence end)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |um |uh |okay |ok |well |now )*(?:"
@@ -52,16 +54,14 @@ def sentence_break(before: str, after: str) -> bool:
     return ends_sentence(before) and not after.lstrip()[:1].islower()
 
 
+def sentence_ends(words: Sequence[str]) -> list[int]:
+    """Indexes of the words after which a sentence ends and another word follows (``sentence_break``):
+    the one place a sequence of words is cut into sentences."""
+    return [k for k in range(len(words) - 1) if sentence_break(words[k], words[k + 1])]
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a text as Whisper punctuated it (see ``sentence_break``)."""
-    out: list[str] = []
-    current: list[str] = []
     tokens = text.split()
-    for k, token in enumerate(tokens):
-        current.append(token)
-        if k + 1 < len(tokens) and sentence_break(token, tokens[k + 1]):
-            out.append(" ".join(current))
-            current = []
-    if current:
-        out.append(" ".join(current))
-    return out
+    bounds = [0, *(k + 1 for k in sentence_ends(tokens)), len(tokens)]
+    return [" ".join(tokens[a:b]) for a, b in pairwise(bounds) if b > a]

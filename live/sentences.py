@@ -35,7 +35,7 @@ import numpy as np
 
 from audio.segmenter import frame_energy
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
-from core.text import ends_sentence, sentence_break, sentences
+from core.text import ends_sentence, sentence_ends, sentences
 from live.guards import MAX_WORDS_PER_S, words
 from live.refine import Word
 from live.transcriber import Transcription
@@ -134,7 +134,7 @@ def quietest(pcm: bytes, lo_s: float, hi_s: float, near: float) -> float:
 
 def _sentence_cuts(words: tuple[Word, ...]) -> list[int]:
     """Indexes of the words that end a sentence and are followed by another word, last first."""
-    return [k for k in range(len(words) - 2, -1, -1) if sentence_break(words[k].text, words[k + 1].text)]
+    return sentence_ends([w.text for w in words])[::-1]
 
 
 class PhraseJoiner:

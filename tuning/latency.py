@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
-from core.text import sentence_break
+from core.text import sentence_ends
 from tuning.wer import normalize
 
 
@@ -67,15 +68,11 @@ def completing_lines(refs: Sequence[RefSentence], lines: Sequence[EmittedLine]) 
 
 def split_sentences(words: Sequence[tuple[str, float]]) -> list[RefSentence]:
     """(word, end time) pairs, as a word-timestamped decode gives them, cut into sentences where the
-    live lines are cut too (``core.text.sentence_break``: not after "Mr.", not before a lower-case
+    live lines are cut too (``core.text.sentence_ends``: not after "Mr.", not before a lower-case
     word)."""
-    out: list[RefSentence] = []
-    current: list[str] = []
-    for k, (word, end) in enumerate(words):
-        current.append(word.strip())
-        if k + 1 < len(words) and sentence_break(word, words[k + 1][0]):
-            out.append(RefSentence(" ".join(current), end))
-            current = []
-    if current:
-        out.append(RefSentence(" ".join(current), words[-1][1]))
-    return out
+    bounds = [0, *(k + 1 for k in sentence_ends([w for w, _ in words])), len(words)]
+    return [
+        RefSentence(" ".join(w.strip() for w, _ in words[a:b]), words[b - 1][1])
+        for a, b in pairwise(bounds)
+        if b > a
+    ]
