@@ -335,14 +335,12 @@ class Pipeline:
             tr = replace(tr, text=held.text)  # the joined decode heard nothing: keep what the phrase gave
         split = self._joiner.split(seg, tr)
         if split is not None:  # its complete sentences are a line now; the rest waits for more
-            kept = self._joiner.keep(split)
+            waits = self._joiner.keep(split)
             self._line(split.line, replace(tr, text=split.text, words=()))
             seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
-            if not kept:
-                self._joiner.written(seg, tr.text)
-                self._line(seg, tr)
-                return
-        elif not self._joiner.hold(seg, tr.text):
+        else:
+            waits = self._joiner.hold(seg, tr.text)
+        if not waits:
             self._joiner.written(seg, tr.text)
             self._line(seg, tr)
             return
