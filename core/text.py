@@ -60,6 +60,15 @@ def sentence_ends(words: Sequence[str]) -> list[int]:
     return [k for k in range(len(words) - 1) if sentence_break(words[k], words[k + 1])]
 
 
+_CLAUSE_END = re.compile(r"[,;:][\"')\]]*$")
+
+
+def clause_ends(words: Sequence[str]) -> list[int]:
+    """Indexes of the words after which a clause ends (a comma, semicolon or colon) and another word
+    follows: where a run-on sentence that cannot wait any longer is cut best."""
+    return [k for k in range(len(words) - 1) if _CLAUSE_END.search(words[k].rstrip())]
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a text as Whisper punctuated it (see ``sentence_break``)."""
     tokens = text.split()

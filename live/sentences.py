@@ -20,7 +20,8 @@ Split: a held phrase whose text goes on past a sentence end is decoded once more
 times (``wants_words``), and ``split`` cuts it in the gap after that sentence's last word, at the
 gap's quietest 20 ms (``CUT_SLACK_S``): the complete sentences are a line now, the rest is held.
 A soft cut (speech with no pause, ``SpeechSegment.soft``) may split a word, so there only a
-sentence end with words after it counts.
+sentence end with words after it counts. A phrase too long to be held any more (``HOLD_MAX_S``) with
+no such sentence end is cut at its last clause end instead.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
@@ -35,16 +36,20 @@ import numpy as np
 
 from audio.segmenter import frame_energy
 from core.events import SAMPLE_RATE, SAMPLE_WIDTH, Speaker, SpeechSegment
-from core.text import ends_sentence, sentence_ends, sentences
+from core.text import clause_ends, ends_sentence, sentence_ends, sentences
 from live.guards import MAX_WORDS_PER_S, words
 from live.refine import Word
 from live.transcriber import Transcription
 
 HOLD_MAX_S = 6.0
 """A held phrase longer than this becomes a line anyway, so a sentence-less run-on still reaches the
-coach (lowered when ``vad.max_utterance_s`` is long, so a decode stays inside Whisper's 30 s). On the
+coach (lowered when ``vad.max_utterance_s`` is long, so a decode stays inside Whisper's 30 s): up to
+its last clause end (a comma, semicolon or colon) when it has one, the rest held, else whole. On the
 real phone call mixed to mono, 6 s instead of 8 s took the p95 wait of a sentence for its line's
-audio from 8.1 s to 5.7 s; the synthesized calls' WER did not get worse."""
+audio from 8.1 s to 5.7 s; the synthesized calls' WER did not get worse. The clause cut (Dec 5, file
+mode): the demo call's "...founded 11 years ago, we work with over 400." | "warehouses and ..." became
+"...founded 11 years ago," | "We work with over 400 warehouses and ..." (WER 15.25 -> 14.81%); the
+other five benchmark sets unchanged but one word on the read clips (6.17 -> 6.42%)."""
 CONTEXT_S = 4.0
 """Audio of the turn's previous line decoded in front of the next one (at most)."""
 MIN_HEARD_S = 3.0
@@ -137,6 +142,11 @@ def _sentence_cuts(words: tuple[Word, ...]) -> list[int]:
     return sentence_ends([w.text for w in words])[::-1]
 
 
+def _clause_cuts(words: tuple[Word, ...]) -> list[int]:
+    """Indexes of the words that end a clause and are followed by another word, last first."""
+    return clause_ends([w.text for w in words])[::-1]
+
+
 class PhraseJoiner:
     """At most one held phrase and one context line per speaker.
 
@@ -190,24 +200,37 @@ class PhraseJoiner:
             words_from_s=round((ctx.end + seg.start) / 2 - pcm_start, 3),
         )
 
+    def _forced(self, seg: SpeechSegment, text: str) -> bool:
+        """A phrase too long to be held any more (``hold_max_s``) whose text does not end a sentence
+        (or whose cut was soft): it becomes a line now, however it ends."""
+        return seg.phrase and seg.end - seg.start > self._hold_max_s and (seg.soft or not ends_sentence(text))
+
     def wants_words(self, seg: SpeechSegment, tr: Transcription) -> bool:
         """The decode may split (see ``split``) but has no word times: decode it again with them.
         Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
-        return not tr.words and _may_split(seg, tr.text) and len(sentences(tr.text)) > 1
+        if tr.words or not _may_split(seg, tr.text):
+            return False
+        forced_cut = self._forced(seg, tr.text) and bool(clause_ends(tr.text.split()))
+        return len(sentences(tr.text)) > 1 or forced_cut
 
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
         """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one
         too, when the cut was soft): its complete sentences as a line now, cut at the quietest
         point of the gap after the sentence's last word (``CUT_SLACK_S``); the rest to hold. The
-        last such end that leaves ``MIN_PART_S`` of audio on each side is taken. None: no such
-        sentence end."""
+        last such end that leaves ``MIN_PART_S`` of audio on each side is taken; a phrase that can
+        not be held any more (``HOLD_MAX_S``) without one is cut at its last clause end. None: no
+        such end."""
         if not _may_split(seg, tr.text):
             return None
         own = without_context(seg)
         own_s = len(own.pcm) / _BYTES_PER_S
         # The last sentence end that leaves room on both sides: "Thank you for that. Okay. Sorry."
-        # cut by a soft cut just after "Okay." is cut after "that." (the rest is held).
-        for k in _sentence_cuts(tr.words):
+        # cut by a soft cut just after "Okay." is cut after "that." (the rest is held). A phrase that
+        # cannot be held any more and has no such end is cut at its last clause end instead.
+        cuts = _sentence_cuts(tr.words)
+        if self._forced(seg, tr.text):
+            cuts += _clause_cuts(tr.words)
+        for k in cuts:
             cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
             if MIN_PART_S <= cut_s <= own_s - MIN_PART_S:
                 break

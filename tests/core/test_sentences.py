@@ -14,6 +14,7 @@ import pytest
 from classifiers.base import Context
 from core.config import Config
 from core.events import AudioFrame, Event, Label, Nudge, SpeechSegment, Utterance
+from core.text import clause_ends
 from live.compose import build_session
 from live.guards import ChannelConfidence
 from live.refine import Word
@@ -51,6 +52,13 @@ def seg(start: float, end: float, audio: bytes | None = None, phrase: bool = Tru
 )
 def test_ends_sentence(text: str, ends: bool) -> None:
     assert ends_sentence(text) is ends
+
+
+def test_clause_ends_are_commas_semicolons_and_colons_with_a_word_after() -> None:
+    words = ["Sure,", "we", "work;", "with", "these:", "over", "400,"]
+    assert clause_ends(words) == [0, 2, 4]  # the last comma has no word after it
+    assert clause_ends(['said "no,"', "then"]) == [0]
+    assert clause_ends(["no", "commas", "here."]) == []
 
 
 def test_a_phrase_ending_mid_sentence_is_held_and_decoded_again_with_the_next() -> None:
@@ -224,6 +232,39 @@ def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
     assert split is not None and (split.text, split.rest_text) == ("Sure.", "That works.")
     assert j.hold(soft, "That works.")  # its last word may be cut in two: held, not a line
     assert j.wants_words(soft, Transcription(ends.text, -0.1, None))
+
+
+def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_soft_cut_fell() -> None:
+    """The demo call's credibility line, soft-cut after 6.5 s of speech with no sentence end: "Sure,
+    some background on our company, Shiftwise was founded 11 years ago, we work with over 400."
+    (the soft cut fell before "warehouses"). It cannot be held any longer; written whole, the next
+    line began "warehouses and ...". Now it is cut after "ago," and the rest is held."""
+    j = PhraseJoiner()
+    run_on = timed(
+        (" Sure,", 0.1, 0.5), (" founded", 0.7, 1.4), (" years", 1.5, 2.0), (" ago,", 2.0, 2.6),
+        (" we", 3.0, 3.2), (" work", 3.2, 3.6), (" with", 3.6, 4.0), (" over", 4.0, 5.0), (" 400.", 5.2, 6.4),
+    )  # fmt: skip
+    long_soft = replace(seg(1.0, 7.5, pcm(6.7)), soft=True)  # longer than HOLD_MAX_S (6 s)
+    assert j.wants_words(long_soft, Transcription(run_on.text, -0.1, None))
+    split = j.split(long_soft, run_on)
+    assert split is not None and split.text == "Sure, founded years ago,"
+    assert split.rest_text == "we work with over 400."
+    assert split.line.pcm + split.rest.pcm == long_soft.pcm
+    assert j.keep(split) and j.held("rep") is not None
+    # A phrase that can still be held waits for its sentence end; a sentence end wins over a comma.
+    short = replace(seg(1.0, 6.5, pcm(5.7)), soft=True)
+    assert not j.wants_words(short, Transcription(run_on.text, -0.1, None))
+    assert j.split(short, run_on) is None
+    both = timed(
+        (" Sure.", 0.1, 0.5), (" We", 0.9, 1.1), (" work,", 1.1, 2.5), (" and", 3.0, 3.2), (" on", 5.0, 6.4)
+    )
+    cut = PhraseJoiner().split(long_soft, both)
+    assert cut is not None and cut.text == "Sure."
+    # No clause end either: the phrase is written as it is.
+    bare = timed((" we", 0.1, 0.5), (" work", 0.7, 2.0), (" with", 2.2, 4.0), (" over", 4.2, 6.4))
+    assert not j.wants_words(long_soft, Transcription(bare.text, -0.1, None))
+    assert PhraseJoiner().split(long_soft, bare) is None
+    assert not PhraseJoiner().hold(long_soft, bare.text)
 
 
 def test_a_sentence_end_too_near_the_cut_gives_way_to_an_earlier_one() -> None:
