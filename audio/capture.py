@@ -160,6 +160,7 @@ class CaptureSource:
         self._queue: queue.Queue[tuple[Speaker, bytes]] = queue.Queue()
         self._stop = threading.Event()
         self._streams: dict[Speaker, Any] = {}
+        self._streams_lock = threading.Lock()
         self._started = threading.Event()
 
     @property
@@ -245,7 +246,8 @@ class CaptureSource:
                 busy = "busy" in str(exc).lower() or "unavailable" in str(exc).lower()
                 hint = " (device busy: another program may hold it)" if busy else ""
                 raise CaptureError(f"cannot open {speaker} device {dev.name!r}: {exc}{hint}") from None
-            self._streams[speaker] = stream
+            with self._streams_lock:
+                self._streams[speaker] = stream
 
     def wait_until_capturing(self, timeout: float = 5.0) -> bool:
         """True once audio has arrived from every stream (tests start playback after this)."""
@@ -256,12 +258,20 @@ class CaptureSource:
         self.close_streams()
 
     def close_streams(self, *, abort: bool = False) -> None:
-        """Stop and release the streams. ``abort``: for a stream whose device or server is gone.
-        PortAudio's ALSA stop waits for its callback thread to finish on its own, and that thread
-        can stay stuck waiting for frames from a dead server ("PaAlsaStream_WaitForFrames failed"):
-        the likely cause of the one hang in 24 logged runs of the server-restart test (inferred from
-        its stderr, not seen in a stack). Abort cancels the thread."""
-        for stream in self._streams.values():
+        """Stop and release the streams, each once. ``abort``: for a stream whose device or server is
+        gone. PortAudio's ALSA stop waits for its callback thread to finish on its own, and that
+        thread can stay stuck waiting for frames from a dead server ("PaAlsaStream_WaitForFrames
+        failed"): the likely cause of the one hang in 24 logged runs of the server-restart test
+        (inferred from its stderr, not seen in a stack). Abort cancels the thread.
+
+        Once: the UI's quit calls ``close`` on its own thread while the capture thread, seeing the
+        stop, closes the streams in ``frames``' ``finally``. Both stopped the same stream at once;
+        a stop joins the stream's thread, and the second join waited for good on a thread the first
+        had already joined (a live call's quit hung at "saving the journal", its journal without a
+        summary; seen in gdb, Dec 5). Whoever takes the streams first closes them."""
+        with self._streams_lock:
+            streams, self._streams = self._streams, {}
+        for stream in streams.values():
             try:
                 if abort:
                     stream.abort()
@@ -270,7 +280,6 @@ class CaptureSource:
                 stream.close()
             except self._sd.PortAudioError:
                 pass  # the device is already gone; nothing left to release
-        self._streams.clear()
 
     def frames(self) -> Iterator[AudioFrame]:
         self._open()
