@@ -57,6 +57,30 @@ def test_a_window_counts_speech_not_the_other_speakers_turns_up_to_a_span() -> N
     assert MAX_SPAN_S + 60.0 <= KEEP_S  # a window's audio outlasts a model lagging 60 s behind
 
 
+def test_a_window_stops_its_margins_at_the_speakers_lines_outside_it() -> None:
+    """Sentence lines of one turn follow each other within tenths of a second: a window's 0.3/0.5 s
+    margins reached into the neighbouring line, and its words were given to the window's own first
+    or last line (the demo call saved "Understood. So..." while the next line kept its "So")."""
+    w = RefineWindows(window_s=8.0)
+    assert w.add("rep", Piece(1, 10.0, 13.0, "a")) is None
+    assert w.add("rep", Piece(2, 13.2, 16.0, "b")) is None
+    first = w.add("rep", Piece(3, 16.2, 20.0, "c"))  # 6.3 + 4.3 s > 8 s
+    assert first is not None and [p.id for p in first.pieces] == [1, 2]
+    assert (first.before_s, first.after_s) == (None, 16.2)
+    tail = ChannelTail(keep_s=60.0)
+    for k in range(30):  # 30 s in 1 s frames whose sample value is the second they start at
+        tail.append(float(k), pcm(1.0, k))
+    assert with_audio(first, tail).ranges == (pytest.approx((9.7, 16.2)),)  # not 16.5: line 3 is there
+    (last,) = w.flush()
+    assert [p.id for p in last.pieces] == [3] and (last.before_s, last.after_s) == (16.0, None)
+    assert with_audio(last, tail).ranges == (pytest.approx((16.0, 20.5)),)  # not from 15.9
+    # A neighbour farther away than the margins changes nothing; one inside a line never cuts it.
+    far = RefineJob("rep", (Piece(1, 10.0, 13.0, "a"),), before_s=5.0, after_s=20.0)
+    assert with_audio(far, tail).ranges == (pytest.approx((9.7, 13.5)),)
+    odd = RefineJob("rep", (Piece(1, 10.0, 13.0, "a"),), before_s=11.0, after_s=12.0)
+    assert with_audio(odd, tail).ranges == (pytest.approx((10.0, 13.0)),)
+
+
 def test_the_tail_keeps_recent_audio_on_the_call_clock_and_cuts_windows() -> None:
     tail = ChannelTail(keep_s=5.0)
     for k in range(10):  # 10 s in 1 s frames whose sample value is the second they start at
