@@ -74,6 +74,7 @@ LAG_ADVICE = (
 ECHO_WARN_S = 1.0
 """Seconds of echo in the rep's mic before the user is told to use headphones."""
 ECHO_ADVICE = "Your microphone is picking up the other party (echo): use headphones."
+QUIT_REASON = "not transcribed: the user quit without waiting"
 FILE_MODE_MAX_PENDING = 4
 """Finals queued ahead of the model when decoding a file as fast as possible (bounds memory)."""
 
@@ -138,6 +139,8 @@ class Pipeline:
         self._lag_warned = False
         self._paused = False
         self._stopping = False
+        self._abandoned = False
+        """Stopped twice: the rest of the queue was dropped, and no last refine windows run."""
         self._call_time = 0.0
         self._last_prospect: str | None = None
         """The prospect's last turn (its lines since the rep's last line): the detector's context."""
@@ -159,6 +162,12 @@ class Pipeline:
     # -- CallSession ---------------------------------------------------------------
 
     def stop(self) -> None:
+        """See ``CallSession.stop``: a second call drops what still waits for the model (the UI's
+        second q), each dropped segment journaled as such."""
+        if self._stopping and self._worker is not None and not self._abandoned:
+            self._abandoned = True
+            for seg in self._worker.abandon():
+                self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, QUIT_REASON)
         self._stopping = True
         self._source.close()
 
@@ -217,7 +226,7 @@ class Pipeline:
             reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
             detail = str(exc)
         finally:
-            if self._windows is not None and worker.error is None:
+            if self._windows is not None and worker.error is None and not self._abandoned:
                 # The last window of each speaker: refined now, so the saved transcript is final
                 # within seconds of the end (also after 'q').
                 worker.wait_for_finals()

@@ -28,7 +28,9 @@ class CallSession(Protocol):
         """
 
     def stop(self) -> None:
-        """Ask ``run`` to finish: flush pending utterances, write the summary, return."""
+        """Ask ``run`` to finish: flush pending utterances, write the summary, return. A second call
+        asks it to finish now: speech still waiting for the model is not transcribed (the journal
+        says so), and the summary is written as soon as the decode in progress ends."""
 
     def set_paused(self, paused: bool) -> None:
         """While paused, incoming audio is discarded (not transcribed, not journaled)."""

@@ -96,6 +96,7 @@ class TranscriptionWorker:
         self._partials: dict[Speaker, SpeechSegment] = {}
         self._cond = threading.Condition()
         self._closing = False
+        self._abandoned = False
         self.error: BaseException | None = None
         self._confidence: defaultdict[Speaker, ChannelConfidence] = defaultdict(ChannelConfidence)
         """What each speaker's recent finals scored, for the transcriber's second-look bar."""
@@ -129,6 +130,8 @@ class TranscriptionWorker:
         if self._refiner is None or self._on_refine is None:
             return
         with self._cond:
+            if self._abandoned:
+                return
             self._refines.append(job)
             while len(self._refines) > MAX_REFINES:
                 self._refines.popleft()
@@ -141,6 +144,19 @@ class TranscriptionWorker:
             self._partials.clear()
             while (self._finals or self._busy) and self.error is None:
                 self._cond.wait()
+
+    def abandon(self) -> list[SpeechSegment]:
+        """Drop every queued final, partial and refine window, now and later (the user quit without
+        waiting); return the dropped finals, so the caller can journal them. The decode in progress
+        finishes."""
+        with self._cond:
+            dropped = list(self._finals)
+            self._finals.clear()
+            self._partials.clear()
+            self._refines.clear()
+            self._abandoned = True
+            self._cond.notify_all()
+        return dropped
 
     def pending_speech_s(self) -> float:
         """Seconds of final speech waiting: the 'queue lag' shown to the user."""

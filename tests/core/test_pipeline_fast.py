@@ -8,6 +8,8 @@ coaching, journal, SESSION.md, the end reason) with every heavy stage swapped ou
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from core.config import Config
 from core.events import AudioFrame, EndReason, Event, Label, Nudge, SessionEnded, Speaker, Utterance
 from live.compose import build_session
 from live.guards import ChannelConfidence
-from live.pipeline import Pipeline
+from live.pipeline import QUIT_REASON, Pipeline
 from live.transcriber import Transcription
 
 FRAME_S = 0.02
@@ -149,3 +151,53 @@ def test_keep_audio_writes_each_channel_privately_beside_the_journal(tmp_path: P
 def test_without_keep_audio_nothing_but_the_journal_and_transcript_is_written(tmp_path: Path) -> None:
     scripted_session(tmp_path / "call.jsonl").run(lambda _e: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["call.jsonl", "call.md"]
+
+
+class HeldTranscriber(ScriptedTranscriber):
+    """The scripted transcriber, held inside its first decode until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
+        self.entered.set()
+        assert self.release.wait(10)
+        return super().transcribe(audio, channel=channel)
+
+
+def test_a_second_stop_drops_what_waits_for_the_model_and_journals_it(tmp_path: Path) -> None:
+    """The UI's second q ("quits without waiting"): the two lines still queued behind the decode in
+    progress are not transcribed; the journal says so, and the call ends when that decode does."""
+    journal = tmp_path / "call.jsonl"
+    model = HeldTranscriber()
+    session = build_session(
+        Config().with_values({"vad.partial_interval_s": 0}),
+        ScriptedSource(),
+        journal,
+        paced=False,
+        transcriber=model,
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    )
+    events: list[Event] = []
+    call = threading.Thread(target=session.run, args=(events.append,))
+    call.start()
+    assert model.entered.wait(10)
+    deadline = time.monotonic() + 10
+    while not (session._worker is not None and session._worker.pending_speech_s() > 2.0):
+        assert time.monotonic() < deadline, "the other two lines never queued"
+        time.sleep(0.01)
+    session.stop()
+    session.stop()
+    model.release.set()
+    call.join(10)
+    assert not call.is_alive()
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [r["type"] for r in records] == ["session", "dropped", "dropped", "utterance", "summary"]
+    assert {r["reason"] for r in records if r["type"] == "dropped"} == {QUIT_REASON}
+    assert [(r["speaker"], round(r["start"])) for r in records if r["type"] == "dropped"] == [
+        ("prospect", 3),
+        ("rep", 6),
+    ]
+    assert isinstance(events[-1], SessionEnded)

@@ -231,6 +231,7 @@ async def test_second_q_quits_without_waiting() -> None:
         assert app.is_running
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
+        assert session.calls == [("stop", None), ("stop", None)]  # the second: drop what waits
         session.push(
             SessionEnded(JOURNAL, JOURNAL + ".md", EndReason.USER_QUIT)
         )  # Let the worker thread finish.

@@ -196,6 +196,8 @@ class CoachApp(App[str | None]):
     async def action_quit(self) -> None:
         """First q: stop and wait for the journal to be complete; a second q stops waiting."""
         if self.ended or self.stopping:
+            if not self.ended:
+                self.session.stop()  # a second stop: the session drops what still waits for the model
             self.exit(self.journal)
             return
         self.stopping = True
