@@ -146,9 +146,9 @@ class TranscriptionWorker:
                 self._cond.wait()
 
     def abandon(self) -> list[SpeechSegment]:
-        """Drop every queued final, partial and refine window, now and later (the user quit without
-        waiting); return the dropped finals, so the caller can journal them. The decode in progress
-        finishes."""
+        """Drop every queued final, partial and refine window, and every refine window submitted
+        later (the user quit without waiting); return the dropped finals, so the caller can journal
+        them. The decode in progress finishes, and so do the last segments the source flushes."""
         with self._cond:
             dropped = list(self._finals)
             self._finals.clear()
