@@ -200,17 +200,17 @@ class PhraseJoiner:
             words_from_s=round((ctx.end + seg.start) / 2 - pcm_start, 3),
         )
 
-    def _forced(self, seg: SpeechSegment, text: str) -> bool:
-        """A phrase too long to be held any more (``hold_max_s``) whose text does not end a sentence
-        (or whose cut was soft): it becomes a line now, however it ends."""
-        return seg.phrase and seg.end - seg.start > self._hold_max_s and (seg.soft or not ends_sentence(text))
+    def _too_long(self, seg: SpeechSegment) -> bool:
+        """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a
+        phrase that may split is cut at its last clause end when it has no sentence end)."""
+        return seg.end - seg.start > self._hold_max_s
 
     def wants_words(self, seg: SpeechSegment, tr: Transcription) -> bool:
         """The decode may split (see ``split``) but has no word times: decode it again with them.
         Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
         if tr.words or not _may_split(seg, tr.text):
             return False
-        forced_cut = self._forced(seg, tr.text) and bool(clause_ends(tr.text.split()))
+        forced_cut = self._too_long(seg) and bool(clause_ends(tr.text.split()))
         return len(sentences(tr.text)) > 1 or forced_cut
 
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
@@ -228,7 +228,7 @@ class PhraseJoiner:
         # cut by a soft cut just after "Okay." is cut after "that." (the rest is held). A phrase that
         # cannot be held any more and has no such end is cut at its last clause end instead.
         cuts = _sentence_cuts(tr.words)
-        if self._forced(seg, tr.text):
+        if self._too_long(seg):
             cuts += _clause_cuts(tr.words)
         for k in cuts:
             cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
@@ -263,7 +263,7 @@ class PhraseJoiner:
     def hold(self, seg: SpeechSegment, text: str) -> bool:
         """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence (or softly
         cut), or one heard on too little audio; False: it is a line now (call ``written``)."""
-        if not seg.phrase or seg.end - seg.start > self._hold_max_s:
+        if not seg.phrase or self._too_long(seg):
             return False
         if ends_sentence(text) and not seg.soft and _heard_enough(seg):
             return False

@@ -89,7 +89,9 @@ def fake_vad() -> object:
     return lambda pcm: any(pcm)
 
 
-def scripted_session(journal: Path, keep_audio: bool = False) -> Pipeline:
+def scripted_session(
+    journal: Path, keep_audio: bool = False, transcriber: ScriptedTranscriber | None = None
+) -> Pipeline:
     """The real composition root with every heavy stage swapped for a scripted fake."""
     return build_session(
         Config().with_values({"vad.partial_interval_s": 0}),
@@ -97,7 +99,7 @@ def scripted_session(journal: Path, keep_audio: bool = False) -> Pipeline:
         journal,
         paced=False,
         keep_audio=keep_audio,
-        transcriber=ScriptedTranscriber(),
+        transcriber=transcriber or ScriptedTranscriber(),
         classifier=KeywordClassifier(),
         vad=fake_vad,  # type: ignore[arg-type]
     )
@@ -171,15 +173,7 @@ def test_a_second_stop_drops_what_waits_for_the_model_and_journals_it(tmp_path: 
     progress are not transcribed; the journal says so, and the call ends when that decode does."""
     journal = tmp_path / "call.jsonl"
     model = HeldTranscriber()
-    session = build_session(
-        Config().with_values({"vad.partial_interval_s": 0}),
-        ScriptedSource(),
-        journal,
-        paced=False,
-        transcriber=model,
-        classifier=KeywordClassifier(),
-        vad=fake_vad,  # type: ignore[arg-type]
-    )
+    session = scripted_session(journal, transcriber=model)
     events: list[Event] = []
     call = threading.Thread(target=session.run, args=(events.append,))
     call.start()
