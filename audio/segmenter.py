@@ -11,13 +11,15 @@ States: QUIET (ring buffer of recent frames for pre-roll) -> SPEAKING once
 than ``max_utterance_s`` is split at the quietest frame of its last seconds, so
 no word is cut in half when a pause exists.
 
-Phrases: when the speaker resumes after a pause of ``phrase_pause_ms`` (shorter
-than the end of an utterance), the speech before it is emitted at once as a
-*phrase* segment. Phrases tile the audio (each ends where the next begins), so
-the pipeline can decode a phrase now, turn it into a line when its text ends a
-sentence, and otherwise decode it again together with what follows. An
-utterance that emitted a phrase always ends with a closing segment, however
-little voice is left, so a held phrase is never stranded. Speech with no such
+Phrases: once a pause inside speech reaches ``phrase_pause_ms`` (shorter than
+the end of an utterance), the speech before it is emitted at once as a *phrase*
+segment, without waiting to see whether the speaker resumes. Phrases tile the
+audio (each ends where the next begins), so the pipeline can decode a phrase
+now, turn it into a line when its text ends a sentence, and otherwise decode it
+again together with what follows. An utterance that emitted a phrase always ends
+with a closing segment, however little voice is left (only silence, when the
+pause that cut the phrase became the end of the turn), so a held phrase is never
+stranded. Speech with no such
 pause is cut *softly* every ``soft_cut_s`` at its quietest recent frame (a phrase
 marked ``soft``: its end may split a word, so only sentence ends inside it count).
 """
@@ -99,10 +101,6 @@ class Segmenter:
             self._phrase_frames = 0  # off: such a pause ends the utterance anyway
         self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
         self._soft_frames = round(config.soft_cut_s / self._frame_s) if self._phrase_frames else 0
-        self._gap_at: int | None = None
-        """Index in ``_utt`` where the last pause of ``phrase_pause_ms`` or more began (while the
-        speaker resumes after it); None when there is none."""
-        self._gap_len = 0
         self._phrased = False
         """A phrase of the utterance in progress was emitted: its end must be emitted too."""
         self._ring: deque[_Frame] = deque(maxlen=self._preroll_frames + self._window)
@@ -113,10 +111,14 @@ class Segmenter:
         self._pending = b""
         self._pending_start = 0.0
         self._next_partial = 0.0
+        self._silent_head = False
+        """The utterance goes on after a phrase cut at a pause: no voiced frame since (``_onset`` is
+        set when one comes); ``_cut_at``: where that phrase's audio ended."""
+        self._cut_at = 0.0
 
     @property
     def speaking(self) -> bool:
-        return bool(self._utt)
+        return bool(self._utt) or self._silent_head
 
     def push(self, frame: AudioFrame, now: float = 0.0) -> list[SpeechSegment]:
         """Feed audio of any length; return segments completed by it.
@@ -147,7 +149,7 @@ class Segmenter:
         The leftover part-frame goes too: after a pause, audio resumes at a later call time, and a
         stale ``_pending_start`` would stamp every later frame that much too early."""
         self._pending = b""
-        if not self._utt:
+        if not self.speaking:
             self._ring.clear()
             return []
         seg = self._finish(self._utt, now)
@@ -157,12 +159,12 @@ class Segmenter:
     def _reset(self) -> None:
         self._utt = []
         self._trailing = 0
-        self._gap_at = None
         self._phrased = False
+        self._silent_head = False
         self._ring.clear()
 
     def _step(self, f: _Frame, now: float) -> SpeechSegment | None:
-        if not self._utt:
+        if not self.speaking:
             self._ring.append(f)
             recent = list(self._ring)[-self._window :]
             if sum(x.voiced for x in recent) < self._start_frames:
@@ -177,40 +179,52 @@ class Segmenter:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return None
         self._utt.append(f)
-        if f.voiced and self._phrase_frames and self._trailing >= self._phrase_frames:
-            self._gap_at = len(self._utt) - 1 - self._trailing
-            self._gap_len = self._trailing
+        if f.voiced and self._silent_head:
+            self._onset = len(self._utt) - 1
+            self._silent_head = False
         self._trailing = 0 if f.voiced else self._trailing + 1
         if self._trailing >= self._end_frames:
             seg = self._finish(self._utt, now)
             self._reset()
             return seg
-        if len(self._utt) >= self._max_frames:
-            return self._split(now)
-        if self._gap_at is not None and f.voiced:
-            phrase = self._phrase(now)
+        if self._phrase_frames and self._trailing == self._phrase_frames:
+            phrase = self._pause_phrase(now)
             if phrase is not None:
                 return phrase
-        if self._soft_frames and f.voiced and len(self._utt) >= self._soft_frames and self._gap_at is None:
+        if len(self._utt) >= self._max_frames:
+            return self._split(now)
+        if self._soft_frames and f.voiced and len(self._utt) >= self._soft_frames:
             return self._soft(now)
         if self._partials and f.voiced and f.start >= self._next_partial:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return self._segment(self._utt, now, final=False)
         return None
 
-    def _phrase(self, now: float) -> SpeechSegment | None:
-        """Once the speaker has resumed (``start_ms`` of voice after the pause), cut inside the pause."""
-        assert self._gap_at is not None
-        resumed = sum(x.voiced for x in self._utt[self._gap_at :])
-        if resumed < self._start_frames:
-            return None
-        cut = self._gap_at + min(self._hangover_frames, self._gap_len)
-        self._gap_at = None
+    def _pause_phrase(self, now: float) -> SpeechSegment | None:
+        """The speaker has paused for ``phrase_pause_ms``: cut the phrase now, with the same audio
+        as a cut when they resume, which may come up to ``end_silence_ms`` later. A sentence that
+        ends a turn is then decoded after this pause, not after the end of the utterance. If the
+        speaker does not resume, ``_finish`` emits a closing segment of the silence: the pipeline's
+        cue to write what it holds of the turn as it is (no second decode).
+
+        Measured realtime (``benchmarks.sentences``, Dec 6, the same machine and day; cut when the
+        speaker resumes -> cut at the pause; sentence latency p50 / p95, CPU-s per audio s): the demo
+        call 0.41 / 3.16 s, 0.146 -> 0.13 / 2.93 s, 0.125; the monologues 0.77 / 4.43 s, 0.160 ->
+        0.47 / 4.21 s, 0.151 (their One-Down lines' nudges p50 0.72 -> 0.43 s); the mono phone call
+        1.88 / 5.50 s, 0.206 -> 1.64 / 5.45 s, 0.176; the stereo call 2.68 / 7.61 s, 0.249 -> 2.42 /
+        7.60 s, 0.230. WER the same but one word on the mono call."""
+        cut = len(self._utt) - self._trailing + min(self._hangover_frames, self._trailing)
         head = self._utt[:cut]
         if sum(x.voiced for x in head) < self._min_phrase_frames:
             return None  # too little said yet: the phrase grows until the next pause
         seg = self._segment(head, now, final=True, phrase=True)
-        self._go_on_after(cut)
+        if seg is None:
+            return None
+        self._utt = self._utt[cut:]  # perhaps nothing: the utterance goes on all the same
+        self._onset = len(self._utt)
+        self._cut_at = round(head[-1].start + self._frame_s, 3)
+        self._silent_head = True
+        self._phrased = True
         return seg
 
     def _soft(self, now: float) -> SpeechSegment | None:
@@ -248,13 +262,26 @@ class Segmenter:
         seg = self._finish(head, now)
         self._utt = tail
         self._onset = 0
-        self._gap_at = None
         self._phrased = False  # the cap's segment closes what was held: the tail starts afresh
         self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
         return seg
 
     def _finish(self, frames: list[_Frame], now: float) -> SpeechSegment | None:
         seg = self._segment(frames, now, final=True)
+        if seg is None and self._phrased:
+            # Only the pause after a phrase cut at the pause: the turn still needs its closing segment.
+            keep = frames[: self._hangover_frames]
+            at = round(keep[0].start, 3) if keep else self._cut_at
+            return SpeechSegment(
+                speaker=self.speaker,
+                pcm=b"".join(x.pcm for x in keep),
+                start=at,
+                end=at,
+                voiced_s=0.0,
+                final=True,
+                received_at=now,
+                pcm_start=at,
+            )
         if seg is None or (seg.voiced_s * 1000 < self._cfg.min_voiced_ms and not self._phrased):
             return None
         return seg

@@ -146,7 +146,10 @@ class Pipeline:
         """The prospect's last turn (its lines since the rep's last line): the detector's context."""
         self._prospect_turn_done = False
         self._rep_turn_prev: str | None = None
-        """The rep's last line while its turn goes on (a phrase line): the next line's context."""
+        """The rep's last line: the next line's context while the turn goes on (one turn: lines less than
+        ``vad.end_silence_ms`` apart, the segmenter's own rule for one utterance)."""
+        self._rep_prev_end = -1e9
+        self._turn_gap_s = config.vad.end_silence_ms / 1000
         self._contexts: dict[int, Context] = {}
         """Each rep line's detector context, so a revision is judged as the line was."""
         self._last_latency: float | None = None
@@ -167,7 +170,8 @@ class Pipeline:
         if self._stopping and self._worker is not None and not self._abandoned:
             self._abandoned = True
             for seg in self._worker.abandon():
-                self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, QUIT_REASON)
+                if seg.voiced_s:  # not a turn's closing segment of silence: nothing was said in it
+                    self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, QUIT_REASON)
         self._stopping = True
         self._source.close()
 
@@ -207,7 +211,7 @@ class Pipeline:
             refiner=self._refiner,
             on_refine=self._on_refine,
             refine_first=not opts.paced,
-            prepare=self._joiner.join,
+            prepare=self._prepare,
             wants_words=self._joiner.wants_words,
         )
         self._worker = worker
@@ -234,7 +238,7 @@ class Pipeline:
                     worker.submit_refine(self._with_audio(job))
             worker.close()
             for held in self._joiner.release():  # only after a processing error: keep what was heard
-                self._line(held.segment, Transcription(held.text, None, None))
+                self._line(held.segment, held.transcription())
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
             self._finish(reason, detail, worker.busy_s)
@@ -330,6 +334,16 @@ class Pipeline:
 
     # -- worker thread -------------------------------------------------------------
 
+    def _prepare(self, seg: SpeechSegment) -> SpeechSegment | None:
+        """What the worker decodes for a final segment (``PhraseJoiner.join``); None: nothing. A
+        turn's closing segment of silence writes the phrase held for it as it is, undecoded."""
+        if seg.phrase or seg.voiced_s:
+            return self._joiner.join(seg)
+        held = self._joiner.close_turn(seg)
+        if held is not None:
+            self._line(held.segment, held.transcription())
+        return None
+
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
         if not seg.final:
             held = self._joiner.held(seg.speaker)
@@ -344,11 +358,11 @@ class Pipeline:
             tr = replace(tr, text=held.text)  # the joined decode heard nothing: keep what the phrase gave
         split = self._joiner.split(seg, tr)
         if split is not None:  # its complete sentences are a line now; the rest waits for more
-            waits = self._joiner.keep(split)
+            waits = self._joiner.keep(split, tr)
             self._line(split.line, replace(tr, text=split.text, words=()))
             seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
         else:
-            waits = self._joiner.hold(seg, tr.text)
+            waits = self._joiner.hold(seg, tr.text, tr)
         if not waits:
             self._joiner.written(seg, tr.text)
             self._line(seg, tr)
@@ -365,16 +379,15 @@ class Pipeline:
                 else "the model recognized no words"
             )
             self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, reason)
-            if seg.speaker == "rep" and not seg.phrase:
-                self._rep_turn_prev = None
             return
         uid = self.utterances + 1
         label: Label | None = None
         shown = False
         if seg.speaker == "rep":
-            context = Context(seg.start, self._last_prospect, self._rep_turn_prev)
+            same_turn = seg.start - self._rep_prev_end < self._turn_gap_s
+            context = Context(seg.start, self._last_prospect, self._rep_turn_prev if same_turn else None)
             label = self._classifier.classify(tr.text, context)
-            self._rep_turn_prev = tr.text if seg.phrase else None
+            self._rep_turn_prev, self._rep_prev_end = tr.text, seg.end
             self._contexts[uid] = context  # a revision of this line is judged in the same context
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)

@@ -99,6 +99,11 @@ def without_context(seg: SpeechSegment) -> SpeechSegment:
 class Held:
     segment: SpeechSegment
     text: str
+    result: Transcription | None = None
+    """The decode that gave ``text`` (its guard notes), when the caller passed it."""
+
+    def transcription(self) -> Transcription:
+        return self.result if self.result is not None else Transcription(self.text, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,17 +265,17 @@ class PhraseJoiner:
                 return None  # word times squeezed (noise): no cut is better than a wrong one
         return Split(line, text, rest, rest_text)
 
-    def hold(self, seg: SpeechSegment, text: str) -> bool:
+    def hold(self, seg: SpeechSegment, text: str, result: Transcription | None = None) -> bool:
         """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence (or softly
         cut), or one heard on too little audio; False: it is a line now (call ``written``)."""
         if not seg.phrase or self._too_long(seg):
             return False
         if ends_sentence(text) and not seg.soft and _heard_enough(seg):
             return False
-        self._held[seg.speaker] = Held(without_context(seg), text)
+        self._held[seg.speaker] = Held(without_context(seg), text, result)
         return True
 
-    def keep(self, split: Split) -> bool:
+    def keep(self, split: Split, result: Transcription | None = None) -> bool:
         """``split.line`` was written and the rest is held, to be decoded again without context:
         decoded after the written sentence (sometimes 1 s of it), the rest came out worse. Measured
         in file mode: monologue WER 11.8% with that context, 11.0% without (as with no split);
@@ -281,8 +286,17 @@ class PhraseJoiner:
         if len(split.rest.pcm) / _BYTES_PER_S > self._room_s:
             return False
         self._context.pop(split.rest.speaker, None)
-        self._held[split.rest.speaker] = Held(split.rest, split.rest_text)
+        rest = None if result is None else replace(result, text=split.rest_text, words=())
+        self._held[split.rest.speaker] = Held(split.rest, split.rest_text, rest)
         return True
+
+    def close_turn(self, seg: SpeechSegment) -> Held | None:
+        """``seg`` is a turn's closing segment of only silence (the segmenter cut the turn's last
+        phrase at its pause, and the speaker did not resume): nothing new to decode. The held phrase,
+        if any, is a line as it is (the same audio decoded again would give the same text); the
+        caller writes it. Nothing of the turn stays held or is context any more."""
+        self._context.pop(seg.speaker, None)
+        return self._held.pop(seg.speaker, None)
 
     def written(self, seg: SpeechSegment, text: str) -> None:
         """``seg`` became a line (``text``; empty when nothing was recognized): nothing is held any

@@ -41,9 +41,13 @@ def test_silence_gives_nothing() -> None:
     assert run(silence(10)) == []
 
 
+NO_PHRASES = VadConfig(phrase_pause_ms=0)
+"""Utterances only (no phrase cut at a pause, no closing segment): for tests of something else."""
+
+
 def test_two_bursts_two_utterances_with_exact_times() -> None:
     audio = silence(1.0) + tone(2.0) + silence(1.5) + tone(1.2) + silence(1.0)
-    segs = run(audio)
+    segs = run(audio, NO_PHRASES)
     # Times are quantized to the 30 ms VAD frame that contains the onset/offset.
     assert [s.start for s in segs] == pytest.approx([1.0, 4.5], abs=0.031)
     assert [s.end for s in segs] == pytest.approx([3.0, 5.7], abs=0.031)
@@ -52,7 +56,7 @@ def test_two_bursts_two_utterances_with_exact_times() -> None:
 
 
 def test_preroll_and_hangover_are_in_the_audio_but_not_in_talk_time() -> None:
-    cfg = VadConfig(preroll_ms=240)
+    cfg = VadConfig(preroll_ms=240, phrase_pause_ms=0)
     (seg,) = run(silence(1.0) + tone(1.0) + silence(1.0), cfg)
     seconds = len(seg.pcm) / (2 * SAMPLE_RATE)
     assert seconds == pytest.approx(1.0 + 0.24 + 0.15, abs=0.031)
@@ -78,7 +82,7 @@ def test_block_size_does_not_change_the_result() -> None:
 
 def test_long_speech_is_split_at_the_quiet_gap_near_the_limit() -> None:
     # 9 s of speech, a 0.3 s dip (shorter than end_silence), then 4 s more: limit 10 s.
-    cfg = VadConfig(max_utterance_s=10.0, end_silence_ms=600, soft_cut_s=0)
+    cfg = VadConfig(max_utterance_s=10.0, end_silence_ms=600, soft_cut_s=0, phrase_pause_ms=0)
     segs = run(tone(9.0) + silence(0.3) + tone(4.0) + silence(1.0), cfg)
     assert len(segs) == 2
     assert segs[0].end == pytest.approx(9.0, abs=0.031)
@@ -94,7 +98,8 @@ def test_continuous_speech_never_exceeds_the_limit() -> None:
 
 
 def test_partials_are_interim_and_precede_the_final() -> None:
-    segs = run(tone(4.0) + silence(1.0), VadConfig(partial_interval_s=1.0), partials=True)
+    cfg = VadConfig(partial_interval_s=1.0, phrase_pause_ms=0)
+    segs = run(tone(4.0) + silence(1.0), cfg, partials=True)
     partial = [s for s in segs if not s.final]
     assert len(partial) == 3
     assert segs[-1].final
@@ -102,9 +107,24 @@ def test_partials_are_interim_and_precede_the_final() -> None:
 
 
 def test_received_at_is_the_arrival_time_of_the_closing_frame() -> None:
-    (seg,) = run(tone(1.0) + silence(1.0), VadConfig(end_silence_ms=600), block_ms=100)
+    (seg,) = run(tone(1.0) + silence(1.0), VadConfig(end_silence_ms=600, phrase_pause_ms=0), block_ms=100)
     # 100 ms blocks: voice ends in block 9, 600 ms of silence complete in block 16.
     assert seg.received_at == 16.0
+
+
+def test_a_phrase_is_cut_at_the_pause_before_the_speaker_resumes_or_the_turn_ends() -> None:
+    cfg = VadConfig(end_silence_ms=600, phrase_pause_ms=150)
+    phrase, closing = run(tone(1.2) + silence(1.0), cfg, block_ms=100)
+    # Voice ends in block 11 (1.2 s); the 5th silent 30 ms frame (1.32-1.35 s) arrives in block 13,
+    # long before the speaker could resume or the utterance end.
+    assert phrase.phrase and phrase.received_at == 13.0
+    assert phrase.voiced_s == pytest.approx(1.2, abs=0.031)
+    assert _ends(phrase) == pytest.approx(1.35, abs=0.031)  # the hangover, as a cut on resuming has
+    # The turn ends with a closing segment of silence that tiles with the phrase (the joiner's cue to
+    # write what it holds), when the utterance ends: 600 ms after the voice.
+    assert not closing.phrase and closing.final and closing.voiced_s == 0.0
+    assert closing.pcm_start == pytest.approx(_ends(phrase), abs=1e-6)
+    assert closing.received_at == 17.0  # the 20th silent frame (1.77-1.80 s) arrives in block 17
 
 
 def test_real_webrtcvad_on_speechlike_bytes() -> None:
@@ -114,7 +134,7 @@ def test_real_webrtcvad_on_speechlike_bytes() -> None:
     buzz = sum(np.sin(2 * np.pi * f * t) for f in (120, 240, 360, 480, 720))
     voice = 3000 * buzz * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)) + rng.normal(0, 50, t.size)
     audio = silence(1.0) + voice.astype("<i2").tobytes() + silence(1.0)
-    segs = run(audio, vad=webrtc_is_speech(2))
+    segs = run(audio, NO_PHRASES, vad=webrtc_is_speech(2))
     assert len(segs) == 1
     assert segs[0].start == pytest.approx(1.0, abs=0.2)
     assert segs[0].end == pytest.approx(3.0, abs=0.2)
@@ -126,9 +146,10 @@ def _ends(seg: SpeechSegment) -> float:
 
 def test_a_short_pause_cuts_a_phrase_that_tiles_the_audio() -> None:
     cfg = VadConfig(end_silence_ms=600, phrase_pause_ms=210)
-    first, second = run(tone(1.2) + silence(0.3) + tone(1.2) + silence(1), cfg)
-    assert first.phrase and not second.phrase
+    first, second, closing = run(tone(1.2) + silence(0.3) + tone(1.2) + silence(1), cfg)
+    assert first.phrase and second.phrase and not closing.phrase and closing.voiced_s == 0.0
     assert _ends(first) == pytest.approx(second.pcm_start, abs=1e-6)
+    assert _ends(second) == pytest.approx(closing.pcm_start, abs=1e-6)
     assert first.voiced_s + second.voiced_s == pytest.approx(2.4, abs=0.07)
     assert first.end == pytest.approx(1.2, abs=0.031) and second.start == pytest.approx(1.5, abs=0.031)
     assert _ends(first) < second.start  # the cut lies inside the pause
@@ -136,13 +157,16 @@ def test_a_short_pause_cuts_a_phrase_that_tiles_the_audio() -> None:
 
 def test_no_phrase_for_a_pause_shorter_than_phrase_pause_or_when_off() -> None:
     audio = tone(1.2) + silence(0.15) + tone(1.2) + silence(1)
-    assert len(run(audio, VadConfig(phrase_pause_ms=210))) == 1
+    whole, _closing = run(audio, VadConfig(phrase_pause_ms=210))  # cut only at the final pause
+    assert whole.voiced_s == pytest.approx(2.4, abs=0.07)
     assert len(run(tone(1.2) + silence(0.3) + tone(1.2) + silence(1), VadConfig(phrase_pause_ms=0))) == 1
 
 
 def test_a_phrase_needs_a_second_of_voice() -> None:
-    (seg,) = run(tone(0.5) + silence(0.3) + tone(1.2) + silence(1), VadConfig(phrase_pause_ms=210))
-    assert not seg.phrase and seg.voiced_s == pytest.approx(1.7, abs=0.07)
+    seg, closing = run(tone(0.5) + silence(0.3) + tone(1.2) + silence(1), VadConfig(phrase_pause_ms=210))
+    assert seg.voiced_s == pytest.approx(1.7, abs=0.07) and closing.voiced_s == 0.0  # no cut after 0.5 s
+    (short,) = run(tone(0.8) + silence(1), VadConfig(phrase_pause_ms=210))
+    assert not short.phrase  # nor at the end of a turn with less voice: one segment, as without phrases
 
 
 def test_after_a_phrase_the_closing_segment_comes_even_with_little_voice() -> None:
@@ -163,7 +187,7 @@ def test_partials_after_a_phrase_cover_only_the_new_phrase() -> None:
 def test_after_a_flush_frames_keep_their_own_call_time() -> None:
     # A pause flushes mid-frame (20 ms blocks, 30 ms VAD frames): the leftover must not
     # carry its old start time into audio that resumes a minute later.
-    seg = Segmenter("rep", VadConfig(), energy_vad)
+    seg = Segmenter("rep", NO_PHRASES, energy_vad)
     step = SAMPLE_RATE * 20 // 1000 * 2
     audio = tone(1.0) + silence(0.01)
     for off in range(0, len(audio), step):
@@ -186,8 +210,8 @@ def test_phrase_cuts_are_off_when_not_shorter_than_the_end_silence() -> None:
 def test_speech_with_no_pause_is_cut_softly_at_its_quietest_recent_frame() -> None:
     # 4.5 s of speech, 90 ms softer but still voiced (no pause at all), 3 s more.
     audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
-    first, second = run(audio, VadConfig(soft_cut_s=5.0))
-    assert first.phrase and first.soft and not second.soft and not second.phrase
+    first, second, closing = run(audio, VadConfig(soft_cut_s=5.0))
+    assert first.phrase and first.soft and not second.soft and second.phrase and closing.voiced_s == 0
     assert 4.5 - 0.031 <= _ends(first) <= 4.59 + 0.031  # inside the soft stretch
     assert _ends(first) == pytest.approx(second.pcm_start, abs=1e-6)  # tiles: no audio lost
     assert first.voiced_s + second.voiced_s == pytest.approx(7.59, abs=0.07)
@@ -195,14 +219,15 @@ def test_speech_with_no_pause_is_cut_softly_at_its_quietest_recent_frame() -> No
 
 def test_soft_cuts_are_off_at_zero_or_with_phrase_cuts_off() -> None:
     audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
-    assert len(run(audio, VadConfig(soft_cut_s=0))) == 1
+    assert [s.soft for s in run(audio, VadConfig(soft_cut_s=0))] == [False, False]  # the final pause's cut
     assert len(run(audio, VadConfig(soft_cut_s=5.0, phrase_pause_ms=0))) == 1
 
 
 def test_long_speech_is_cut_softly_every_few_seconds_never_past_the_limit() -> None:
     segs = run(tone(17.0) + silence(1.0), VadConfig(soft_cut_s=4.0, max_utterance_s=15.0))
-    assert len(segs) >= 5 and all(s.soft for s in segs[:-1]) and not segs[-1].soft
-    assert all(2.9 <= len(s.pcm) / (2 * SAMPLE_RATE) <= 4.05 for s in segs[:-1])
+    *softs, last, closing = segs
+    assert len(softs) >= 4 and all(s.soft for s in softs) and not last.soft and closing.voiced_s == 0
+    assert all(2.9 <= len(s.pcm) / (2 * SAMPLE_RATE) <= 4.05 for s in softs)
     assert sum(s.voiced_s for s in segs) == pytest.approx(17.0, abs=0.1)
     assert all(_ends(a) == pytest.approx(b.pcm_start, abs=1e-6) for a, b in itertools.pairwise(segs))
 
@@ -213,8 +238,8 @@ def test_the_length_cap_closes_a_held_phrase_and_the_rest_starts_afresh() -> Non
     speech is a new utterance within the cap too."""
     cfg = VadConfig(phrase_pause_ms=210, soft_cut_s=0, max_utterance_s=8.0)
     segs = run(tone(1.2) + silence(0.3) + tone(12.0) + silence(1.0), cfg)
-    assert [s.phrase for s in segs] == [True, False, False]
-    phrase, capped, rest = segs
+    assert [s.phrase for s in segs] == [True, False, True, False]
+    phrase, capped, rest, _closing = segs
     assert _ends(phrase) == pytest.approx(capped.pcm_start, abs=1e-6)  # tiles with the held phrase
     assert 8.0 - SPLIT_SEARCH_S - 0.1 <= len(capped.pcm) / (2 * SAMPLE_RATE) <= 8.0
     assert rest.start >= capped.end and rest.end - rest.start <= 8.0

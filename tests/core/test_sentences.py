@@ -529,6 +529,25 @@ def test_by_default_the_held_phrase_is_the_interim_text_and_no_extra_decode_is_m
     transcriber = PhraseTranscriber()
     events = run_scripted(tmp_path / "call.jsonl", transcriber, paced=True)
     partials = [e for e in events if isinstance(e, Partial)]
-    assert [p.text for p in partials] == ["And it also"]  # shown while the sentence went on
+    # Shown while the sentence went on; then the short last turn, held at its pause (too little audio
+    # to be a line alone) until the turn ended, when it became the line as it was.
+    assert [p.text for p in partials] == ["And it also", "Thanks, bye."]
     lines = [e.text for e in events if isinstance(e, Utterance)]
     assert len(transcriber.decoded) == 4 and len(lines) == 3  # one decode per phrase, none extra
+
+
+def test_a_turn_closing_in_silence_hands_back_the_held_phrase_and_forgets_the_turn() -> None:
+    j = PhraseJoiner()
+    line = seg(0.0, 3.5)
+    j.written(line, "Our platform automates payroll.")  # the turn's audio so far: context for the next
+    nxt = seg(3.7, 4.9)  # its audio starts where the line's ends
+    assert j.join(nxt).context_s > 0
+    assert j.hold(nxt, "Thanks.")  # a phrase that ends a sentence, held (too little audio alone)
+    closing = replace(seg(5.05, 5.05), pcm=bytes(4800), voiced_s=0.0, phrase=False)
+    held = j.close_turn(closing)
+    assert held is not None and held.text == "Thanks." and held.segment.start == nxt.start
+    assert held.transcription().text == "Thanks."
+    assert j.held("rep") is None and j.close_turn(closing) is None
+    j.written(line, "Our platform automates payroll.")
+    j.close_turn(closing)
+    assert j.join(nxt) == nxt  # the turn ended: no context from it
