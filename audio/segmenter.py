@@ -179,9 +179,10 @@ class Segmenter:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return None
         self._utt.append(f)
-        if f.voiced and self._silent_head:
+        if f.voiced and self._silent_head:  # the speaker goes on after a pause cut
             self._onset = len(self._utt) - 1
             self._silent_head = False
+            self._next_partial = f.start + self._cfg.partial_interval_s
         self._trailing = 0 if f.voiced else self._trailing + 1
         if self._trailing >= self._end_frames:
             seg = self._finish(self._utt, now)
@@ -202,7 +203,8 @@ class Segmenter:
 
     def _pause_phrase(self, now: float) -> SpeechSegment | None:
         """The speaker has paused for ``phrase_pause_ms``: cut the phrase now, with the same audio
-        as a cut when they resume, which may come up to ``end_silence_ms`` later. A sentence that
+        as a cut when they resume, which may come up to ``end_silence_ms`` later (the phrase keeps
+        ``HANGOVER_MS`` of the pause, or all of it when ``phrase_pause_ms`` is shorter). A sentence that
         ends a turn is then decoded after this pause, not after the end of the utterance. If the
         speaker does not resume, ``_finish`` emits a closing segment of the silence: the pipeline's
         cue to write what it holds of the turn as it is (no second decode).
@@ -253,10 +255,16 @@ class Segmenter:
         self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
 
     def _split(self, now: float) -> SpeechSegment | None:
-        """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds."""
+        """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds. Only
+        silence since a pause cut (``end_silence_ms`` longer than ``max_utterance_s``): the turn
+        ends here."""
+        if self._silent_head:
+            seg = self._finish(self._utt, now)
+            self._reset()
+            return seg
         search = max(1, int(SPLIT_SEARCH_S / self._frame_s))
         lo = max(self._onset + 1, len(self._utt) - search)
-        candidates = range(lo, len(self._utt))
+        candidates = range(min(lo, len(self._utt) - 1), len(self._utt))  # voice just resumed: at it
         cut = min(candidates, key=lambda i: (self._utt[i].voiced, self._utt[i].energy))
         head, tail = self._utt[:cut], self._utt[cut:]
         seg = self._finish(head, now)

@@ -384,7 +384,7 @@ class Pipeline:
         label: Label | None = None
         shown = False
         if seg.speaker == "rep":
-            same_turn = seg.start - self._rep_prev_end < self._turn_gap_s
+            same_turn = seg.start - self._rep_prev_end < self._turn_gap_s - 0.001  # times are rounded
             context = Context(seg.start, self._last_prospect, self._rep_turn_prev if same_turn else None)
             label = self._classifier.classify(tr.text, context)
             self._rep_turn_prev, self._rep_prev_end = tr.text, seg.end

@@ -7,7 +7,9 @@ sentence instead of when the speaker finally stops. A phrase that ends
 mid-sentence (or gave no text) is held: its audio is decoded again together
 with what follows, so a line is not a fragment (a cut at ``vad.max_utterance_s``
 in speech with no pause is the exception). The closing segment of a turn always
-becomes a line.
+ends what is held: it is decoded with it, or, when it is only silence (the turn's
+last phrase was cut at its pause and the speaker did not go on), the held phrase
+is written as it was decoded (``close_turn``).
 
 Context: a sentence decoded alone is heard worse than inside its turn. Measured on the
 synthesized demo call (file mode, live text): the rep's WER was 15.1% with one line per
@@ -286,7 +288,10 @@ class PhraseJoiner:
         if len(split.rest.pcm) / _BYTES_PER_S > self._room_s:
             return False
         self._context.pop(split.rest.speaker, None)
-        rest = None if result is None else replace(result, text=split.rest_text, words=())
+        # The decode's guard notes went with ``split.line``: not journaled twice.
+        rest = None
+        if result is not None:
+            rest = replace(result, text=split.rest_text, words=(), guard=None, dropped_text=None)
         self._held[split.rest.speaker] = Held(split.rest, split.rest_text, rest)
         return True
 

@@ -183,7 +183,9 @@ class TranscriptionWorker:
                 return self._refines.popleft()
             if self._finals:
                 batch = [self._finals.popleft()]
-                other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
+                # Not a closing segment of silence: nothing to decode, and its line (written by
+                # ``prepare``) would come before the first segment's.
+                other = next((s for s in self._finals if s.speaker != batch[0].speaker and s.voiced_s), None)
                 if self._batcher is not None and other is not None:
                     self._finals.remove(other)
                     batch.append(other)

@@ -182,6 +182,18 @@ def test_partials_after_a_phrase_cover_only_the_new_phrase() -> None:
     phrase = next(s for s in out if s.phrase)
     later = [s for s in out if not s.final and s.pcm_start > phrase.start]
     assert later and all(s.pcm_start >= _ends(phrase) - 1e-6 for s in later)
+    assert all(s.voiced_s >= 0.5 - 0.031 for s in later)  # the interval counts from the new voice
+
+
+def test_a_pause_longer_than_the_length_cap_ends_the_turn_without_a_crash() -> None:
+    """``end_silence_ms`` longer than ``max_utterance_s``: after a pause cut the silence (or the voice
+    resuming just as it reaches the cap) closes the turn; nothing is lost, the segments tile."""
+    cfg = VadConfig(end_silence_ms=2500, max_utterance_s=2.0, soft_cut_s=0)
+    for pause in (2.1, 1.86, 1.5):
+        segs = run(tone(1.5) + silence(pause) + tone(1.2) + silence(3.0), cfg, block_ms=30)
+        assert sum(s.voiced_s for s in segs) == pytest.approx(2.7, abs=0.07)
+        assert segs[0].phrase and any(s.voiced_s == 0 and not s.phrase for s in segs)
+        assert all(_ends(a) <= b.pcm_start + 1e-6 for a, b in itertools.pairwise(segs))
 
 
 def test_after_a_flush_frames_keep_their_own_call_time() -> None:

@@ -257,3 +257,31 @@ def test_model_time_is_counted_per_kind_of_job() -> None:
     assert w.busy_s["final"] >= 0.15  # three 0.05 s decodes
     assert w.busy_s["interim"] >= 0.05
     assert w.busy_s["refine"] == 0.0  # no refiner
+
+
+def test_a_closing_segment_of_silence_is_no_batch_partner() -> None:
+    """Its line is written by ``prepare`` (nothing to decode): batched behind the other speaker's
+    waiting final, it would be written before that final's line."""
+
+    class Batching(SlowTranscriber):
+        def transcribe_batch(self, audios):  # type: ignore[no-untyped-def]
+            return [Transcription("x", -0.1, 0.1) for _ in audios]
+
+    order: list[str] = []
+
+    def prepare(s: SpeechSegment) -> SpeechSegment | None:
+        if s.voiced_s:
+            return s
+        order.append(f"{s.speaker} closing")  # the pipeline writes the held phrase here
+        return None
+
+    def on_result(s: SpeechSegment, _t: Transcription) -> None:
+        order.append(f"{s.speaker} {s.start:g}")
+
+    w = TranscriptionWorker(Batching(), on_result, batch_channels=True, prepare=prepare)
+    closing = SpeechSegment("rep", b"", 2.0, 2.0, 0.0, True)
+    w.submit(seg(1, speaker="prospect"))
+    w.submit(closing)
+    w.start()
+    w.close()
+    assert order == ["prospect 1", "rep closing"]
