@@ -70,6 +70,12 @@ class SpeechSegment:
     """With context: where, in seconds from the start of ``pcm``, the new words begin (the middle of
     the pause between the previous line's last voice and this segment's first)."""
 
+    @property
+    def silent(self) -> bool:
+        """No voiced frame at all: a turn's closing segment after its last phrase was cut at the
+        pause (the segmenter's cue that the turn ended). Nothing in it to decode or to report."""
+        return self.voiced_s == 0
+
 
 @dataclass(frozen=True, slots=True)
 class Guess:

@@ -170,7 +170,7 @@ class Pipeline:
         if self._stopping and self._worker is not None and not self._abandoned:
             self._abandoned = True
             for seg in self._worker.abandon():
-                if seg.voiced_s:  # not a turn's closing segment of silence: nothing was said in it
+                if not seg.silent:
                     self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, QUIT_REASON)
         self._stopping = True
         self._source.close()
@@ -337,7 +337,7 @@ class Pipeline:
     def _prepare(self, seg: SpeechSegment) -> SpeechSegment | None:
         """What the worker decodes for a final segment (``PhraseJoiner.join``); None: nothing. A
         turn's closing segment of silence writes the phrase held for it as it is, undecoded."""
-        if seg.phrase or seg.voiced_s:
+        if not seg.silent:
             return self._joiner.join(seg)
         held = self._joiner.close_turn(seg)
         if held is not None:

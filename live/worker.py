@@ -185,7 +185,9 @@ class TranscriptionWorker:
                 batch = [self._finals.popleft()]
                 # Not a closing segment of silence: nothing to decode, and its line (written by
                 # ``prepare``) would come before the first segment's.
-                other = next((s for s in self._finals if s.speaker != batch[0].speaker and s.voiced_s), None)
+                other = next(
+                    (s for s in self._finals if s.speaker != batch[0].speaker and not s.silent), None
+                )
                 if self._batcher is not None and other is not None:
                     self._finals.remove(other)
                     batch.append(other)
