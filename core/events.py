@@ -61,8 +61,10 @@ class SpeechSegment:
     """Cut at a short pause while the speaker goes on (``vad.phrase_pause_ms``): its audio ends
     where the next segment's begins, and the pipeline may hold it until its text ends a sentence."""
     soft: bool = False
-    """A phrase cut in speech with no pause (``vad.soft_cut_s``): its last word may be cut in two,
-    so the pipeline does not trust a sentence end at its very end, only one followed by more words."""
+    """A phrase cut in speech with no pause (``vad.soft_cut_s``) at a voiced frame (no gap the VAD
+    heard as silence was near): its last word may be cut in two, so the pipeline does not trust a
+    sentence end at its very end, only one followed by more words. A soft cut that found such a gap
+    is a plain phrase."""
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""

@@ -229,6 +229,16 @@ def test_speech_with_no_pause_is_cut_softly_at_its_quietest_recent_frame() -> No
     assert first.voiced_s + second.voiced_s == pytest.approx(7.59, abs=0.07)
 
 
+def test_a_soft_cut_in_a_gap_the_vad_heard_as_silence_is_a_plain_phrase() -> None:
+    """A 60 ms gap (shorter than the 150 ms phrase pause) in the soft cut's search stretch: the cut
+    falls in it, so no word is split and the phrase is not ``soft`` (its sentence end is trusted)."""
+    audio = tone(4.5) + silence(0.06) + tone(3.0) + silence(1.0)
+    first, second, closing = run(audio, VadConfig(soft_cut_s=5.0))
+    assert first.phrase and not first.soft and second.phrase and closing.voiced_s == 0
+    assert 4.5 - 0.031 <= _ends(first) <= 4.56 + 0.031  # in the gap
+    assert _ends(first) == pytest.approx(second.pcm_start, abs=1e-6)  # tiles: no audio lost
+
+
 def test_soft_cuts_are_off_at_zero_or_with_phrase_cuts_off() -> None:
     audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
     assert [s.soft for s in run(audio, VadConfig(soft_cut_s=0))] == [False, False]  # the final pause's cut
