@@ -16,13 +16,15 @@ synthesized demo call (file mode, live text): the rep's WER was 15.1% with one l
 pause, 17.0% with every sentence decoded alone, 15.4% with the two rules here. What
 follows a line of the same turn is decoded with the last seconds of that line's audio in
 front (``SpeechSegment.context_s``; only the words after it are kept), and a phrase
-heard on less than ``MIN_HEARD_S`` of audio is held even when it ends a sentence.
+heard on less than ``MIN_HEARD_S`` of audio (``MIN_HEARD_ALONE_S`` with no context) is held
+even when it ends a sentence.
 
 Split: a held phrase whose text goes on past a sentence end is decoded once more with word
 times (``wants_words``), and ``split`` cuts it in the gap after that sentence's last word, at the
 gap's quietest 20 ms (``CUT_SLACK_S``): the complete sentences are a line now, the rest is held.
 A soft cut (speech with no pause, ``SpeechSegment.soft``) may split a word, so there only a
-sentence end with words after it counts. A phrase too long to be held any more (``HOLD_MAX_S``) with
+sentence end with words after it counts (a soft cut that found a gap the VAD heard as silence is
+a plain phrase). A phrase too long to be held any more (``HOLD_MAX_S``) with
 no such sentence end is cut at its last clause end instead.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
@@ -62,6 +64,17 @@ segment that made it a line, decode time not counted): 4 s -> 3 s took the synth
 p90 wait from 3.72 to 2.42 s, the read clips' from 3.46 to 2.64 s and the mono phone call's p50
 from 1.58 to 1.44 s, with no WER worse (the mono call 24.1 -> 23.8% against offline whisper base,
 the others the same); 2 s made the stereo call 3.0 points and the demo 1.1 points worse."""
+MIN_HEARD_ALONE_S = 4.0
+"""``MIN_HEARD_S`` for a phrase decoded with no context (the first of a turn): Whisper hears a
+short sentence alone worse than one after the turn's earlier audio. Measured Dec 6 in file mode
+(``benchmarks.sentences``' six sets, soft cuts trusted in a silent gap; words wrong, 3 s -> 4 s):
+the demo call 68 -> 58 of 459 ("That's exactly what our platform solves." had been decoded alone
+as "That said, naturally, what are our platform sounds?"), the mono phone call 63 -> 61 of 296,
+the other four the same; all six 255 -> 243 of 1,752, where one line per pause gets 245. The
+cost: such a sentence waits for the next phrase when the speaker goes on (file mode, from the
+sentence's end to its line's audio: the demo's p95 2.87 -> 4.18 s, the read clips' 3.44 -> 4.13
+s, the mono call's 4.81 s both, every set's p50 the same). 4 s for every phrase (context
+included): 244 wrong, the mono call's p50 1.44 -> 1.58 s; 3.5 s alone: 247."""
 MIN_PART_S = 0.3
 """A split leaves at least this much audio on each side (word times are rough near the edges)."""
 CUT_SLACK_S = 0.15
@@ -119,7 +132,7 @@ class Split:
 
 
 def _heard_enough(seg: SpeechSegment) -> bool:
-    return len(seg.pcm) / _BYTES_PER_S >= MIN_HEARD_S
+    return len(seg.pcm) / _BYTES_PER_S >= (MIN_HEARD_S if seg.context_s else MIN_HEARD_ALONE_S)
 
 
 def _may_split(seg: SpeechSegment, text: str) -> bool:

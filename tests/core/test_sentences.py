@@ -81,7 +81,11 @@ def test_a_complete_sentence_is_a_line_once_heard_with_enough_audio_and_a_long_p
     assert not j.hold(seg(0.0, 4.5), "Our platform automates payroll.")
     assert j.hold(seg(0.0, 2.0), "Sure, that works.")  # a short first sentence waits for the next
     j.release()
-    assert not j.hold(seg(0.0, 3.0), "Sure, that works.")  # 3.2 s of audio: heard enough
+    assert j.hold(seg(0.0, 3.0), "Sure, that works.")  # 3.2 s alone: not yet (MIN_HEARD_ALONE_S)
+    j.release()
+    assert not j.hold(seg(0.0, 3.9), "Sure, that works.")  # 4.1 s alone: heard enough
+    after = replace(seg(2.0, 3.0, pcm(3.2)), context_s=2.0)  # 3.2 s, 2 s of them the earlier line
+    assert not j.hold(after, "Sure, that works.")  # heard enough with context (MIN_HEARD_S)
     assert not j.hold(seg(0.0, 9.0), "and on and on")
     assert j.release() == []
 
