@@ -73,7 +73,7 @@ as "That said, naturally, what are our platform sounds?"), the mono phone call 6
 the other four the same; all six 255 -> 243 of 1,752, where one line per pause gets 245. The
 cost: such a sentence waits for the next phrase when the speaker goes on (file mode, from the
 sentence's end to its line's audio: the demo's p95 2.87 -> 4.18 s, the read clips' 3.44 -> 4.13
-s, the mono call's 4.81 s both, every set's p50 the same). 4 s for every phrase (context
+s, the mono call's 4.81 s both, every set's p50 the same within 0.05 s). 4 s for every phrase (context
 included): 244 wrong, the mono call's p50 1.44 -> 1.58 s; 3.5 s alone: 247."""
 MIN_PART_S = 0.3
 """A split leaves at least this much audio on each side (word times are rough near the edges)."""
