@@ -154,9 +154,14 @@ class Segmenter:
         if not self.speaking:
             self._ring.clear()
             return []
+        seg = self._end_utterance(now)
+        return [seg] if seg else []
+
+    def _end_utterance(self, now: float) -> SpeechSegment | None:
+        """The utterance in progress is over: its last segment (if any), and back to QUIET."""
         seg = self._finish(self._utt, now)
         self._reset()
-        return [seg] if seg else []
+        return seg
 
     def _reset(self) -> None:
         self._utt = []
@@ -187,9 +192,7 @@ class Segmenter:
             self._next_partial = f.start + self._cfg.partial_interval_s
         self._trailing = 0 if f.voiced else self._trailing + 1
         if self._trailing >= self._end_frames:
-            seg = self._finish(self._utt, now)
-            self._reset()
-            return seg
+            return self._end_utterance(now)
         if self._phrase_frames and self._trailing == self._phrase_frames:
             phrase = self._pause_phrase(now)
             if phrase is not None:
@@ -269,9 +272,7 @@ class Segmenter:
         silence since a pause cut (``end_silence_ms`` longer than ``max_utterance_s``): the turn
         ends here."""
         if self._silent_head:
-            seg = self._finish(self._utt, now)
-            self._reset()
-            return seg
+            return self._end_utterance(now)
         search = max(1, int(SPLIT_SEARCH_S / self._frame_s))
         lo = max(self._onset + 1, len(self._utt) - search)
         candidates = range(min(lo, len(self._utt) - 1), len(self._utt))  # voice just resumed: at it
