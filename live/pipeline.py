@@ -238,7 +238,7 @@ class Pipeline:
                     worker.submit_refine(self._with_audio(job))
             worker.close()
             for held in self._joiner.release():  # only after a processing error: keep what was heard
-                self._line(held.segment, held.transcription())
+                self._line(held.segment, held.result)
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
             self._finish(reason, detail, worker.busy_s)
@@ -341,7 +341,7 @@ class Pipeline:
             return self._joiner.join(seg)
         held = self._joiner.close_turn(seg)
         if held is not None:
-            self._line(held.segment, held.transcription())
+            self._line(held.segment, held.result)
         return None
 
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
@@ -362,7 +362,7 @@ class Pipeline:
             self._line(split.line, replace(tr, text=split.text, words=()))
             seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
         else:
-            waits = self._joiner.hold(seg, tr.text, tr)
+            waits = self._joiner.hold(seg, tr)
         if not waits:
             self._joiner.written(seg, tr.text)
             self._line(seg, tr)

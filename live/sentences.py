@@ -113,12 +113,12 @@ def without_context(seg: SpeechSegment) -> SpeechSegment:
 @dataclass(frozen=True, slots=True)
 class Held:
     segment: SpeechSegment
-    text: str
-    result: Transcription | None = None
-    """The decode that gave ``text`` (its guard notes), when the caller passed it."""
+    result: Transcription
+    """The phrase's decode (its text and guard notes): the line as it is, if nothing follows."""
 
-    def transcription(self) -> Transcription:
-        return self.result if self.result is not None else Transcription(self.text, None, None)
+    @property
+    def text(self) -> str:
+        return self.result.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,17 +280,18 @@ class PhraseJoiner:
                 return None  # word times squeezed (noise): no cut is better than a wrong one
         return Split(line, text, rest, rest_text)
 
-    def hold(self, seg: SpeechSegment, text: str, result: Transcription | None = None) -> bool:
-        """Keep ``seg`` for the next decode when it is a phrase that ends mid-sentence (or softly
-        cut), or one heard on too little audio; False: it is a line now (call ``written``)."""
+    def hold(self, seg: SpeechSegment, tr: Transcription) -> bool:
+        """Keep ``seg`` (decoded as ``tr``) for the next decode when it is a phrase that ends
+        mid-sentence (or softly cut), or one heard on too little audio; False: it is a line now
+        (call ``written``)."""
         if not seg.phrase or self._too_long(seg):
             return False
-        if ends_sentence(text) and not seg.soft and _heard_enough(seg):
+        if ends_sentence(tr.text) and not seg.soft and _heard_enough(seg):
             return False
-        self._held[seg.speaker] = Held(without_context(seg), text, result)
+        self._held[seg.speaker] = Held(without_context(seg), tr)
         return True
 
-    def keep(self, split: Split, result: Transcription | None = None) -> bool:
+    def keep(self, split: Split, tr: Transcription) -> bool:
         """``split.line`` was written and the rest is held, to be decoded again without context:
         decoded after the written sentence (sometimes 1 s of it), the rest came out worse. Measured
         in file mode: monologue WER 11.8% with that context, 11.0% without (as with no split);
@@ -301,11 +302,9 @@ class PhraseJoiner:
         if len(split.rest.pcm) / _BYTES_PER_S > self._room_s:
             return False
         self._context.pop(split.rest.speaker, None)
-        # The decode's guard notes went with ``split.line``: not journaled twice.
-        rest = None
-        if result is not None:
-            rest = replace(result, text=split.rest_text, words=(), guard=None, dropped_text=None)
-        self._held[split.rest.speaker] = Held(split.rest, split.rest_text, rest)
+        # ``tr`` is the split decode; its guard notes went with ``split.line``: not journaled twice.
+        rest = replace(tr, text=split.rest_text, words=(), guard=None, dropped_text=None)
+        self._held[split.rest.speaker] = Held(split.rest, rest)
         return True
 
     def close_turn(self, seg: SpeechSegment) -> Held | None:

@@ -29,6 +29,11 @@ def pcm(seconds: float, value: int = 1) -> bytes:
     return np.full(round(seconds * 16000), value, dtype="<i2").tobytes()
 
 
+def heard(text: str) -> Transcription:
+    """A plain decode of ``text`` (no word times, no guard notes)."""
+    return Transcription(text, None, None)
+
+
 def seg(start: float, end: float, audio: bytes | None = None, phrase: bool = True) -> SpeechSegment:
     """A segment whose audio starts 0.1 s before its speech and ends 0.1 s after it."""
     audio = pcm(end - start + 0.2) if audio is None else audio
@@ -65,28 +70,28 @@ def test_a_phrase_ending_mid_sentence_is_held_and_decoded_again_with_the_next() 
     j = PhraseJoiner()
     first = seg(1.0, 2.5, pcm(1.7, 1))
     assert j.join(first) is first
-    assert j.hold(first, "and it also")
+    assert j.hold(first, heard("and it also"))
     assert j.held("rep") is not None
     second = seg(2.7, 4.0, pcm(1.5, 2), phrase=False)  # tiles: the first's audio ends at 2.6
     merged = j.join(second)
     assert merged.pcm == first.pcm + second.pcm and merged.start == 1.0 and merged.end == 4.0
     assert merged.pcm_start == first.pcm_start and merged.voiced_s == pytest.approx(1.5 + 1.3)
-    assert not j.hold(merged, "and it also handles overtime")  # the turn's closing segment: a line
+    assert not j.hold(merged, heard("and it also handles overtime"))  # the turn's closing segment: a line
     j.written(merged, "and it also handles overtime")
     assert j.held("rep") is None
 
 
 def test_a_complete_sentence_is_a_line_once_heard_with_enough_audio_and_a_long_phrase_always() -> None:
     j = PhraseJoiner(hold_max_s=8.0)
-    assert not j.hold(seg(0.0, 4.5), "Our platform automates payroll.")
-    assert j.hold(seg(0.0, 2.0), "Sure, that works.")  # a short first sentence waits for the next
+    assert not j.hold(seg(0.0, 4.5), heard("Our platform automates payroll."))
+    assert j.hold(seg(0.0, 2.0), heard("Sure, that works."))  # a short first sentence waits for the next
     j.release()
-    assert j.hold(seg(0.0, 3.0), "Sure, that works.")  # 3.2 s alone: not yet (MIN_HEARD_ALONE_S)
+    assert j.hold(seg(0.0, 3.0), heard("Sure, that works."))  # 3.2 s alone: not yet (MIN_HEARD_ALONE_S)
     j.release()
-    assert not j.hold(seg(0.0, 3.9), "Sure, that works.")  # 4.1 s alone: heard enough
+    assert not j.hold(seg(0.0, 3.9), heard("Sure, that works."))  # 4.1 s alone: heard enough
     after = replace(seg(2.0, 3.0, pcm(3.2)), context_s=2.0)  # 3.2 s, 2 s of them the earlier line
-    assert not j.hold(after, "Sure, that works.")  # heard enough with context (MIN_HEARD_S)
-    assert not j.hold(seg(0.0, 9.0), "and on and on")
+    assert not j.hold(after, heard("Sure, that works."))  # heard enough with context (MIN_HEARD_S)
+    assert not j.hold(seg(0.0, 9.0), heard("and on and on"))
     assert j.release() == []
 
 
@@ -99,7 +104,7 @@ def test_the_rest_of_a_turn_is_decoded_after_the_previous_lines_audio_and_held_w
     assert joined.context_s == pytest.approx(4.0) and joined.pcm == line.pcm[-4 * 32000 :] + nxt.pcm
     assert joined.pcm_start == pytest.approx(2.0) and joined.start == nxt.start  # its own speech
     assert joined.words_from_s == pytest.approx((5.9 + 6.1) / 2 - 2.0)  # mid-pause, in decode time
-    assert j.hold(joined, "and then")  # held without the context: the next join adds it once
+    assert j.hold(joined, heard("and then"))  # held without the context: the next join adds it once
     held = j.held("rep")
     assert held is not None and held.segment.pcm == nxt.pcm and held.segment.context_s == 0
     again = j.join(seg(7.1, 8.0, pcm(1.0, 3)))
@@ -120,16 +125,16 @@ def test_a_click_closing_a_turn_whose_sentences_are_written_is_not_decoded() -> 
     j.written(line, "Our platform automates payroll.")
     assert j.join(seg(6.1, 6.2, pcm(0.4, 2), phrase=False)) is None
     # ... but the same closing segment is decoded when a phrase waits for it.
-    j.hold(seg(7.0, 8.0), "and it")
+    j.hold(seg(7.0, 8.0), heard("and it"))
     tail = seg(8.2, 8.3, pcm(0.4, 3), phrase=False)
     assert j.join(tail) is not None
 
 
 def test_a_long_max_utterance_shrinks_hold_and_context_to_fit_one_decode() -> None:
     j = PhraseJoiner(max_utterance_s=26.0)
-    assert not j.hold(seg(0.0, 1.5), "and it")  # 28 s window - 26 s: room for no held phrase
+    assert not j.hold(seg(0.0, 1.5), heard("and it"))  # 28 s window - 26 s: room for no held phrase
     roomy = PhraseJoiner(max_utterance_s=15.0)
-    assert roomy.hold(seg(0.0, 5.5), "and it")
+    assert roomy.hold(seg(0.0, 5.5), heard("and it"))
 
 
 def timed(*words: tuple[str, float, float]) -> Transcription:
@@ -157,7 +162,7 @@ def test_a_phrase_going_on_past_a_sentence_end_is_a_line_up_to_it_and_the_rest_i
     assert line.pcm + rest.pcm == first.pcm  # tiles: no audio lost or repeated
     assert rest.start == pytest.approx(0.9 + 0.9) and rest.end == first.end
     assert line.voiced_s + rest.voiced_s == pytest.approx(first.voiced_s)  # talk time kept
-    j.keep(split)
+    j.keep(split, SURE)
     held = j.held("rep")
     assert held is not None and held.segment == rest and held.text == "That works and we"
     # The rest is decoded again with what follows, alone: not after the written sentence.
@@ -173,9 +178,9 @@ def test_a_rest_too_long_to_decode_again_with_a_whole_next_segment_is_not_held()
     j = PhraseJoiner(max_utterance_s=25.0)
     split = j.split(seg(1.0, 6.0, pcm(5.2, 1)), SURE)
     assert split is not None and len(split.rest.pcm) / 32000 > 28.0 - 25.0
-    assert not j.keep(split)
+    assert not j.keep(split, SURE)
     assert j.held("rep") is None
-    assert PhraseJoiner().keep(split)  # 15 s utterances leave room: held as usual
+    assert PhraseJoiner().keep(split, SURE)  # 15 s utterances leave room: held as usual
 
 
 def test_a_split_is_cut_where_the_gap_is_quietest_not_in_its_middle_by_word_times() -> None:
@@ -234,7 +239,7 @@ def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
     ends = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works.", 1.1, 4.5))
     split = j.split(soft, ends)
     assert split is not None and (split.text, split.rest_text) == ("Sure.", "That works.")
-    assert j.hold(soft, "That works.")  # its last word may be cut in two: held, not a line
+    assert j.hold(soft, heard("That works."))  # its last word may be cut in two: held, not a line
     assert j.wants_words(soft, Transcription(ends.text, -0.1, None))
 
 
@@ -254,7 +259,7 @@ def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_s
     assert split is not None and split.text == "Sure, founded years ago,"
     assert split.rest_text == "we work with over 400."
     assert split.line.pcm + split.rest.pcm == long_soft.pcm
-    assert j.keep(split) and j.held("rep") is not None
+    assert j.keep(split, run_on) and j.held("rep") is not None
     # A phrase that can still be held waits for its sentence end; a sentence end wins over a comma.
     short = replace(seg(1.0, 6.5, pcm(5.7)), soft=True)
     assert not j.wants_words(short, Transcription(run_on.text, -0.1, None))
@@ -268,7 +273,7 @@ def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_s
     bare = timed((" we", 0.1, 0.5), (" work", 0.7, 2.0), (" with", 2.2, 4.0), (" over", 4.2, 6.4))
     assert not j.wants_words(long_soft, Transcription(bare.text, -0.1, None))
     assert PhraseJoiner().split(long_soft, bare) is None
-    assert not PhraseJoiner().hold(long_soft, bare.text)
+    assert not PhraseJoiner().hold(long_soft, bare)
 
 
 def test_a_sentence_end_too_near_the_cut_gives_way_to_an_earlier_one() -> None:
@@ -546,11 +551,11 @@ def test_a_turn_closing_in_silence_hands_back_the_held_phrase_and_forgets_the_tu
     j.written(line, "Our platform automates payroll.")  # the turn's audio so far: context for the next
     nxt = seg(3.7, 4.9)  # its audio starts where the line's ends
     assert j.join(nxt).context_s > 0
-    assert j.hold(nxt, "Thanks.")  # a phrase that ends a sentence, held (too little audio alone)
+    assert j.hold(nxt, heard("Thanks."))  # a phrase that ends a sentence, held (too little audio alone)
     closing = replace(seg(5.05, 5.05), pcm=bytes(4800), voiced_s=0.0, phrase=False)
     held = j.close_turn(closing)
     assert held is not None and held.text == "Thanks." and held.segment.start == nxt.start
-    assert held.transcription().text == "Thanks."
+    assert held.result == heard("Thanks.")
     assert j.held("rep") is None and j.close_turn(closing) is None
     j.written(line, "Our platform automates payroll.")
     j.close_turn(closing)
