@@ -24,8 +24,9 @@ times (``wants_words``), and ``split`` cuts it in the gap after that sentence's 
 gap's quietest 20 ms (``CUT_SLACK_S``): the complete sentences are a line now, the rest is held.
 A soft cut (speech with no pause, ``SpeechSegment.soft``) may split a word, so there only a
 sentence end with words after it counts (a soft cut that found a gap the VAD heard as silence is
-a plain phrase). A phrase too long to be held any more (``HOLD_MAX_S``) with
-no such sentence end is cut at its last clause end instead.
+a plain phrase), or one whose last word ended ``TRAIL_GAP_S`` before the cut: the words after it
+were cut off and not heard, so they are held (the rest has no text yet). A phrase too long to be
+held any more (``HOLD_MAX_S``) with no such sentence end is cut at its last clause end instead.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
@@ -86,6 +87,16 @@ where the energy is lowest), not blindly in the middle of the words' gap. Measur
 -> 15.25%, the monologues and the read clips the same (11.76%, 6.17%); the rep's lines of the eight
 synthesized calls of ``classifiers.evaluate --calls`` 21.82 -> 21.66% (3 calls better, 1 worse).
 0.08 s: 20.61, 25.75, 2.70, 15.25, 11.76, 6.17%; 0.25 s: 19.59, 23.41, 2.70, 15.25, 11.76, 6.17%."""
+TRAIL_GAP_S = 0.5
+"""A soft cut this long after the end of its decode's last word, which ends a sentence: Whisper left out
+the words the cut split (a cut-off word is often not written at all), so that sentence is complete and
+becomes a line; the unheard audio after it is held for the next decode. Measured Dec 6 in file mode
+(``benchmarks.sentences``' six sets, no refine; the wait from a sentence's end to its line's audio): on
+the mono phone call "Of course, I'm so sorry for the inconvenience." came 4.55 -> 2.15 s after it
+ended (its soft cut fell 1.2 s after its last word, inside "Jack, what was ..."), the mono call's
+sentences over 4 s 5 -> 4 of 37; no other set moved and no word changed (242 wrong of 1,752 both;
+0.8 s: the same). The soft phrases that end a sentence are decoded once more, with word times, to
+see it: 7 on the mono call, where every other one's last word ran to within 0.03 s of the cut."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
@@ -231,39 +242,47 @@ class PhraseJoiner:
         if tr.words or not _may_split(seg, tr.text):
             return False
         forced_cut = self._too_long(seg) and bool(clause_ends(tr.text.split()))
-        return len(sentences(tr.text)) > 1 or forced_cut
+        return len(sentences(tr.text)) > 1 or forced_cut or (seg.soft and ends_sentence(tr.text))
 
     def split(self, seg: SpeechSegment, tr: Transcription) -> Split | None:
         """A phrase heard on enough audio whose text goes on past a sentence end (a trailing one
         too, when the cut was soft): its complete sentences as a line now, cut at the quietest
         point of the gap after the sentence's last word (``CUT_SLACK_S``); the rest to hold. The
         last such end that leaves ``MIN_PART_S`` of audio on each side is taken; a phrase that can
-        not be held any more (``HOLD_MAX_S``) without one is cut at its last clause end. None: no
-        such end."""
-        if not _may_split(seg, tr.text):
+        not be held any more (``HOLD_MAX_S``) without one is cut at its last clause end. A soft
+        phrase whose last word ends a sentence ``TRAIL_GAP_S`` before the cut is cut after that
+        word (the rest, not heard yet, has no text). None: no such end."""
+        if not _may_split(seg, tr.text) or not tr.words:
             return None
         own = without_context(seg)
         own_s = len(own.pcm) / _BYTES_PER_S
-        # The last sentence end that leaves room on both sides: "Thank you for that. Okay. Sorry."
-        # cut by a soft cut just after "Okay." is cut after "that." (the rest is held). A phrase that
-        # cannot be held any more and has no such end is cut at its last clause end instead.
-        cuts = _sentence_cuts(tr.words)
-        if self._too_long(seg):
-            cuts += _clause_cuts(tr.words)
-        for k in cuts:
-            cut_s = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
-            if MIN_PART_S <= cut_s <= own_s - MIN_PART_S:
-                break
+        last = len(tr.words) - 1
+        said_last = tr.words[last].end - seg.context_s
+        if seg.soft and ends_sentence(tr.text) and own_s - said_last >= TRAIL_GAP_S:
+            k, near, next_s = last, said_last, None  # where the next word starts is not known
         else:
-            return None
-        lo = max(MIN_PART_S, tr.words[k].end - seg.context_s - CUT_SLACK_S)
-        hi = min(own_s - MIN_PART_S, tr.words[k + 1].start - seg.context_s + CUT_SLACK_S)
-        cut_s = quietest(own.pcm, lo, hi, near=cut_s)
+            # The last sentence end that leaves room on both sides: "Thank you for that. Okay. Sorry."
+            # cut by a soft cut just after "Okay." is cut after "that." (the rest is held). A phrase
+            # that cannot be held any more and has no such end is cut at its last clause end instead.
+            cuts = _sentence_cuts(tr.words)
+            if self._too_long(seg):
+                cuts += _clause_cuts(tr.words)
+            for k in cuts:
+                near = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
+                if MIN_PART_S <= near <= own_s - MIN_PART_S:
+                    break
+            else:
+                return None
+            next_s = tr.words[k + 1].start - seg.context_s
+        said_s = tr.words[k].end - seg.context_s
+        lo = max(MIN_PART_S, said_s - CUT_SLACK_S)
+        hi = min(own_s - MIN_PART_S, (said_s if next_s is None else next_s) + CUT_SLACK_S)
+        cut_s = quietest(own.pcm, lo, hi, near=near)
         cut = round(cut_s * SAMPLE_RATE) * SAMPLE_WIDTH
         at = round(own.pcm_start + cut / _BYTES_PER_S, 3)
         voiced = round(seg.voiced_s * cut_s / own_s, 3)
-        said_end = own.pcm_start + tr.words[k].end - seg.context_s
-        next_start = own.pcm_start + tr.words[k + 1].start - seg.context_s
+        said_end = own.pcm_start + said_s
+        next_start = at if next_s is None else own.pcm_start + next_s
         end = round(min(max(said_end, own.start), at), 3)
         line = replace(own, pcm=own.pcm[:cut], end=end, voiced_s=voiced)
         rest = replace(

@@ -236,11 +236,36 @@ def test_no_split_where_the_word_times_squeeze_a_part_faster_than_anyone_speaks(
 def test_a_soft_cut_trusts_only_a_sentence_end_followed_by_more_words() -> None:
     j = PhraseJoiner()
     soft = replace(seg(1.0, 6.0, pcm(5.2)), soft=True)
-    ends = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works.", 1.1, 4.5))
+    ends = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works.", 1.1, 5.0))  # ran to the cut
     split = j.split(soft, ends)
     assert split is not None and (split.text, split.rest_text) == ("Sure.", "That works.")
     assert j.hold(soft, heard("That works."))  # its last word may be cut in two: held, not a line
     assert j.wants_words(soft, Transcription(ends.text, -0.1, None))
+
+
+def test_a_soft_cut_long_after_a_sentence_end_writes_that_sentence_and_holds_the_unheard_rest() -> None:
+    """The mono phone call: a soft cut fell 1.2 s after "Of course, I'm so sorry for the
+    inconvenience." ended, inside "Jack, what was ...", and Whisper left the cut-off words out. The
+    sentence is complete: it is a line now, not 5 s later; the audio after it is held, with no text."""
+    j = PhraseJoiner()
+    audio = pcm(3.3, 3000) + pcm(0.1, 0) + pcm(1.4, 3000)  # a breath at 3.3-3.4 s, then more speech
+    soft = replace(seg(1.0, 5.7, audio), soft=True)  # audio 0.9-5.7
+    head = ((" Of", 0.1, 0.3), (" course,", 0.3, 0.9), (" sorry", 1.0, 2.0))
+    said = timed(*head, (" inconvenience.", 2.0, 3.5))
+    assert j.wants_words(soft, Transcription(said.text, -0.1, None))
+    split = j.split(soft, said)
+    assert split is not None and (split.text, split.rest_text) == ("Of course, sorry inconvenience.", "")
+    assert split.rest.pcm_start - soft.pcm_start == pytest.approx(3.39)  # the breath, within CUT_SLACK_S
+    assert split.line.pcm + split.rest.pcm == soft.pcm and split.line.end == pytest.approx(4.29)
+    assert j.keep(split, said)
+    held = j.held("rep")
+    assert held is not None and held.text == "" and held.segment.start == split.rest.pcm_start
+    # The last word ran to the cut (or 0.4 s before it): it may be cut in two, nothing is written.
+    for end in (4.8, 4.4):
+        near = timed(*head, (" inconvenience.", 2.0, end))
+        assert PhraseJoiner().split(soft, near) is None
+    # A cut at a pause, or one the VAD heard as silence (not ``soft``): the phrase is a line as it is.
+    assert PhraseJoiner().split(seg(1.0, 5.7, audio), said) is None
 
 
 def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_soft_cut_fell() -> None:
@@ -262,7 +287,8 @@ def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_s
     assert j.keep(split, run_on) and j.held("rep") is not None
     # A phrase that can still be held waits for its sentence end; a sentence end wins over a comma.
     short = replace(seg(1.0, 6.5, pcm(5.7)), soft=True)
-    assert not j.wants_words(short, Transcription(run_on.text, -0.1, None))
+    # Decoded with word times only to see whether "400." ended well before the cut (it did not).
+    assert j.wants_words(short, Transcription(run_on.text, -0.1, None))
     assert j.split(short, run_on) is None
     both = timed(
         (" Sure.", 0.1, 0.5), (" We", 0.9, 1.1), (" work,", 1.1, 2.5), (" and", 3.0, 3.2), (" on", 5.0, 6.4)
