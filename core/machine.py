@@ -1,7 +1,7 @@
 """One line naming the CPU a figure was measured on, for benchmark and evaluation printouts.
 
 The same code costs 3-4x the CPU-seconds on an x86 CPU whose int8 products take the slow path
-(AVX2 without VNNI) as on one with VNNI (README, "A line per sentence"), so a speed figure without
+(AVX2 without VNNI) as on one with VNNI (benchmarks/RESULTS.md, "Machines"), so a speed figure without
 its CPU cannot be compared with another.
 """
 
