@@ -167,7 +167,7 @@ def register(sub: Any) -> None:
 
     ss = sub.add_parser("sessions", help="list saved calls, newest first, or delete them")
     g = ss.add_mutually_exclusive_group()
-    g.add_argument("--delete", metavar="ID", help="delete one call (its .jsonl and .md)")
+    g.add_argument("--delete", metavar="ID", help="delete one call (.jsonl, .md, --keep-audio .wav)")
     g.add_argument("--delete-all", action="store_true", help="delete every saved call")
     ss.add_argument("--yes", action="store_true", help="with --delete-all: don't ask")
     _dir_flag(ss)
