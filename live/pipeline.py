@@ -360,7 +360,7 @@ class Pipeline:
         if split is not None:  # its complete sentences are a line now; the rest waits for more
             waits = self._joiner.keep(split, tr)
             self._line(split.line, replace(tr, text=split.text, words=()))
-            seg, tr = split.rest, replace(tr, text=split.rest_text, words=())
+            seg, tr = split.rest, split.rest_result(tr)
         else:
             waits = self._joiner.hold(seg, tr)
         if not waits:

@@ -142,6 +142,11 @@ class Split:
     rest: SpeechSegment
     rest_text: str
 
+    def rest_result(self, decoded: Transcription) -> Transcription:
+        """The rest's part of the split decode: its text, no word times, and none of the decode's guard
+        notes (they are journaled once, with ``line``)."""
+        return replace(decoded, text=self.rest_text, words=(), guard=None, dropped_text=None)
+
 
 def _heard_enough(seg: SpeechSegment) -> bool:
     return len(seg.pcm) / _BYTES_PER_S >= (MIN_HEARD_S if seg.context_s else MIN_HEARD_ALONE_S)
@@ -318,14 +323,13 @@ class PhraseJoiner:
         in file mode: monologue WER 11.8% with that context, 11.0% without (as with no split);
         the real dialogue 6.3% / 3.6%; the demo call 13.5% / 12.6%. False: the rest is too long to
         be decoded again with a whole next segment inside Whisper's window (only with soft cuts off
-        and a long ``vad.max_utterance_s``): it is a line too (call ``written``)."""
+        and a long ``vad.max_utterance_s``): it is a line too (call ``written``), with
+        ``split.rest_result(tr)`` as its decode, as the held rest has."""
         self.written(split.line, split.text)
         if len(split.rest.pcm) / _BYTES_PER_S > self._room_s:
             return False
         self._context.pop(split.rest.speaker, None)
-        # ``tr`` is the split decode; its guard notes went with ``split.line``: not journaled twice.
-        rest = replace(tr, text=split.rest_text, words=(), guard=None, dropped_text=None)
-        self._held[split.rest.speaker] = Held(split.rest, rest)
+        self._held[split.rest.speaker] = Held(split.rest, split.rest_result(tr))
         return True
 
     def close_turn(self, seg: SpeechSegment) -> Held | None:

@@ -180,6 +180,10 @@ def test_a_rest_too_long_to_decode_again_with_a_whole_next_segment_is_not_held()
     assert split is not None and len(split.rest.pcm) / 32000 > 28.0 - 25.0
     assert not j.keep(split, SURE)
     assert j.held("rep") is None
+    # The pipeline writes the rest with its part of the decode; the guard's notes stay with the line.
+    noted = replace(SURE, guard="repetition: retried at higher temperature", dropped_text="we we we")
+    rest = split.rest_result(noted)
+    assert (rest.text, rest.words, rest.guard, rest.dropped_text) == ("That works and we", (), None, None)
     assert PhraseJoiner().keep(split, SURE)  # 15 s utterances leave room: held as usual
 
 
