@@ -1,12 +1,13 @@
 """Call-level evaluation: whole synthesized calls through the real pipeline, scored turn by turn.
 
 ``python -m classifiers.evaluate --calls`` speaks every call of ``eval_calls.jsonl``
-(written by a separate writer, at the real distribution, in industries the training
-set lacks) with espeak-ng, one voice per party on its own channel, runs ``oneup run``
-on it (VAD, tiny.en, the detector, exactly as a user would) and compares the verdict
-presented for each rep turn with the writer's label. A turn that the VAD split into
-several utterances takes the strongest confident verdict among them, as a turn does
-among its sentences. Turns with ``"ambiguous": true`` are left out of the scores.
+(16 calls by three writers who saw no other data file, at the real distribution, in
+industries the training set lacks) with espeak-ng, one voice per party on its own
+channel, runs ``oneup run`` on it (VAD, tiny.en, the detector, exactly as a user
+would) and compares the verdict presented for each rep turn with the writer's label.
+A turn that the VAD split into several utterances takes the strongest confident
+verdict among them, as a turn does among its sentences. Turns with
+``"ambiguous": true`` are left out of the scores.
 """
 
 from __future__ import annotations

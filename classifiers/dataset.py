@@ -17,7 +17,8 @@ SEED_PATH = DATA_DIR / "seed.jsonl"
 CALIBRATION_PATH = DATA_DIR / "calibration.jsonl"
 """Real-distribution lines by a separate writer: temperature and threshold are fitted here, never the head."""
 CALLS_PATH = DATA_DIR / "eval_calls.jsonl"
-"""Whole calls by a separate writer, in industries the training set lacks: ``evaluate --calls`` only."""
+"""Whole calls by writers who saw no other data file, in industries the training set lacks: ``evaluate
+--calls`` only (calls 1-8 by one writer; 9-16, added on Dec 6, by two more)."""
 TRAIN_FILES = (
     TRAIN_PATH,
     SEED_PATH,
