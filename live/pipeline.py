@@ -359,7 +359,7 @@ class Pipeline:
         split = self._joiner.split(seg, tr)
         if split is not None:  # its complete sentences are a line now; the rest waits for more
             waits = self._joiner.keep(split, tr)
-            self._line(split.line, replace(tr, text=split.text, words=()))
+            self._line(split.line, split.line_result(tr))
             seg, tr = split.rest, split.rest_result(tr)
         else:
             waits = self._joiner.hold(seg, tr)

@@ -142,6 +142,10 @@ class Split:
     rest: SpeechSegment
     rest_text: str
 
+    def line_result(self, decoded: Transcription) -> Transcription:
+        """The line's part of the split decode: its text, no word times, the decode's guard notes."""
+        return replace(decoded, text=self.text, words=())
+
     def rest_result(self, decoded: Transcription) -> Transcription:
         """The rest's part of the split decode: its text, no word times, and none of the decode's guard
         notes (they are journaled once, with ``line``)."""

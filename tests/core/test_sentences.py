@@ -184,6 +184,8 @@ def test_a_rest_too_long_to_decode_again_with_a_whole_next_segment_is_not_held()
     noted = replace(SURE, guard="repetition: retried at higher temperature", dropped_text="we we we")
     rest = split.rest_result(noted)
     assert (rest.text, rest.words, rest.guard, rest.dropped_text) == ("That works and we", (), None, None)
+    line = split.line_result(noted)
+    assert (line.text, line.words, line.guard) == (split.text, (), noted.guard)
     assert PhraseJoiner().keep(split, SURE)  # 15 s utterances leave room: held as usual
 
 
