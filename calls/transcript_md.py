@@ -52,7 +52,10 @@ def render_markdown(call: SavedCall) -> str:
                 block.append(f"> ➜ One-Up: {line.nudge}")
             elif line.reinforcement:
                 block.append(f"> ✓ {line.reinforcement}")
-        events.append((line.end, 1, [*block, ""]))
+        events.append((line.start, 1, [*block, ""]))
+    # In order of when each line started, as review shows them (a sorted() is stable: the journal's
+    # order breaks ties). The journal itself is in the order lines were complete, so a short reply
+    # said over a long line comes before it there; here the timestamps only go forward.
     for _at, _order, block in sorted(events, key=lambda e: (e[0], e[1])):
         lines += block
     return "\n".join(lines).rstrip() + "\n"

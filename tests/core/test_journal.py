@@ -87,3 +87,18 @@ def test_reader_skips_a_cut_last_line_and_garbage(tmp_path: Path) -> None:
     assert "**[00:01] Rep:** what keeps you up at night" in md
     assert "One-Up: Share why teams like theirs hit it" in md
     assert "marked moment** price" in md
+
+
+def test_markdown_lists_lines_by_when_they_started(tmp_path: Path) -> None:
+    """The journal holds lines in the order they were complete: a short reply said over a long rep
+    line comes first there. The transcript lists them by start, as review does, so time goes forward."""
+    path = tmp_path / "a.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    j.utterance(Utterance("prospect", 22.0, 23.0, "thank you", 0.8, 0.3, emitted_at=23.3, id=1))
+    j.mark(Mark(21.0, "here"))
+    j.utterance(Utterance("rep", 19.0, 25.0, "let me walk you through it", 5.0, 0.3, emitted_at=25.3, id=2))
+    j.close()
+    md = render_markdown(load_call(path))
+    rep, mark, reply = (md.index(s) for s in ("[00:19] Rep:", "marked moment** here", "[00:22] Prospect:"))
+    assert rep < mark < reply
