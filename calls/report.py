@@ -241,11 +241,17 @@ def render_trends(folder: Path, calls: Sequence[SavedCall], fmt: str) -> str:
     return trends_markdown(folder, points)
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a report 0600, like the journal it comes from (it quotes the call)."""
+def write_private(path: Path, text: str, *, force: bool = False, sources: Sequence[Path] = ()) -> None:
+    """Write a report 0600, like the journal it comes from (it quotes the call). An existing file is
+    replaced only with ``force``, and never when it is one of the journals it is made from."""
+    if any(path.resolve() == s.resolve() for s in sources):
+        raise SessionError(f"{path}: is the journal the report is made from: write the report elsewhere")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+        fd = os.open(path, flags, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+    except FileExistsError:
+        raise SessionError(f"{path}: already exists (use --force to overwrite)") from None
     except OSError as exc:
         raise SessionError(f"{path}: cannot write the report: {exc.strerror or exc}") from None

@@ -19,7 +19,7 @@ from core.coaching import CoachingTracker
 from core.config import CoachConfig, ConfigError
 from core.events import Label, Speaker, Stance, Utterance
 from core.fmt import share_verdict
-from core.journal import JOURNAL_VERSION, JournalError, iter_journal
+from core.journal import JOURNAL_VERSION, JournalError, beside, iter_journal
 from core.paths import data_dir
 
 RECOMPUTED = "cut (summary recomputed)"
@@ -506,8 +506,7 @@ def delete_session(journal: Path) -> list[Path]:
     """Delete a call: its journal, the Markdown transcript and any kept audio beside it.
     Returns what was removed."""
     removed: list[Path] = []
-    beside = (".md", ".rep.wav", ".prospect.wav")
-    for path in (journal, *(journal.with_suffix(s) for s in beside)):
+    for path in (journal, *beside(journal)):
         try:
             path.unlink()
         except FileNotFoundError:

@@ -79,7 +79,13 @@ def make_session(source: AudioSource, args: argparse.Namespace, cfg: Config, pac
     from live.compose import build_session
 
     return build_session(
-        cfg, source, _journal_path(args), paced=paced, force=args.force, keep_audio=args.keep_audio
+        cfg,
+        source,
+        _journal_path(args),
+        paced=paced,
+        force=args.force,
+        keep_audio=args.keep_audio,
+        unique=not args.out,  # a default name another call may have taken this very second
     )
 
 
@@ -87,16 +93,19 @@ def _run_headless(session: Pipeline) -> int:
     from cli.headless import LinePrinter
 
     printer = LinePrinter()
-    previous = signal.getsignal(signal.SIGINT)
+    stops = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, or kill / a service manager: save and end
+    previous = {s: signal.getsignal(s) for s in stops}
 
-    def on_sigint(_sig: int, _frm: object) -> None:
+    def on_stop(_sig: int, _frm: object) -> None:
         session.stop()
 
-    signal.signal(signal.SIGINT, on_sigint)
+    for s in stops:
+        signal.signal(s, on_stop)
     try:
         session.run(printer)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     ended = printer.ended
     if ended is not None and ended.reason is EndReason.ERROR:
         print(f"oneup: error: {ended.detail}", file=sys.stderr)
@@ -124,8 +133,11 @@ def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
         session,
         UiConfig(model=cfg_desc, source=source.name, rep_only=source.rep_only, journal=session.journal_path),
     )
-    journal = app.run()
-    print(f"oneup: saved to {journal or session.journal_path}")
+    journal = Path(app.run() or session.journal_path)
+    from core.journal import markdown_path
+
+    md = markdown_path(journal)
+    print(f"oneup: saved to {journal}" + (f" and {md}" if md.exists() else ""))
     return 0
 
 
@@ -371,6 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("oneup: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `oneup sessions | head`: the reader has gone; nothing to say to it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not fail again
+        return 141
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.print and result is not None:
         print("\n".join(replay_lines(result)))
         return 0
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise SessionError(
+            "review is a full-screen view and needs a terminal "
+            "(for text: oneup report, or --reclassify --print)"
+        )
     from tui.review.app import ReviewApp
 
     ReviewApp(call, result).run()
@@ -84,10 +89,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not calls:
             raise SessionError(f"{target}: no readable session journals (*.jsonl)")
         text = render_trends(target, calls, args.format)
+        sources = [c.path for c in calls]
     else:
-        text = render_call(_open_call(args.session, folder), args.format)
+        call = _open_call(args.session, folder)
+        text = render_call(call, args.format)
+        sources = [call.path]
     if args.out:
-        write_private(Path(args.out), text)
+        write_private(Path(args.out), text, force=args.force, sources=sources)
         print(f"oneup: report written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -162,6 +170,7 @@ def register(sub: Any) -> None:
     rp.add_argument("session", help="journal (.jsonl), session id, or a folder of journals (trends)")
     rp.add_argument("--format", choices=("md", "html", "json"), default="md", help="default: md")
     rp.add_argument("--out", help="write to this file (0600) instead of stdout")
+    rp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     _dir_flag(rp)
     rp.set_defaults(func=cmd_report)
 

@@ -25,16 +25,38 @@ class JournalError(Exception):
     """The journal cannot be created or written; one line for the user."""
 
 
-def default_journal_path(data_dir: Path, now: datetime | None = None) -> Path:
-    """A new, unique file name in the sessions folder: 2026-11-28_14-03-22.jsonl (+ -2, -3 ...)."""
-    now = now or datetime.now()
-    stem = now.strftime("%Y-%m-%d_%H-%M-%S")
-    candidate = data_dir / f"{stem}.jsonl"
+def markdown_path(journal: Path) -> Path:
+    """The annotated transcript written beside the journal at the end of a call."""
+    return journal.with_suffix(".md")
+
+
+def audio_path(journal: Path, speaker: str) -> Path:
+    """One channel of the call's audio, kept beside the journal with ``--keep-audio``."""
+    return journal.with_suffix(f".{speaker}.wav")
+
+
+def beside(journal: Path, *, audio: bool = True) -> tuple[Path, ...]:
+    """The files a session writes next to its journal (the transcript; with ``audio`` the WAVs)."""
+    wavs = (audio_path(journal, "rep"), audio_path(journal, "prospect")) if audio else ()
+    return (markdown_path(journal), *wavs)
+
+
+def _numbered(path: Path) -> Iterator[Path]:
+    """``path``, then ``stem-2``, ``stem-3`` ... with the same suffix."""
+    yield path
     n = 2
-    while candidate.exists():
-        candidate = data_dir / f"{stem}-{n}.jsonl"
+    while True:
+        yield path.with_name(f"{path.stem}-{n}{path.suffix}")
         n += 1
-    return candidate
+
+
+def default_journal_path(data_dir: Path, now: datetime | None = None) -> Path:
+    """A new file name in the sessions folder: 2026-11-28_14-03-22.jsonl (+ -2, -3 ... when taken,
+    by a journal or by a file beside one). Two calls started in the same second may still pick the
+    same name: ``JournalWriter(unique=True)`` moves on to the next when it finds it taken."""
+    now = now or datetime.now()
+    first = data_dir / f"{now.strftime('%Y-%m-%d_%H-%M-%S')}.jsonl"
+    return next(p for p in _numbered(first) if not any(q.exists() for q in (p, *beside(p))))
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -107,31 +129,56 @@ def utterance_record(u: Utterance) -> dict[str, Any]:
 
 
 class JournalWriter:
-    """Appends records to the journal; safe to call from several threads."""
+    """Appends records to the journal; safe to call from several threads.
 
-    def __init__(self, path: Path, force: bool = False) -> None:
-        self.path = path
+    Nothing is overwritten unless ``force``: neither the journal nor the files the session writes
+    beside it (``beside``: the transcript, and with ``audio`` the kept WAVs). ``unique``: the path
+    is a default name, so when it is taken (another call started in the same second) the next
+    free ``-2``, ``-3`` ... is used instead of failing; ``path`` is the one written."""
+
+    def __init__(self, path: Path, force: bool = False, *, audio: bool = False, unique: bool = False) -> None:
+        if path in beside(path):
+            raise JournalError(
+                f"{path}: the transcript is written beside the journal as {markdown_path(path).name}: "
+                "give the journal another name (e.g. .jsonl)"
+            )
         try:
             ensure_private_dir(path.parent)
         except OSError as exc:
             raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
-        try:
-            fd = open_private(path, exclusive=not force)
-        except FileExistsError:
-            raise JournalError(f"{path}: already exists (use --force to overwrite)") from None
-        except OSError as exc:
-            raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
+        for candidate in _numbered(path) if unique else (path,):
+            taken = next((q for q in beside(candidate, audio=audio) if q.exists()), None)
+            try:
+                if taken is not None and not force:
+                    raise FileExistsError
+                fd = open_private(candidate, exclusive=not force)
+            except FileExistsError:
+                if unique:
+                    continue
+                raise JournalError(f"{taken or path}: already exists (use --force to overwrite)") from None
+            except OSError as exc:
+                raise JournalError(f"{candidate}: cannot write journal: {exc.strerror or exc}") from None
+            break
+        self.path = candidate
         self._file = os.fdopen(fd, "w", encoding="utf-8")
         self._lock = threading.Lock()
         self.closed = False
+        self.failed: str | None = None
+        """Why a write failed (the disk is full ...): later records are dropped, what is on disk stays."""
 
     def write(self, record: dict[str, Any]) -> None:
+        """Append one record and flush it. The first failure raises ``JournalError`` (one line for the
+        user); the session then ends, and its last records (the summary) are dropped quietly."""
         line = json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
         with self._lock:
-            if self.closed:
+            if self.closed or self.failed is not None:
                 return
-            self._file.write(line + "\n")
-            self._file.flush()
+            try:
+                self._file.write(line + "\n")
+                self._file.flush()
+            except OSError as exc:
+                self.failed = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
+                raise JournalError(self.failed) from None
 
     def session(self, *, model: str, config: dict[str, Any], source: str, **extra: Any) -> None:
         self.write(
@@ -182,9 +229,15 @@ class JournalWriter:
 
     def close(self) -> None:
         with self._lock:
-            if not self.closed:
+            if self.closed:
+                return
+            self.closed = True
+            try:
                 self._file.close()
-                self.closed = True
+            except OSError as exc:  # the record a failed write left in the buffer, or a full disk now
+                if self.failed is None:
+                    self.failed = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
+                    raise JournalError(self.failed) from None
 
 
 def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:

@@ -40,6 +40,7 @@ def build_session(
     paced: bool,
     force: bool = False,
     keep_audio: bool = False,
+    unique: bool = False,
     transcriber: Transcriber | None = None,
     classifier: Classifier | None = None,
     vad: Callable[[], IsSpeech] | None = None,
@@ -64,7 +65,7 @@ def build_session(
         transcriber.warm()
         if refiner is not None:
             refiner.warm_words()
-    writer = JournalWriter(journal, force=force)
+    writer = JournalWriter(journal, force=force, audio=keep_audio, unique=unique)
     return Pipeline(
         source,
         transcriber,

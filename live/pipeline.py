@@ -42,7 +42,7 @@ from core.events import (
     Utterance,
     end_text,
 )
-from core.journal import JournalWriter
+from core.journal import JournalWriter, markdown_path
 from live.recorder import ChannelRecorder
 from live.refine import (
     ChannelTail,
@@ -461,7 +461,7 @@ class Pipeline:
             end_reason=end_text(reason, detail),
         )
         self._journal.close()
-        md = Path(self.journal_path).with_suffix(".md")
+        md = markdown_path(Path(self.journal_path))
         try:
             write_markdown(Path(self.journal_path), md)
             md_path = str(md)

@@ -12,14 +12,14 @@ import wave
 from pathlib import Path
 
 from core.events import SAMPLE_RATE, AudioFrame, Speaker
-from core.journal import open_private
+from core.journal import audio_path, open_private
 
 
 class ChannelRecorder:
     """Appends each speaker's frames to ``<journal stem>.<speaker>.wav``."""
 
     def __init__(self, journal: Path, speakers: tuple[Speaker, ...]) -> None:
-        self.paths: dict[Speaker, Path] = {s: journal.with_suffix(f".{s}.wav") for s in speakers}
+        self.paths: dict[Speaker, Path] = {s: audio_path(journal, s) for s in speakers}
         self._files: dict[Speaker, wave.Wave_write] = {}
         for speaker, path in self.paths.items():
             w = wave.open(os.fdopen(open_private(path), "wb"), "wb")  # noqa: SIM115 - closed in close()

@@ -128,3 +128,46 @@ def test_run_writes_journal_and_transcript(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["config", "show", "model.threads"], ["config", "path", "x", "y"]])
 def test_config_show_and_path_refuse_a_key(args: list[str]) -> None:
     assert_one_line_error(oneup(*args), "takes no KEY or VALUE")
+
+
+def test_a_journal_named_md_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """The transcript goes beside the journal as NAME.md: `--out call.md` would lose the journal."""
+    r = oneup("run", CLIP, "--out", str(tmp_path / "call.md"))
+    assert_one_line_error(r, "give the journal another name")
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_existing_transcript_beside_the_journal_needs_force(tmp_path: Path) -> None:
+    notes = tmp_path / "s.md"
+    notes.write_text("my notes\n")
+    r = oneup("run", CLIP, "--out", str(tmp_path / "s.jsonl"))
+    assert_one_line_error(r, "s.md: already exists")
+    assert notes.read_text() == "my notes\n" and not (tmp_path / "s.jsonl").exists()
+
+
+def test_sigterm_saves_the_call_like_ctrl_c(tmp_path: Path) -> None:
+    """kill or a service manager: the call ends cleanly, with its summary and transcript."""
+    import json
+    import signal
+    import time
+
+    out = tmp_path / "s.jsonl"
+    clip = str(SHARED_SPEECH / "librispeech_103-1240-0000.flac")  # 14 s, played at real-time pace
+    proc = subprocess.Popen(
+        [*ONEUP, "run", clip, "--realtime", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out.exists() and out.read_text()):  # the session line: the call has started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "user quit"
+    assert out.with_suffix(".md").exists() and "saved to" in stdout

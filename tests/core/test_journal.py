@@ -102,3 +102,68 @@ def test_markdown_lists_lines_by_when_they_started(tmp_path: Path) -> None:
     md = render_markdown(load_call(path))
     rep, mark, reply = (md.index(s) for s in ("[00:19] Rep:", "marked moment** here", "[00:22] Prospect:"))
     assert rep < mark < reply
+
+
+def test_a_journal_named_like_its_transcript_is_refused(tmp_path: Path) -> None:
+    """``--out call.md``: the transcript written at the end would replace the journal."""
+    with pytest.raises(JournalError, match="give the journal another name"):
+        JournalWriter(tmp_path / "call.md")
+    assert not (tmp_path / "call.md").exists()
+
+
+@pytest.mark.parametrize(("audio", "name"), [(False, "a.md"), (True, "a.rep.wav"), (True, "a.prospect.wav")])
+def test_files_beside_the_journal_are_never_overwritten_without_force(
+    tmp_path: Path, audio: bool, name: str
+) -> None:
+    (tmp_path / name).write_text("my notes\n")
+    with pytest.raises(JournalError, match=f"{name}: already exists"):
+        JournalWriter(tmp_path / "a.jsonl", audio=audio)
+    assert (tmp_path / name).read_text() == "my notes\n" and not (tmp_path / "a.jsonl").exists()
+    JournalWriter(tmp_path / "a.jsonl", force=True, audio=audio).close()
+
+
+def test_a_kept_wav_counts_only_when_audio_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "a.rep.wav").write_text("x")
+    JournalWriter(tmp_path / "a.jsonl").close()  # no --keep-audio: that file is not written
+
+
+def test_a_default_name_taken_meanwhile_moves_on(tmp_path: Path) -> None:
+    """Two calls started in the same second pick the same default name; the second gets -2."""
+    first = default_journal_path(tmp_path)
+    second = default_journal_path(tmp_path)
+    assert first == second
+    a = JournalWriter(first, unique=True)
+    b = JournalWriter(second, unique=True)
+    assert a.path == first and b.path == first.with_name(f"{first.stem}-2.jsonl")
+    a.close()
+    b.close()
+    (tmp_path / "x.md").write_text("")  # a transcript left without its journal: x is taken too
+    c = JournalWriter(tmp_path / "x.jsonl", unique=True)
+    assert c.path.name == "x-2.jsonl"
+    c.close()
+
+
+def test_a_failed_write_is_one_error_and_keeps_what_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+
+    class Full:
+        def write(self, _text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+        def close(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    real = j._file
+    real.close()
+    j._file = Full()  # type: ignore[assignment]
+    with pytest.raises(JournalError, match="cannot write the journal: No space left on device"):
+        j.utterance(utt())
+    j.utterance(utt())  # dropped quietly: the session is ending on the first error
+    j.close()
+    records, problems = read_journal(path)
+    assert [r["type"] for r in records] == ["session"] and not problems

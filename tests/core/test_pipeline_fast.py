@@ -195,3 +195,31 @@ def test_a_second_stop_drops_what_waits_for_the_model_and_journals_it(tmp_path: 
         ("rep", 6),
     ]
     assert isinstance(events[-1], SessionEnded)
+
+
+def test_a_disk_that_fills_mid_call_ends_the_call_with_one_error_and_keeps_the_journal(
+    tmp_path: Path,
+) -> None:
+    """The third record (the second line) cannot be written: the call ends as an error that says
+    why, what was written before stays readable, and no later record is attempted."""
+    journal = tmp_path / "call.jsonl"
+    session = scripted_session(journal)
+    writer = session._journal
+    real = writer.write
+    written: list[str] = []
+
+    def write(record: dict[str, object]) -> None:
+        if len(written) == 2:
+            writer._file.write = lambda _text: (_ for _ in ()).throw(OSError(28, "No space left on device"))  # type: ignore[method-assign]
+        written.append(str(record["type"]))
+        real(record)
+
+    writer.write = write  # type: ignore[method-assign]
+    events: list[Event] = []
+    session.run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    assert "cannot write the journal: No space left on device" in ended.detail
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [r["type"] for r in records] == ["session", "utterance"]
+    assert records[1]["text"] == "what keeps you up at night"

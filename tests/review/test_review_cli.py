@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -117,6 +118,13 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["report", "{dir}/notes.txt"], "not a oneup session journal"),
         (["report", "2026-01-05_10-00-00", "--format", "pdf"], "invalid choice: 'pdf'"),
         (["report", "2026-01-05_10-00-00", "--out", "{dir}/no/such/dir/x.md"], "cannot write the report"),
+        (["report", "2026-01-05_10-00-00", "--out", "{dir}/notes.txt"], "notes.txt: already exists"),
+        (
+            ["report", "2026-01-05_10-00-00", "--out", "{dir}/2026-01-05_10-00-00.jsonl", "--force"],
+            "is the journal the report is made from",
+        ),
+        (["report", "{dir}", "--out", "{dir}/2026-02-01_09-00-00.jsonl", "--force"], "is the journal"),
+        (["review", "2026-01-05_10-00-00"], "needs a terminal"),
         (["review", "2026-01-05_10-00-00", "--print"], "--print needs --reclassify"),
         (["review", "2026-01-05_10-00-00", "--min-confidence", "0.8"], "need --reclassify"),
         (
@@ -136,6 +144,7 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
     (folder / "empty").mkdir()
     (folder / "notes.txt").write_text("not a journal\n")
     argv = [a.replace("{dir}", str(folder)) for a in args]
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     proc = subprocess.run(
         [sys.executable, "-m", "cli", *argv],
         capture_output=True,
@@ -147,6 +156,31 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("oneup: error: ") and message in lines[0], proc.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing clobbered
+
+
+def test_report_replaces_an_existing_file_only_with_force(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "card.md"
+    out.write_text("last week's card\n")
+    assert main(["report", "2026-01-05_10-00-00", "--out", str(out), "--force"]) == 0
+    assert out.read_text().startswith("# ")
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback(folder: Path) -> None:
+    """`oneup sessions | head -1`: the pipe closes before everything is written (more than a pipe holds)."""
+    one = (folder / "2026-01-05_10-00-00.jsonl").read_text()
+    for i in range(1200):
+        (folder / f"2025-01-01_00-00-{i:04d}.jsonl").write_text(one)
+    proc = subprocess.run(
+        f"{sys.executable} -m cli sessions | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "ONEUP_DATA_DIR": str(folder)},
+    )
+    assert proc.stdout.startswith("id") and proc.stderr == "", proc.stderr
 
 
 def test_the_review_command_keeps_textual_out_of_the_core() -> None:

@@ -222,6 +222,30 @@ async def test_q_stops_the_session_waits_for_the_journal_and_returns_its_path() 
 
 
 @async_test
+async def test_ctrl_c_and_sigterm_save_and_quit_as_q_does() -> None:
+    """What a terminal user tries first (Ctrl-C), and what kill or a service manager sends (SIGTERM):
+    the session is stopped and the app ends once the journal is saved, never before."""
+    import os
+    import signal
+
+    for how in ("ctrl+c", "ctrl+q", "sigterm"):
+        session = ScriptedSession(scripted_call(), stop_ends=False)
+        app = CoachApp(session)
+        async with app.run_test() as pilot:
+            await settle(pilot, session)
+            if how == "sigterm":
+                os.kill(os.getpid(), signal.SIGTERM)
+                await until(pilot, lambda s=session: s.calls == [("stop", None)])  # type: ignore[misc]
+            else:
+                await pilot.press(how)
+            assert session.calls == [("stop", None)], how
+            assert app.is_running and "saving the journal" in banner_text(app)
+            session.push(SessionEnded("out/final.jsonl", "out/final.md", EndReason.USER_QUIT))
+            await until(pilot, lambda a=app: not a.is_running)  # type: ignore[misc]
+        assert app.return_value == "out/final.jsonl", how
+
+
+@async_test
 async def test_second_q_quits_without_waiting() -> None:
     session = ScriptedSession([started()], stop_ends=False)
     app = CoachApp(session)

@@ -12,6 +12,9 @@ and the keys; every piece of display state lives in the widget that draws it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -62,6 +65,9 @@ class CoachApp(App[str | None]):
         Binding("m", "mark", "Mark"),
         Binding("n", "dismiss_nudge", "Dismiss nudge"),
         Binding("q", "quit", "Quit & save"),
+        # Ctrl-C and Ctrl-Q are what a terminal user tries first: the same as q (Textual's own ctrl+c
+        # only tells you to press ctrl+q).
+        Binding("ctrl+c,ctrl+q", "quit", "Quit & save", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -106,6 +112,12 @@ class CoachApp(App[str | None]):
             )
         )
         self._worker = self._run_session(bridge)
+        # kill / a service manager: save and end, as q does (not on Windows, nor off the main thread).
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminated)
+
+    def _terminated(self) -> None:
+        self.call_later(self.action_quit)
 
     @work(thread=True, exit_on_error=False, name="call-session")
     def _run_session(self, sink: Sink) -> None:
@@ -117,6 +129,8 @@ class CoachApp(App[str | None]):
         # finish its journal, and let the worker thread return.
         if not self.ended:
             self.session.stop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
 
     # Lifecycle events (everything else goes straight to the widgets).
 
