@@ -112,6 +112,11 @@ def _label(name: str, body: Any, source: str) -> UserLabel:
                 f"{source}: {key}.nudges[{index}] is {len(nudge)} characters;"
                 f" keep nudges to {MAX_NUDGE_CHARS}"
             )
+    if nudges and stance == "neutral":  # journal, classify and the UI carry a nudge for One-Down only
+        raise RulesError(
+            f"{source}: {key}.nudges: a neutral label shows no nudge (nudges are for one-down labels,"
+            " and one-up labels' praise)"
+        )
     if builtin is None and not (cues or examples):
         raise RulesError(f"{source}: {key} needs cues or examples, or it can never fire")
     return UserLabel(name=name, stance=stance, cues=cues, examples=examples, nudges=nudges)

@@ -210,9 +210,23 @@ def cmd_config(args: argparse.Namespace) -> int:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
     from core.config import save_settings
 
+    _check_setting(args.key, args.value)
     typed = flatten(save_settings(path, {args.key: args.value}))
     print(f"{args.key} = {typed[args.key]!r} written to {path}")
     return 0
+
+
+def _check_setting(key: str, value: str) -> None:
+    """What the config file cannot check by type: the model is on this machine, the rules file loads.
+    Written unchecked, a bad value would fail every later run instead of this command."""
+    if key in ("model.model", "refine.model") and value:
+        from live.transcriber import resolve_model
+
+        resolve_model(value)
+    elif key == "detector.rules" and value:
+        from classifiers.rules import load_rules
+
+        load_rules(Path(value).expanduser())
 
 
 def _local_models() -> list[str]:
@@ -262,6 +276,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         progress=progress,
     )
     print(table(results))
+    if results and all(r.error is not None for r in results):
+        fail(f"every setting failed on device {device} (first: {results[0].error})")
     if best is None:
         print(
             f"\nNo setting fits a p95 of {args.latency_budget} s with CPU headroom: "

@@ -74,6 +74,17 @@ def test_long_nudge_is_rejected() -> None:
         parse_rules(f'[labels.rapport]\nnudges = ["{long}"]\n')
 
 
+def test_nudges_on_a_neutral_label_are_an_error_not_silently_dropped() -> None:
+    """Only a One-Down verdict carries a nudge (journal, classify, UI): a neutral tracker's nudges
+    would never be shown, so the file says so instead of ignoring them."""
+    with pytest.raises(RulesError, match=r"labels\.competitor\.nudges: a neutral label shows no nudge"):
+        parse_rules(
+            '[labels.competitor]\nstance = "neutral"\ncues = ["acme"]\nnudges = ["Ask what they like."]\n'
+        )
+    with pytest.raises(RulesError, match="a neutral label shows no nudge"):
+        parse_rules('[labels.neutral]\nnudges = ["Fine."]\n')
+
+
 def test_new_label_without_cues_or_examples_is_rejected() -> None:
     with pytest.raises(RulesError, match="needs cues or examples"):
         parse_rules('[labels.tracker]\nstance = "neutral"\n')

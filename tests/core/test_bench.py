@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from tuning.bench import (
@@ -87,3 +91,22 @@ def test_one_real_candidate_is_measured(tmp_path) -> None:  # type: ignore[no-un
     assert r.error is None
     assert 0 < r.latency["short"][0] < 10 and r.rtf > 0.5 and 100 < r.peak_rss_mb < 2000
     assert r.wer < 0.3
+
+
+def test_when_every_setting_fails_bench_says_so_not_to_raise_the_budget(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`--device cuda` on a machine without one: each row is an error; the advice to raise the latency
+    budget or pick a smaller model would be wrong, so it is one error line and exit 2."""
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has CUDA")
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "bench", "--quick", "--models", "tiny.en", "--device", "cuda"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "ONEUP_CONFIG": str(tmp_path / "c.toml")},
+    )
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines()[-1].startswith("oneup: error: every setting failed on device cuda")
+    assert "raise --latency-budget" not in r.stdout and "Traceback" not in r.stderr

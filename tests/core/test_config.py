@@ -92,3 +92,28 @@ def test_precedence_through_the_cli(tmp_path: Path) -> None:
     bad = cli("config", "set", "vad.end_silence_ms", "-1")
     assert bad.returncode == 2 and bad.stderr.startswith("oneup: error: vad.end_silence_ms")
     assert "end_silence_ms = 500" in cfg.read_text()  # a rejected value is not written
+
+
+def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    bad_rules = tmp_path / "bad.toml"
+    bad_rules.write_text('[labels.rapport]\ncues = "weekend"\n')
+    good_rules = tmp_path / "good.toml"
+    good_rules.write_text('[labels.rapport]\ncues = ["weekend"]\n')
+    env = {**os.environ, "ONEUP_CONFIG": str(cfg), "HF_HUB_OFFLINE": "1"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
+
+    for key, value, needle in (
+        ("model.model", "no-such-model", "no-such-model"),
+        ("refine.model", str(tmp_path), "model.bin"),
+        ("detector.rules", str(bad_rules), "must be a list of strings"),
+        ("detector.rules", str(tmp_path / "none.toml"), "none.toml"),
+    ):
+        r = cli("config", "set", key, value)
+        assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and needle in r.stderr, r.stderr
+        assert not cfg.exists()
+    assert cli("config", "set", "detector.rules", str(good_rules)).returncode == 0
+    assert cli("config", "set", "model.model", "tiny.en").returncode == 0
+    assert "good.toml" in cfg.read_text()
