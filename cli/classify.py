@@ -18,6 +18,17 @@ from cli.flags import add_tuning_flags, build_config
 from core.journal import label_record
 
 
+def _minute(text: str) -> float:
+    """A call minute: a finite number >= 0 (argparse reports the error as one line)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (0.0 <= value < 24 * 60):
+        raise argparse.ArgumentTypeError(f"a call minute from 0 (not {text!r})")
+    return value
+
+
 def register(sub: Any) -> None:
     """Add ``classify`` to the main parser's subcommands."""
     c = sub.add_parser(
@@ -26,7 +37,7 @@ def register(sub: Any) -> None:
         description="Label rep utterances (one per line on stdin, or --text) as One-Down / One-Up.",
     )
     c.add_argument("--text", action="append", default=[], help="an utterance to label (repeatable)")
-    c.add_argument("--minute", type=float, default=10.0, help="call time in minutes for every line")
+    c.add_argument("--minute", type=_minute, default=10.0, help="call time in minutes for every line")
     add_tuning_flags(c, ("detector.rules", "detector.min_confidence"), "detector (override the config file)")
     c.set_defaults(func=cmd_classify)
 

@@ -105,3 +105,12 @@ def test_an_unsure_line_is_neutral_with_its_guess() -> None:
         True,
     )
     assert record["guess"]["label"] == "pain_probe"
+
+
+def test_a_minute_outside_a_call_is_one_line_exit_2() -> None:
+    for bad in ("-5", "inf", "nan", "ten"):
+        done = _run("--minute", bad, "--text", "hello")
+        assert done.returncode == 2 and done.stdout == "", bad
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "--minute" in lines[0], done.stderr
+    assert _run("--minute", "0", "--text", "hello").returncode == 0
