@@ -19,6 +19,17 @@ FRAME_S = 0.02
 MAX_LAG_S = 0.25
 """Acoustic + buffering delay allowed between the loopback and its echo in the mic."""
 HISTORY_S = 60.0
+WARN_S = 1.0
+"""Seconds of echo in the rep's mic, at least, before the user is told to use headphones..."""
+WARN_SHARE = 0.5
+"""...and at least this share of ``loud_s``, the seconds the other party was loud. Talking over each
+other makes a few of the rep's quieter frames look like echo; a speaker into an open mic leaks most
+of what the other party says (a leak is a voiced mic frame within ``MAX_LAG_S`` of loud loopback,
+so the share can pass 1). On the two 2-minute parts of the recorded phone call in
+``../shared/speech/conversation/``, the agent as the rep: 1.6 and 1.4 s of the agent's frames look
+like echo, 0.06 and 0.05 of ``loud_s``; with the customer mixed into the agent's channel as an echo
+(-32 to -14 dB, 20-120 ms late) 43-53 s, 1.66-1.86. The old rule (1 s of leaks) told the agent to
+use headphones on both parts."""
 
 
 def _energies(pcm: bytes) -> np.ndarray:
@@ -39,12 +50,22 @@ class EchoGate:
         self._loop: deque[tuple[float, np.ndarray]] = deque()
         self.leaked_s = 0.0
         """Seconds of rep audio judged to be echo so far."""
+        self.loud_s = 0.0
+        """Seconds of loopback audio loud enough to leak (over the floor) so far."""
 
     def observe(self, frame: AudioFrame) -> None:
         """Feed every loopback (prospect) frame."""
-        self._loop.append((frame.start, _energies(frame.pcm)))
+        energies = _energies(frame.pcm)
+        self.loud_s += float(np.count_nonzero(energies > self._floor)) * FRAME_S
+        self._loop.append((frame.start, energies))
         while self._loop and self._loop[0][0] < frame.start - HISTORY_S:
             self._loop.popleft()
+
+    @property
+    def sustained(self) -> bool:
+        """Echo worth telling the user about (``WARN_S`` and ``WARN_SHARE``), not a few frames of
+        talking over each other."""
+        return self.leaked_s >= WARN_S and self.leaked_s >= WARN_SHARE * self.loud_s
 
     def is_leak(self, start: float, pcm: bytes) -> bool:
         """True when this rep frame is a quiet copy of loopback speech from the last MAX_LAG_S.

@@ -71,8 +71,6 @@ LAG_ADVICE = (
     "Transcription is falling behind this call: run 'oneup bench --save' to pick a setting this "
     "machine keeps up with (or try --model tiny.en --compute-type int8)."
 )
-ECHO_WARN_S = 1.0
-"""Seconds of echo in the rep's mic before the user is told to use headphones."""
 ECHO_ADVICE = "Your microphone is picking up the other party (echo): use headphones."
 QUIT_REASON = "not transcribed: the user quit without waiting"
 FILE_MODE_MAX_PENDING = 4
@@ -314,7 +312,7 @@ class Pipeline:
 
     def _submit(self, worker: TranscriptionWorker, seg: SpeechSegment) -> None:
         worker.submit(seg)
-        if self._echo is not None and not self._echo_warned and self._echo.leaked_s >= ECHO_WARN_S:
+        if self._echo is not None and not self._echo_warned and self._echo.sustained:
             self._echo_warned = True
             self._journal.advisory(seg.start, ECHO_ADVICE)
             self._sink(Advisory(ECHO_ADVICE))

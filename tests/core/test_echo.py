@@ -37,3 +37,30 @@ def test_quiet_delayed_copy_is_a_leak_and_loud_direct_speech_is_not() -> None:
     assert not any(gate.is_leak(t, frame_at(rep, t)) for t in np.arange(0.06, 0.95, 0.03))
     assert not any(gate.is_leak(t, frame_at(rep, t)) for t in np.arange(1.3, 1.95, 0.03))
     assert 0.8 < gate.leaked_s < 1.0
+
+
+def test_talking_over_each_other_is_not_echo_worth_a_warning_and_a_real_echo_is(shared_speech) -> None:  # type: ignore[no-untyped-def]
+    """The recorded phone call, the agent as the rep: where they talk over each other a few quiet
+    frames look like echo, but no warning; the customer mixed into the agent's mic as an echo is."""
+    import webrtcvad
+
+    from audio.decode import decode_blocks
+
+    x = np.concatenate(
+        list(decode_blocks(shared_speech / "conversation" / "stereo_call_aws_lca_autorepairs40_part1.flac")),
+        axis=1,
+    )
+    mic, loop = x[1].astype(np.float32), x[0].astype(np.float32)
+    delay = int(0.06 * SAMPLE_RATE)
+    echoed = mic.copy()
+    echoed[delay:] += loop[:-delay] * 10 ** (-30 / 20)
+    verdicts = []
+    for channel in (mic, echoed):
+        gate, vad, n = EchoGate(), webrtcvad.Vad(2), 480
+        for i in range(0, loop.size - n, n):
+            gate.observe(AudioFrame("prospect", loop[i : i + n].astype("<i2").tobytes(), i / SAMPLE_RATE))
+            pcm = np.clip(channel[i : i + n], -32768, 32767).astype("<i2").tobytes()
+            if vad.is_speech(pcm, SAMPLE_RATE):
+                gate.is_leak(i / SAMPLE_RATE, pcm)
+        verdicts.append((gate.leaked_s >= 1.0, gate.sustained))
+    assert verdicts == [(True, False), (True, True)]  # both pass the old 1 s rule; only the echo is sustained
