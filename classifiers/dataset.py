@@ -58,6 +58,8 @@ class Example:
     industry: str = ""
     spoken: str | None = None
     """The text as espeak-ng + the pipeline's tiny.en recognized it ("asr"), when known."""
+    recognized: bool = False
+    """This example's ``text`` is a recognized variant (``with_spoken``), not what a writer wrote."""
 
     @property
     def context(self) -> Context:
@@ -104,5 +106,5 @@ def with_spoken(examples: list[Example]) -> list[Example]:
     out = list(examples)
     for e in examples:
         if e.spoken and normalize(e.spoken) != normalize(e.text):
-            out.append(replace(e, text=e.spoken))
+            out.append(replace(e, text=e.spoken, recognized=True))
     return out

@@ -66,7 +66,9 @@ def fit_head(examples: Sequence[Example], embed: Embedder, config: TrainConfig =
     probs = model.predict_proba(matrix)
     bank: list[int] = []
     for index, label in enumerate(classes):
-        rows = [i for i, lab in enumerate(labels) if lab == label]
+        # Only what a writer wrote: the bank is shown to the rep as "like: ...", and a recognized
+        # variant can be garbled ("Come on, sleep whatever you want, it's your call.").
+        rows = [i for i, lab in enumerate(labels) if lab == label and not examples[i].recognized]
         # The most typical sentences make the clearest "sounds like" evidence.
         rows.sort(key=lambda i: -probs[i, index])
         bank.extend(rows[:BANK_PER_LABEL])

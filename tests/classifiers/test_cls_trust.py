@@ -227,3 +227,15 @@ def test_saved_calls_say_like_without_quoting_it(tmp_path: Path) -> None:
     assert "unsure (leaned neediness)" in md
     assert call.summary.one_down == 1 and call.summary.unsure == 1  # unsure is not One-Down
     assert json.loads(path.read_text().splitlines()[2])["nudge"] is None
+
+
+def test_like_names_only_what_a_writer_wrote_never_a_garbled_recognition() -> None:
+    """The evidence bank (shown as "like: ...") holds written training lines only: a recognized
+    variant can be garbled ("Come on, sleep whatever you want, it's your call.")."""
+    from classifiers.model import HEAD_PATH, LinearHead
+    from classifiers.train import training_examples
+
+    written = {e.text for e in training_examples(spoken=False)}
+    recognized = {e.text for e in training_examples() if e.recognized}
+    bank = LinearHead.load(HEAD_PATH).bank_texts
+    assert recognized and bank and set(bank) <= written
