@@ -130,3 +130,37 @@ def decode_blocks(path: str | Path, max_channels: int = 2) -> Generator[np.ndarr
             raise AudioInputError(f"{p}: corrupt audio data {where} ({exc.__class__.__name__})") from None
         if not yielded:
             raise AudioInputError(f"{p}: contains no audio samples (0 seconds)")
+        short = wav_shortfall(p) if container.format.name == "wav" else None
+        if short is not None:
+            have, declared = short
+            raise AudioInputError(f"{p}: holds {have:.1f} s of the {declared:.1f} s its header declares")
+
+
+def wav_shortfall(path: Path) -> tuple[float, float] | None:
+    """(seconds present, seconds declared) for a WAV file cut short, else None. FFmpeg decodes such a
+    file to its end without a word (a FLAC cut short raises); the RIFF header still says how long the
+    recording was meant to be. A size of 0 or 0xFFFFFFFF (a recorder that never wrote it) declares
+    nothing; RF64 and odd layouts are not judged."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            byte_rate = 0
+            while len(chunk := f.read(8)) == 8:
+                name, size = chunk[:4], int.from_bytes(chunk[4:], "little")
+                if name == b"fmt ":
+                    fmt = f.read(size)
+                    byte_rate = int.from_bytes(fmt[8:12], "little")
+                    f.seek(size % 2, 1)
+                elif name == b"data":
+                    if size in (0, 0xFFFFFFFF) or byte_rate <= 0:
+                        return None
+                    have = path.stat().st_size - f.tell()
+                    missing_s = (size - have) / byte_rate
+                    return (have / byte_rate, size / byte_rate) if missing_s > 0.05 else None
+                else:
+                    f.seek(size + size % 2, 1)
+    except OSError:
+        return None
+    return None

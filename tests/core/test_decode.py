@@ -192,3 +192,20 @@ def test_pyav_without_the_metadata_errors_argument(tmp_path: Path, monkeypatch: 
     clip = tmp_path / "tone.wav"
     sox(clip, "-r", "16000", "-c", "1", "-b", "16", "synth", "0.5", "sine", "440")
     assert decoded(clip).shape == (1, 8000)
+
+
+def test_a_wav_cut_short_is_decoded_to_its_end_then_reported(tmp_path: Path) -> None:
+    """FFmpeg reads a cut WAV to its end without a word; the header says what is missing. What was
+    there is decoded (nothing lost), then one error says so (the CLI shows it as a warning)."""
+    good = Path(CLIP)
+    if not good.exists():
+        pytest.skip("shared speech not available")
+    data = good.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[: len(data) // 2])
+    blocks: list[np.ndarray] = []
+    with pytest.raises(AudioInputError, match=r"cut\.wav: holds 1\.\d s of the 3\.\d s its header declares"):
+        for block in decode_blocks(cut):
+            blocks.append(block)
+    assert abs(np.concatenate(blocks, axis=1).shape[1] - decoded(good).shape[1] / 2) < 800
+    decoded(good)  # the whole file: no complaint
