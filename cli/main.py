@@ -19,6 +19,7 @@ from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
 from core.config import Config, ConfigError
 from core.events import EndReason
+from core.journal import markdown_path
 from core.paths import config_path, data_dir
 from live import DEMO_CALL
 
@@ -134,8 +135,6 @@ def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
         UiConfig(model=cfg_desc, source=source.name, rep_only=source.rep_only, journal=session.journal_path),
     )
     journal = Path(app.run() or session.journal_path)
-    from core.journal import markdown_path
-
     md = markdown_path(journal)
     print(f"oneup: saved to {journal}" + (f" and {md}" if md.exists() else ""))
     return 0

@@ -134,7 +134,8 @@ class JournalWriter:
     Nothing is overwritten unless ``force``: neither the journal nor the files the session writes
     beside it (``beside``: the transcript, and with ``audio`` the kept WAVs). ``unique``: the path
     is a default name, so when it is taken (another call started in the same second) the next
-    free ``-2``, ``-3`` ... is used instead of failing; ``path`` is the one written."""
+    free ``-2``, ``-3`` ... is used instead of failing (``force`` never replaces another call's file
+    there); ``path`` is the one written."""
 
     def __init__(self, path: Path, force: bool = False, *, audio: bool = False, unique: bool = False) -> None:
         if path in beside(path):
@@ -146,12 +147,13 @@ class JournalWriter:
             ensure_private_dir(path.parent)
         except OSError as exc:
             raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
+        replace = force and not unique
         for candidate in _numbered(path) if unique else (path,):
             taken = next((q for q in beside(candidate, audio=audio) if q.exists()), None)
             try:
-                if taken is not None and not force:
+                if taken is not None and not replace:
                     raise FileExistsError
-                fd = open_private(candidate, exclusive=not force)
+                fd = open_private(candidate, exclusive=not replace)
             except FileExistsError:
                 if unique:
                     continue

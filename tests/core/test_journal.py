@@ -133,7 +133,7 @@ def test_a_default_name_taken_meanwhile_moves_on(tmp_path: Path) -> None:
     second = default_journal_path(tmp_path)
     assert first == second
     a = JournalWriter(first, unique=True)
-    b = JournalWriter(second, unique=True)
+    b = JournalWriter(second, force=True, unique=True)  # --force without --out: still not the other call
     assert a.path == first and b.path == first.with_name(f"{first.stem}-2.jsonl")
     a.close()
     b.close()
