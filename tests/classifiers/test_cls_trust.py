@@ -239,3 +239,17 @@ def test_like_names_only_what_a_writer_wrote_never_a_garbled_recognition() -> No
     recognized = {e.text for e in training_examples() if e.recognized}
     bank = LinearHead.load(HEAD_PATH).bank_texts
     assert recognized and bank and set(bank) <= written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I put you on a brief hold while I check that?",
+        "One moment while I pull up your account.",
+        "Let me keep you on hold for two minutes, okay?",
+    ],
+)
+def test_putting_the_buyer_on_hold_is_logistics_not_neediness(detector: OneDownDetector, text: str) -> None:
+    """Heard in the recorded service call: "Can I put you on a brief hold ..." read `neediness`
+    (0.53) before the logistics cue knew holds; it is a neutral cue now."""
+    assert detector.classify(text, Context(300.0)).stance != "one-down"
