@@ -136,11 +136,16 @@ def decode_blocks(path: str | Path, max_channels: int = 2) -> Generator[np.ndarr
             raise AudioInputError(f"{p}: holds {have:.1f} s of the {declared:.1f} s its header declares")
 
 
+STREAMING_SIZE = 0x7FFF0000
+"""A WAV data size this large is a streaming writer's placeholder, not a length (18 h at 16 kHz)."""
+
+
 def wav_shortfall(path: Path) -> tuple[float, float] | None:
     """(seconds present, seconds declared) for a WAV file cut short, else None. FFmpeg decodes such a
     file to its end without a word (a FLAC cut short raises); the RIFF header still says how long the
-    recording was meant to be. A size of 0 or 0xFFFFFFFF (a recorder that never wrote it) declares
-    nothing; RF64 and odd layouts are not judged."""
+    recording was meant to be. A size of 0, or 0x7FFF0000 and up (the placeholders of writers that
+    stream to a pipe and cannot go back: sox writes 0x7FFFF000, arecord 0x7FFFFFFF, others
+    0xFFFFFFFF), declares nothing; RF64 and odd layouts are not judged."""
     try:
         with path.open("rb") as f:
             head = f.read(12)
@@ -154,7 +159,7 @@ def wav_shortfall(path: Path) -> tuple[float, float] | None:
                     byte_rate = int.from_bytes(fmt[8:12], "little")
                     f.seek(size % 2, 1)
                 elif name == b"data":
-                    if size in (0, 0xFFFFFFFF) or byte_rate <= 0:
+                    if size == 0 or size >= STREAMING_SIZE or byte_rate <= 0:
                         return None
                     have = path.stat().st_size - f.tell()
                     missing_s = (size - have) / byte_rate

@@ -57,7 +57,7 @@ class UserRules:
 
 def load_rules(path: str | Path) -> UserRules:
     """Read and validate a rules file; raise ``RulesError`` with a one-line reason."""
-    file = Path(path)
+    file = Path(path).expanduser()
     try:
         raw = file.read_bytes()
     except OSError as err:

@@ -209,15 +209,17 @@ def cmd_config(args: argparse.Namespace) -> int:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
     from core.config import save_settings
 
-    _check_setting(args.key, args.value)
-    typed = flatten(save_settings(path, {args.key: args.value}))
+    value = _check_setting(args.key, args.value)
+    typed = flatten(save_settings(path, {args.key: value}))
     print(f"{args.key} = {typed[args.key]!r} written to {path}")
     return 0
 
 
-def _check_setting(key: str, value: str) -> None:
+def _check_setting(key: str, value: str) -> str:
     """What the config file cannot check by type: the model is on this machine, the rules file loads.
-    Written unchecked, a bad value would fail every later run instead of this command."""
+    Written unchecked, a bad value would fail every later run instead of this command. Returns the
+    value to write: a rules file as an absolute path (a relative one would be read from wherever
+    oneup runs next)."""
     if key in ("model.model", "refine.model") and value:
         from live.transcriber import resolve_model
 
@@ -225,7 +227,10 @@ def _check_setting(key: str, value: str) -> None:
     elif key == "detector.rules" and value:
         from classifiers.rules import load_rules
 
-        load_rules(Path(value).expanduser())
+        rules = Path(value).expanduser().resolve()
+        load_rules(rules)
+        return str(rules)
+    return value
 
 
 def _local_models() -> list[str]:
@@ -392,7 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+        return code
     except _user_errors() as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -138,7 +138,7 @@ class JournalWriter:
     there); ``path`` is the one written."""
 
     def __init__(self, path: Path, force: bool = False, *, audio: bool = False, unique: bool = False) -> None:
-        if path in beside(path):
+        if any(str(q).casefold() == str(path).casefold() for q in beside(path)):  # call.MD on macOS
             raise JournalError(
                 f"{path}: the transcript is written beside the journal as {markdown_path(path).name}: "
                 "give the journal another name (e.g. .jsonl)"

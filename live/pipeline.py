@@ -42,7 +42,7 @@ from core.events import (
     Utterance,
     end_text,
 )
-from core.journal import JournalWriter, markdown_path
+from core.journal import JournalError, JournalWriter, markdown_path
 from live.recorder import ChannelRecorder
 from live.refine import (
     ChannelTail,
@@ -138,6 +138,8 @@ class Pipeline:
         self._paused = False
         self._stopping = False
         self._abandoned = False
+        self._write_error: str | None = None
+        """The journal could not be written (disk full) from a front end's call: the call ends so."""
         """Stopped twice: the rest of the queue was dropped, and no last refine windows run."""
         self._call_time = 0.0
         self._last_prospect: str | None = None
@@ -176,12 +178,23 @@ class Pipeline:
     def set_paused(self, paused: bool) -> None:
         if paused != self._paused:
             self._paused = paused
-            self._journal.paused(paused, self._call_time)
+            self._front_end_write(lambda: self._journal.paused(paused, self._call_time))
 
     def mark(self, note: str = "") -> None:
         m = Mark(at=round(self._call_time, 3), note=note)
-        self._journal.mark(m)
-        self._sink(m)
+        if self._front_end_write(lambda: self._journal.mark(m)):
+            self._sink(m)
+
+    def _front_end_write(self, write: Callable[[], None]) -> bool:
+        """A write asked for by a front end (its thread, not the call's): if the journal cannot be
+        written, the call ends as an error saying so, instead of the front end failing."""
+        try:
+            write()
+        except JournalError as exc:
+            self._write_error = str(exc)
+            self.stop()
+            return False
+        return True
 
     def run(self, sink: Sink) -> None:
         self._sink = sink
@@ -227,6 +240,8 @@ class Pipeline:
             # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
             reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
             detail = str(exc)
+        except JournalError as exc:  # the disk filled: what is on disk stays, the call ends here
+            reason, detail = EndReason.ERROR, str(exc)
         finally:
             if self._windows is not None and worker.error is None and not self._abandoned:
                 # The last window of each speaker: refined now, so the saved transcript is final
@@ -239,6 +254,8 @@ class Pipeline:
                 self._line(held.segment, held.result)
             if worker.error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
+            if self._write_error is not None and reason is not EndReason.ERROR:
+                reason, detail = EndReason.ERROR, self._write_error
             self._finish(reason, detail, worker.busy_s)
 
     # -- ingest thread -------------------------------------------------------------

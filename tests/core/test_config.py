@@ -114,6 +114,22 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
         r = cli("config", "set", key, value)
         assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and needle in r.stderr, r.stderr
         assert not cfg.exists()
-    assert cli("config", "set", "detector.rules", str(good_rules)).returncode == 0
     assert cli("config", "set", "model.model", "tiny.en").returncode == 0
-    assert "good.toml" in cfg.read_text()
+    # A path as typed (~, relative) is written as the absolute path that was checked: later runs
+    # start elsewhere.
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "mine.toml").write_text(good_rules.read_text())
+    env["HOME"] = str(home)
+    assert cli("config", "set", "detector.rules", "~/mine.toml").returncode == 0
+    assert f'rules = "{home / "mine.toml"}"' in cfg.read_text()
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "set", "detector.rules", "mine.toml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home,
+    )
+    assert r.returncode == 0, r.stderr
+    done = cli("classify", "--text", "how was your weekend")
+    assert done.returncode == 0 and '"rapport"' in done.stdout, done.stderr

@@ -209,3 +209,16 @@ def test_a_wav_cut_short_is_decoded_to_its_end_then_reported(tmp_path: Path) -> 
             blocks.append(block)
     assert abs(np.concatenate(blocks, axis=1).shape[1] - decoded(good).shape[1] / 2) < 800
     decoded(good)  # the whole file: no complaint
+
+
+@needs_sox
+def test_a_wav_streamed_to_a_pipe_declares_no_length_and_is_not_called_short(tmp_path: Path) -> None:
+    """sox (0x7FFFF000) and arecord (0x7FFFFFFF) write a placeholder size when they stream to a pipe."""
+    tone = sox(tmp_path / "t.wav", "-r", "16000", "-b", "16", "synth", "1", "sine", "440")
+    data = bytearray(tone.read_bytes())
+    at = data.index(b"data") + 4
+    for placeholder in (0x7FFFF000, 0x7FFFFFFF, 0xFFFFFFFF, 0):
+        data[at : at + 4] = placeholder.to_bytes(4, "little")
+        piped = tmp_path / f"piped{placeholder}.wav"
+        piped.write_bytes(bytes(data))
+        assert decoded(piped).shape[1] == 16000

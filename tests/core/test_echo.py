@@ -64,3 +64,29 @@ def test_talking_over_each_other_is_not_echo_worth_a_warning_and_a_real_echo_is(
                 gate.is_leak(i / SAMPLE_RATE, pcm)
         verdicts.append((gate.leaked_s >= 1.0, gate.sustained))
     assert verdicts == [(True, False), (True, True)]  # both pass the old 1 s rule; only the echo is sustained
+
+
+def test_echo_that_starts_late_in_a_call_is_told_within_seconds() -> None:
+    """Ten clean minutes of the other party (headphones), then the rep unplugs them: the share is
+    counted over the recent past, so the advice comes within about 20 s, not after minutes more."""
+    gate = EchoGate()
+    n = SAMPLE_RATE // 50
+    loud = burst(1.0, 4000, 3)
+    t = 0.0
+    for _ in range(600):  # no leak is ever judged: the mic is silent while they talk
+        for i in range(0, loud.size, n):
+            gate.observe(AudioFrame("prospect", loud[i : i + n].astype("<i2").tobytes(), t + i / SAMPLE_RATE))
+        t += 1.0
+    assert not gate.sustained
+    told_after = None
+    echo = (loud * 10 ** (-20 / 20)).astype(np.int16)
+    for second in range(60):
+        for i in range(0, loud.size, n):
+            at = t + i / SAMPLE_RATE
+            gate.observe(AudioFrame("prospect", loud[i : i + n].astype("<i2").tobytes(), at))
+            gate.is_leak(at, echo[i : i + n].astype("<i2").tobytes())
+        t += 1.0
+        if gate.sustained:
+            told_after = second + 1
+            break
+    assert told_after is not None and told_after <= 25

@@ -167,3 +167,9 @@ def test_a_failed_write_is_one_error_and_keeps_what_was_written(tmp_path: Path) 
     j.close()
     records, problems = read_journal(path)
     assert [r["type"] for r in records] == ["session"] and not problems
+
+
+def test_a_journal_named_like_its_transcript_in_other_case_is_refused(tmp_path: Path) -> None:
+    """call.MD and call.md are one file on macOS and Windows."""
+    with pytest.raises(JournalError, match="give the journal another name"):
+        JournalWriter(tmp_path / "call.MD")

@@ -17,7 +17,7 @@ import numpy as np
 
 from classifiers.base import Context
 from core.config import Config
-from core.events import AudioFrame, EndReason, Event, Label, Nudge, SessionEnded, Speaker, Utterance
+from core.events import AudioFrame, EndReason, Event, Label, Mark, Nudge, SessionEnded, Speaker, Utterance
 from live.compose import build_session
 from live.guards import ChannelConfidence
 from live.pipeline import QUIT_REASON, Pipeline
@@ -223,3 +223,69 @@ def test_a_disk_that_fills_mid_call_ends_the_call_with_one_error_and_keeps_the_j
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r["type"] for r in records] == ["session", "utterance"]
     assert records[1]["text"] == "what keeps you up at night"
+
+
+class NoticingSource(ScriptedSource):
+    """The scripted call, with one notice from the source (written as an advisory by the call's thread)."""
+
+    def __init__(self) -> None:
+        self._told = False
+
+    def take_notices(self) -> list[str]:
+        if self._told:
+            return []
+        self._told = True
+        return ["device reconnected"]
+
+
+def _failing_after(session: Pipeline, kinds: set[str]) -> None:
+    writer = session._journal
+    real = writer.write
+
+    def write(record: dict[str, object]) -> None:
+        if record["type"] in kinds:
+            writer._file.write = lambda _text: (_ for _ in ()).throw(OSError(28, "No space left on device"))  # type: ignore[method-assign]
+        real(record)
+
+    writer.write = write  # type: ignore[method-assign]
+
+
+def test_a_full_disk_on_the_calls_own_thread_ends_the_call_as_an_error_not_a_quit(tmp_path: Path) -> None:
+    journal = tmp_path / "call.jsonl"
+    session = build_session(
+        Config().with_values({"vad.partial_interval_s": 0}),
+        NoticingSource(),
+        journal,
+        paced=True,  # notices are read with the status line, in a paced call
+        transcriber=ScriptedTranscriber(),
+        classifier=KeywordClassifier(),
+        vad=fake_vad,  # type: ignore[arg-type]
+    )
+    _failing_after(session, {"advisory"})
+    events: list[Event] = []
+    session.run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    assert "cannot write the journal: No space left on device" in ended.detail
+
+
+def test_a_full_disk_when_the_rep_marks_a_moment_ends_the_call_and_not_the_front_end(tmp_path: Path) -> None:
+    """``mark`` and ``set_paused`` run on the UI's thread: a failed write must not raise there."""
+    journal = tmp_path / "call.jsonl"
+    model = HeldTranscriber()
+    session = scripted_session(journal, transcriber=model)
+    _failing_after(session, {"mark"})
+    events: list[Event] = []
+    call = threading.Thread(target=session.run, args=(events.append,))
+    call.start()
+    assert model.entered.wait(10)
+    session.mark("price")  # raises nothing
+    session.set_paused(True)  # the journal has failed: dropped quietly
+    model.release.set()
+    call.join(10)
+    assert not call.is_alive()
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    assert "No space left on device" in ended.detail
+    assert not any(isinstance(e, Mark) for e in events)  # the mark was not saved, so not shown
+    assert json.loads(journal.read_text().splitlines()[0])["type"] == "session"

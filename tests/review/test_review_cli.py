@@ -187,3 +187,18 @@ def test_the_review_command_keeps_textual_out_of_the_core() -> None:
     code = "import sys, cli.review, calls.report_html, calls.store; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_reader_that_goes_away_before_a_short_answer_is_not_a_traceback_either() -> None:
+    """A few bytes sit in stdout's buffer until the program ends: flushed where the error is caught."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run(
+        f"{sys.executable} -m cli config path | (exec 0<&-; true)",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+    )
+    assert proc.stderr == "", proc.stderr
