@@ -23,15 +23,15 @@ WARN_S = 1.0
 """Seconds of echo in the rep's mic, at least, before the user is told to use headphones..."""
 WARN_SHARE = 0.5
 """...and at least this share of the seconds the other party was loud, both counted over the last
-``WARN_WINDOW_S`` or so. Talking over each
-other makes a few of the rep's quieter frames look like echo; a speaker into an open mic leaks most
-of what the other party says (a leak is a voiced mic frame within ``MAX_LAG_S`` of loud loopback,
-so the share can pass 1). On the two 2-minute parts of the recorded phone call in
-``../shared/speech/conversation/``, the agent as the rep: 1.6 and 1.4 s of the agent's frames look
-like echo, 0.06 and 0.05 of ``loud_s``; with the customer mixed into the agent's channel as an echo
-(-32 to -14 dB, 20-120 ms late) 43-53 s, 1.66-1.86. Counted over ``WARN_WINDOW_S`` instead, the
-share peaks at 0.08 and 0.17 without echo and at 1.7-2.0 with it, told 2-8 s into each part. The
-old rule (1 s of leaks) told the agent to use headphones on both parts."""
+``WARN_WINDOW_S`` or so. Talking over each other makes a few of the rep's quieter frames look like
+echo; a speaker into an open mic leaks most of what the other party says (a leak is a voiced mic
+frame within ``MAX_LAG_S`` of loud loopback, so the share can pass 1). On the two 2-minute parts of
+the recorded phone call in ``../shared/speech/conversation/``, the agent as the rep: 1.6 and 1.4 s
+of the agent's frames look like echo, 0.06 and 0.05 of the whole part's loud seconds; with the
+customer mixed into the agent's channel as an echo (-32 to -14 dB, 20-120 ms late) 43-53 s,
+1.66-1.86. Counted over ``WARN_WINDOW_S`` instead, the share peaks at 0.08 and 0.17 without echo and
+at 1.7-2.0 with it, told 2-8 s into each part. The old rule (1 s of leaks) told the agent to use
+headphones on both parts."""
 WARN_WINDOW_S = 30.0
 """Leaks and loud seconds fade with this time constant, so echo that starts mid-call (headphones
 unplugged after 20 minutes) is told within about 20 s of the other party talking, not after the
@@ -95,6 +95,7 @@ class EchoGate:
                 loud = max(loud, float(e.max()))
         leak = loud > self._floor and float(rep.max()) < loud * self._ratio
         if leak:
-            self.leaked_s += len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
-            self.recent_leaked_s += len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+            seconds = len(pcm) / (SAMPLE_RATE * SAMPLE_WIDTH)
+            self.leaked_s += seconds
+            self.recent_leaked_s += seconds
         return leak

@@ -147,13 +147,13 @@ class JournalWriter:
             ensure_private_dir(path.parent)
         except OSError as exc:
             raise JournalError(f"{path}: cannot write journal: {exc.strerror or exc}") from None
-        replace = force and not unique
+        overwrite = force and not unique
         for candidate in _numbered(path) if unique else (path,):
             taken = next((q for q in beside(candidate, audio=audio) if q.exists()), None)
             try:
-                if taken is not None and not replace:
+                if taken is not None and not overwrite:
                     raise FileExistsError
-                fd = open_private(candidate, exclusive=not replace)
+                fd = open_private(candidate, exclusive=not overwrite)
             except FileExistsError:
                 if unique:
                     continue
@@ -179,8 +179,7 @@ class JournalWriter:
                 self._file.write(line + "\n")
                 self._file.flush()
             except OSError as exc:
-                self.failed = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
-                raise JournalError(self.failed) from None
+                raise self._failure(exc) from None
 
     def session(self, *, model: str, config: dict[str, Any], source: str, **extra: Any) -> None:
         self.write(
@@ -238,8 +237,12 @@ class JournalWriter:
                 self._file.close()
             except OSError as exc:  # the record a failed write left in the buffer, or a full disk now
                 if self.failed is None:
-                    self.failed = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
-                    raise JournalError(self.failed) from None
+                    raise self._failure(exc) from None
+
+    def _failure(self, exc: OSError) -> JournalError:
+        """The first failed write (or close): remembered, so later records are dropped quietly."""
+        self.failed = f"{self.path}: cannot write the journal: {exc.strerror or exc}"
+        return JournalError(self.failed)
 
 
 def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:

@@ -138,9 +138,9 @@ class Pipeline:
         self._paused = False
         self._stopping = False
         self._abandoned = False
+        """Stopped twice: the rest of the queue was dropped, and no last refine windows run."""
         self._write_error: str | None = None
         """The journal could not be written (disk full) from a front end's call: the call ends so."""
-        """Stopped twice: the rest of the queue was dropped, and no last refine windows run."""
         self._call_time = 0.0
         self._last_prospect: str | None = None
         """The prospect's last turn (its lines since the rep's last line): the detector's context."""

@@ -166,20 +166,25 @@ def test_report_replaces_an_existing_file_only_with_force(folder: Path, tmp_path
     assert out.read_text().startswith("# ")
 
 
-def test_a_reader_that_goes_away_is_not_a_traceback(folder: Path) -> None:
-    """`oneup sessions | head -1`: the pipe closes before everything is written (more than a pipe holds)."""
-    one = (folder / "2026-01-05_10-00-00.jsonl").read_text()
-    for i in range(1200):
-        (folder / f"2025-01-01_00-00-{i:04d}.jsonl").write_text(one)
-    proc = subprocess.run(
-        f"{sys.executable} -m cli sessions | head -1",
+def _piped(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``oneup COMMAND`` through a shell, so its output can go into a pipe whose reader leaves."""
+    return subprocess.run(
+        f"{sys.executable} -m cli {command}",
         shell=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=120,
-        env={**os.environ, "ONEUP_DATA_DIR": str(folder)},
+        env=env,
     )
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback(folder: Path) -> None:
+    """`oneup sessions | head -1`: the pipe closes before everything is written (more than a pipe holds)."""
+    one = (folder / "2026-01-05_10-00-00.jsonl").read_text()
+    for i in range(1200):
+        (folder / f"2025-01-01_00-00-{i:04d}.jsonl").write_text(one)
+    proc = _piped("sessions | head -1", {**os.environ, "ONEUP_DATA_DIR": str(folder)})
     assert proc.stdout.startswith("id") and proc.stderr == "", proc.stderr
 
 
@@ -192,13 +197,5 @@ def test_the_review_command_keeps_textual_out_of_the_core() -> None:
 def test_a_reader_that_goes_away_before_a_short_answer_is_not_a_traceback_either() -> None:
     """A few bytes sit in stdout's buffer until the program ends: flushed where the error is caught."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    proc = subprocess.run(
-        f"{sys.executable} -m cli config path | (exec 0<&-; true)",
-        shell=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        env=env,
-    )
+    proc = _piped("config path | (exec 0<&-; true)", env)
     assert proc.stderr == "", proc.stderr
