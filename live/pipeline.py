@@ -302,8 +302,11 @@ class Pipeline:
             seg = segs.get(frame.speaker)
             if seg is None:
                 continue
-            if self._echo is not None and frame.speaker == "prospect":
-                self._echo.observe(frame)
+            if self._echo is not None:
+                if frame.speaker == "prospect":
+                    self._echo.observe(frame)
+                else:
+                    self._echo.listen(frame)
             if self._windows is not None:
                 self._tails[frame.speaker].append(frame.start, frame.pcm)
             if self._recorder is not None:
