@@ -37,6 +37,9 @@ test: the agent as the rep 1.6 / 1.4 -> 0.6 / 0.6; the customer as the rep 9.7 /
 what loudness alone found, the advice 0-3 s later (2-13 s into each part)."""
 MIN_CORR_WINDOW_S = 0.4
 """Less mic audio than this (the call's first moments): the loudness test alone decides."""
+MAX_SKEW_S = 0.5
+"""The loopback's audio may lag the mic's by this much (live capture, two streams) and the comparison
+still runs, on the second up to where the loopback has arrived."""
 MIN_ACTIVE_S = 0.2
 """Frames where the loopback was loud (over the gate's floor), at least, for the comparison: less (the
 first moments of the other party's turn) and the loudness test alone decides."""
@@ -93,6 +96,11 @@ class _Tail:
         self._x = np.concatenate((self._x, x))[-self._keep :]
         self._first = at + x.size - self._x.size
 
+    @property
+    def end(self) -> int:
+        """Call-time sample index just after the last sample held."""
+        return self._first + self._x.size
+
     def span(self, lo: int, hi: int) -> np.ndarray | None:
         """Samples ``lo`` to ``hi`` (call-time sample indexes), or None when not all are here."""
         if lo < self._first or hi > self._first + self._x.size:
@@ -140,8 +148,10 @@ class EchoGate:
         self._floor = floor
         self._min_corr = min_corr
         self._loop: deque[tuple[float, np.ndarray]] = deque()
-        self._loop_tail = _Tail(CORR_WINDOW_S + MAX_LAG_S + 0.1)
-        self._mic_tail = _Tail(CORR_WINDOW_S + 0.1)
+        # A second more than a comparison needs: in live capture the loopback's blocks may arrive ahead
+        # of the mic's, or behind them (``MAX_SKEW_S``); each stream has its own buffering.
+        self._loop_tail = _Tail(CORR_WINDOW_S + MAX_LAG_S + 1.0)
+        self._mic_tail = _Tail(CORR_WINDOW_S + MAX_SKEW_S + 0.1)
         self.leaked_s = 0.0
         """Seconds of rep audio judged to be echo so far."""
         self.loud_s = 0.0
@@ -197,21 +207,19 @@ class EchoGate:
     def _follows(self, end: float) -> bool:
         """The mic's loudness up to ``end`` follows the loopback's (``LEAK_CORR``); True too when there
         is not enough mic or loopback audio to tell (the loudness test alone decides then)."""
-        hi = round(end * SAMPLE_RATE)
+        # In live capture the loopback's blocks may arrive behind the mic's: compare the last second
+        # up to where the loopback has arrived (at most ``MAX_SKEW_S`` before the frame judged).
+        hi = min(round(end * SAMPLE_RATE), self._loop_tail.end)
+        if round(end * SAMPLE_RATE) - hi > MAX_SKEW_S * SAMPLE_RATE:
+            return True
         lags = round(MAX_LAG_S / LAG_STEP_S)
         for window in (CORR_WINDOW_S, MIN_CORR_WINDOW_S):
             n = round(window * SAMPLE_RATE) // _FRAME * _FRAME
             mic = self._mic_tail.span(hi - n, hi)
-            if mic is None:
+            loop = self._loop_tail.span(hi - n - lags * _HOP, hi)
+            if mic is None or loop is None:
                 continue
-            # The loopback may lag the mic in live capture: use the lags whose window it covers.
-            for k in range(lags + 1):
-                loop = self._loop_tail.span(hi - n - lags * _HOP, hi - k * _HOP)
-                if loop is not None:
-                    break
-            else:
-                return True
             active = float(np.log(self._floor + ENV_FLOOR))
-            r = _best_correlation(_log_loudness(mic, _FRAME), _log_loudness(loop, _HOP), lags - k, active)
+            r = _best_correlation(_log_loudness(mic, _FRAME), _log_loudness(loop, _HOP), lags, active)
             return r is None or r >= self._min_corr
         return True

@@ -31,14 +31,23 @@ def feed(gate: EchoGate, loop: np.ndarray) -> None:
         gate.observe(AudioFrame("prospect", loop[i : i + n].astype("<i2").tobytes(), i / SAMPLE_RATE))
 
 
-def judge(gate: EchoGate, loop: np.ndarray, mic: np.ndarray, hear_mic: bool = True) -> dict[float, bool]:
+def judge(
+    gate: EchoGate, loop: np.ndarray, mic: np.ndarray, hear_mic: bool = True, loop_ahead_s: float = 0.0
+) -> dict[float, bool]:
     """Both channels frame by frame, as the pipeline feeds them; the verdict on each 30 ms mic frame
-    (by its start time). ``hear_mic`` False: the gate never gets the mic's audio (loudness alone)."""
+    (by its start time). ``hear_mic`` False: the gate never gets the mic's audio (loudness alone).
+    ``loop_ahead_s``: the loopback's frames arrive this much ahead of the mic's (negative: behind),
+    as two capture streams with their own buffering deliver them."""
     n = 480
+    ahead = round(loop_ahead_s * SAMPLE_RATE) // n * n
+    fed = 0
     verdicts = {}
     for i in range(0, min(loop.size, mic.size) - n + 1, n):
+        while fed <= min(i + ahead, loop.size - n):
+            at = fed / SAMPLE_RATE
+            gate.observe(AudioFrame("prospect", loop[fed : fed + n].astype("<i2").tobytes(), at))
+            fed += n
         t = round(i / SAMPLE_RATE, 3)
-        gate.observe(AudioFrame("prospect", loop[i : i + n].astype("<i2").tobytes(), t))
         pcm = mic[i : i + n].astype("<i2").tobytes()
         if hear_mic:
             gate.listen(AudioFrame("rep", pcm, t))
@@ -76,6 +85,20 @@ def test_the_rep_speaking_quietly_under_loud_loopback_is_not_a_leak() -> None:
     # 0.16 measured (0.88 by loudness alone): chance likeness of two random loudness tracks; real
     # speech, which pauses and stresses as syllables do, is kept far better (the next test).
     assert sum(judged) < 0.2 * len(judged)
+
+
+def test_the_loopback_arriving_ahead_of_the_mic_or_behind_it_is_still_compared() -> None:
+    """Live capture: each stream has its own buffering. The comparison still runs (a quiet voice of
+    its own is not taken for echo; loudness alone would take it) and an echo is still one."""
+    loop = burst(8.0, 4000, 1)
+    quiet = (burst(8.0, 4000, 2) * 10 ** (-18 / 20)).astype(np.int16)
+    echo = np.zeros_like(loop)
+    delay = int(0.05 * SAMPLE_RATE)
+    echo[delay:] = (loop[:-delay] * 10 ** (-20 / 20)).astype(np.int16)
+    for ahead in (0.6, -0.1):
+        kept = between(judge(EchoGate(), loop, quiet, loop_ahead_s=ahead), 2.0, 7.5)
+        leaked = between(judge(EchoGate(), loop, echo, loop_ahead_s=ahead), 2.0, 7.5)
+        assert sum(kept) < 0.2 * len(kept) and sum(leaked) > 0.9 * len(leaked)
 
 
 def test_talking_over_each_other_is_not_echo_worth_a_warning_and_a_real_echo_is(shared_speech) -> None:  # type: ignore[no-untyped-def]
