@@ -6,7 +6,8 @@ time, the mic frame is far quieter than it, and the mic's loudness over the last
 second rises and falls with the loopback's (``LEAK_CORR``): an echo follows the
 other party's syllables, the rep talking at the same time does not. Such frames
 are treated as silence by the rep's segmenter, so the prospect, heard twice, is
-neither transcribed nor counted as the rep. Pure: audio in, a verdict out.
+neither transcribed nor counted as the rep. No I/O and no threads: both channels'
+last seconds in, a verdict out.
 """
 
 from __future__ import annotations
@@ -23,23 +24,29 @@ MAX_LAG_S = 0.25
 CORR_WINDOW_S = 1.0
 """The stretch of loudness (20 ms frames) compared: long enough to hold a few syllables."""
 LAG_STEP_S = 0.01
-LEAK_CORR = 0.6
+ECHO_DELAYS_S = (-0.2, 0.7)
+"""The echo's delay behind the loopback, in call time, that the likeness test searches (earliest,
+latest). More than the acoustic delay: a capture stream's call time is its own sample count, so the
+loopback stream opening after the mic's, a speaker's output latency (Bluetooth: 0.15-0.3 s) and the
+two sound cards' clocks drifting apart over a long call all move it."""
+LEAK_CORR = 0.7
 """A quiet mic frame is echo only when the mic's log loudness over the last ``CORR_WINDOW_S`` (where the
-loopback was loud) follows the loopback's at some lag up to ``MAX_LAG_S`` with at least this
+loopback was loud) follows the loopback's at some delay of ``ECHO_DELAYS_S`` with at least this
 correlation. Measured on the two 2-minute parts of the recorded phone call
-(``../shared/speech/conversation/``), on the frames the loudness test alone calls echo (webrtcvad
-voiced): the customer mixed into the agent's channel as an echo (-36 to -14 dB, 20-150 ms late, with
-a room from ``sox reverb``, band-limited, mic noise) correlates 0.8-1.0 (p10 0.82 in the worst room);
-the recording's own such frames (the two talking over each other, one line's noise under the other's
-speech) 0.13-0.33 (median), 1-8% of them over 0.6. Seconds judged echo, loudness alone -> with this
-test: the agent as the rep 1.6 / 1.4 -> 0.6 / 0.6; the customer as the rep 9.7 / 19.2 -> 0.7 / 1.5
-(the headphones advice had come 46 s and 28 s in; now not at all); with the echo mixed in, 96-99% of
-what loudness alone found, the advice 0-3 s later (2-13 s into each part)."""
+(``../shared/speech/conversation/``), webrtcvad-voiced frames, seconds judged echo, loudness alone
+-> with this test: the customer as the rep 9.7 / 19.2 -> 1.2 / 0.9 (the headphones advice had come
+46 s and 28 s in; now not at all); the agent as the rep 1.6 / 1.4 -> 0.6 / 0.3; the customer mixed
+into the agent's channel as an echo (-36 to -14 dB, 20-150 ms late, rooms from ``sox reverb``,
+band-limited, mic noise) 90-100% of what loudness alone found, the advice 0-4 s later; an echo
+-150 to +650 ms late in call time (-24 dB, the first minute) 25-31 of 31-32 s. 0.6 let 2.2 / 2.4 s of
+the customer through as echo, 0.75 kept 1-4% less of the echo. The verdict is about the mic's last
+second, so a rep who starts talking right after an echo can have a few frames taken for it."""
 MIN_CORR_WINDOW_S = 0.4
 """Less mic audio than this (the call's first moments): the loudness test alone decides."""
 MAX_SKEW_S = 0.5
-"""The loopback's audio may lag the mic's by this much (live capture, two streams) and the comparison
-still runs, on the second up to where the loopback has arrived."""
+"""The loopback's blocks may be delivered this much later than the mic's (live capture, two streams
+with their own buffering) and the comparison still runs, on the second up to where the loopback
+has arrived. (An offset between the two streams' clocks is a delay: ``ECHO_DELAYS_S``.)"""
 MIN_ACTIVE_S = 0.2
 """Frames where the loopback was loud (over the gate's floor), at least, for the comparison: less (the
 first moments of the other party's turn) and the loudness test alone decides."""
@@ -78,7 +85,7 @@ def _energies(pcm: bytes) -> np.ndarray:
 
 class _Tail:
     """The last ``keep_s`` seconds of one channel's samples, placed by call time. Frames of a channel
-    are contiguous; one that is not (a pause, a dropped block) starts the tail afresh."""
+    are contiguous; one that is not (frames skipped while the call is paused) starts the tail afresh."""
 
     def __init__(self, keep_s: float) -> None:
         self._keep = round(keep_s * SAMPLE_RATE)
@@ -150,8 +157,8 @@ class EchoGate:
         self._loop: deque[tuple[float, np.ndarray]] = deque()
         # A second more than a comparison needs: in live capture the loopback's blocks may arrive ahead
         # of the mic's, or behind them (``MAX_SKEW_S``); each stream has its own buffering.
-        self._loop_tail = _Tail(CORR_WINDOW_S + MAX_LAG_S + 1.0)
-        self._mic_tail = _Tail(CORR_WINDOW_S + MAX_SKEW_S + 0.1)
+        self._loop_tail = _Tail(CORR_WINDOW_S + ECHO_DELAYS_S[1] - ECHO_DELAYS_S[0] + 1.0)
+        self._mic_tail = _Tail(CORR_WINDOW_S + MAX_SKEW_S - ECHO_DELAYS_S[0] + 0.1)
         self.leaked_s = 0.0
         """Seconds of rep audio judged to be echo so far."""
         self.loud_s = 0.0
@@ -207,19 +214,22 @@ class EchoGate:
     def _follows(self, end: float) -> bool:
         """The mic's loudness up to ``end`` follows the loopback's (``LEAK_CORR``); True too when there
         is not enough mic or loopback audio to tell (the loudness test alone decides then)."""
+        early = round(-ECHO_DELAYS_S[0] / LAG_STEP_S)
+        late = round(ECHO_DELAYS_S[1] / LAG_STEP_S)
         # In live capture the loopback's blocks may arrive behind the mic's: compare the last second
         # up to where the loopback has arrived (at most ``MAX_SKEW_S`` before the frame judged).
-        hi = min(round(end * SAMPLE_RATE), self._loop_tail.end)
-        if round(end * SAMPLE_RATE) - hi > MAX_SKEW_S * SAMPLE_RATE:
+        at = round(end * SAMPLE_RATE)
+        hi = min(at, self._loop_tail.end - early * _HOP)
+        if at - hi > MAX_SKEW_S * SAMPLE_RATE:
             return True
-        lags = round(MAX_LAG_S / LAG_STEP_S)
         for window in (CORR_WINDOW_S, MIN_CORR_WINDOW_S):
             n = round(window * SAMPLE_RATE) // _FRAME * _FRAME
             mic = self._mic_tail.span(hi - n, hi)
-            loop = self._loop_tail.span(hi - n - lags * _HOP, hi)
+            loop = self._loop_tail.span(hi - n - late * _HOP, hi + early * _HOP)
             if mic is None or loop is None:
                 continue
             active = float(np.log(self._floor + ENV_FLOOR))
-            r = _best_correlation(_log_loudness(mic, _FRAME), _log_loudness(loop, _HOP), lags, active)
+            mic_env, loop_env = _log_loudness(mic, _FRAME), _log_loudness(loop, _HOP)
+            r = _best_correlation(mic_env, loop_env, early + late, active)
             return r is None or r >= self._min_corr
         return True

