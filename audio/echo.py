@@ -124,10 +124,11 @@ def _log_loudness(x: np.ndarray, hop: int) -> np.ndarray:
 
 def _best_correlation(mic: np.ndarray, loop: np.ndarray, lags: int, active: float) -> float | None:
     """The highest Pearson correlation of the mic's loudness (``mic``: frames 20 ms apart) with the
-    loopback's (``loop``: frames 10 ms apart, starting ``lags`` hops earlier) at lags 0..``lags``
-    hops, over the frames where the loopback was louder than ``active`` (its log loudness): what the
+    loopback's (``loop``: frames 10 ms apart) over ``lags + 1`` alignments, one per 10 ms hop (the
+    alignment that starts ``k`` hops into ``loop`` pairs mic frame ``j`` with loop frame ``k + 2j``),
+    each over the frames where the loopback was louder than ``active`` (its log loudness): what the
     rep said while the other party was silent (the turn before theirs) says nothing about echo.
-    None when no lag has ``MIN_ACTIVE_S`` of such frames."""
+    None when no alignment has ``MIN_ACTIVE_S`` of such frames."""
     step = _FRAME // _HOP
     rows = (lags - np.arange(lags + 1))[:, None] + step * np.arange(mic.size)[None, :]
     shifted = loop[rows]
