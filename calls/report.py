@@ -27,6 +27,8 @@ from calls.scorecard import (
 )
 from calls.store import Line, SavedCall, SessionError, Summary
 from core.fmt import clock, pct
+from core.journal import open_private
+from core.paths import same_file
 from core.taxonomy import ORDER, title
 
 FORMATS = ("md", "html", "json")
@@ -244,11 +246,10 @@ def render_trends(folder: Path, calls: Sequence[SavedCall], fmt: str) -> str:
 def write_private(path: Path, text: str, *, force: bool = False, sources: Sequence[Path] = ()) -> None:
     """Write a report 0600, like the journal it comes from (it quotes the call). An existing file is
     replaced only with ``force``, and never when it is one of the journals it is made from."""
-    if any(path.resolve() == s.resolve() for s in sources):
+    if any(path.resolve() == s.resolve() or same_file(path, s) for s in sources):
         raise SessionError(f"{path}: is the journal the report is made from: write the report elsewhere")
     try:
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
-        fd = os.open(path, flags, 0o600)
+        fd = open_private(path, exclusive=not force)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:

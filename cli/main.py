@@ -75,14 +75,24 @@ def _journal_path(args: argparse.Namespace) -> Path:
     return default_journal_path(d)
 
 
-def make_session(source: AudioSource, args: argparse.Namespace, cfg: Config, paced: bool) -> Pipeline:
-    """The real session around ``source`` (model, detector, journal), from the composition root."""
+def make_session(
+    source: AudioSource, args: argparse.Namespace, cfg: Config, paced: bool, reads: Sequence[str | None] = ()
+) -> Pipeline:
+    """The real session around ``source`` (model, detector, journal), from the composition root.
+    ``reads``: the recordings the source reads, which the journal and the files beside it must not
+    be (``--out call.wav --force`` on ``call.wav`` would overwrite the recording)."""
+    from core.journal import beside
+    from core.paths import same_file
     from live.compose import build_session
 
+    journal = _journal_path(args)
+    for path in (journal, *beside(journal, audio=args.keep_audio)):
+        if any(r and same_file(path, Path(r)) for r in reads):
+            fail(f"{path}: is the recording being transcribed: give --out another name")
     return build_session(
         cfg,
         source,
-        _journal_path(args),
+        journal,
         paced=paced,
         force=args.force,
         keep_audio=args.keep_audio,
@@ -123,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     source = FileSource(
         args.audio, prospect=args.prospect, realtime=args.realtime, rep_channel=args.rep_channel
     )
-    session = make_session(source, args, cfg, paced=args.realtime)
+    session = make_session(source, args, cfg, paced=args.realtime, reads=(args.audio, args.prospect))
     return _run_headless(session)
 
 

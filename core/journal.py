@@ -7,6 +7,7 @@ Files are created 0600 in 0700 directories and never overwritten unless asked.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -67,6 +68,8 @@ def open_private(path: Path, *, exclusive: bool = False) -> int:
     """Open ``path`` for writing, readable by the user alone (0600 even if an older file was wider);
     ``exclusive``: fail with FileExistsError rather than overwrite. Returns the file descriptor."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    if path.exists() and not path.is_file():  # /dev/null, a FIFO: never truncated nor chmod'ed
+        raise OSError(errno.EINVAL, "not a regular file")
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)
     return fd

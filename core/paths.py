@@ -30,3 +30,12 @@ def config_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file on disk (also through a hard or symbolic link); False when
+    either does not exist."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -171,3 +171,27 @@ def test_sigterm_saves_the_call_like_ctrl_c(tmp_path: Path) -> None:
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "user quit"
     assert out.with_suffix(".md").exists() and "saved to" in stdout
+
+
+def test_out_never_overwrites_the_recording_it_transcribes(tmp_path: Path) -> None:
+    """`oneup run call.wav --out call.wav --force` would leave a journal where the recording was."""
+    import shutil
+
+    wav = tmp_path / "call.wav"
+    shutil.copy(CLIP, wav)
+    before = wav.read_bytes()
+    same = "is the recording being transcribed"
+    assert_one_line_error(oneup("run", str(wav), "--out", str(wav), "--force"), same)
+    link = tmp_path / "link.jsonl"
+    os.link(wav, link)  # the same file under another name
+    assert_one_line_error(oneup("run", str(wav), "--out", str(link), "--force"), same)
+    assert wav.read_bytes() == before
+
+
+def test_out_that_is_not_a_regular_file_is_refused_untouched(tmp_path: Path) -> None:
+    """A FIFO (or a device such as /dev/null) is neither truncated nor made private (chmod 600)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)
+    assert_one_line_error(oneup("run", CLIP, "--out", str(fifo), "--force"), "not a regular file")
+    assert fifo.stat().st_mode & 0o777 == 0o666

@@ -159,6 +159,16 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing clobbered
 
 
+def test_report_never_writes_over_its_journal_through_a_hard_link(folder: Path, tmp_path: Path) -> None:
+    journal = folder / "2026-01-05_10-00-00.jsonl"
+    before = journal.read_bytes()
+    link = tmp_path / "card.md"
+    os.link(journal, link)
+    with pytest.raises(SystemExit) as ended:
+        main(["report", str(journal), "--out", str(link), "--force"])
+    assert ended.value.code == 2 and journal.read_bytes() == before
+
+
 def test_report_replaces_an_existing_file_only_with_force(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "card.md"
     out.write_text("last week's card\n")
