@@ -165,9 +165,14 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
         raise SessionError(str(exc)) from None
 
 
+MAX_VALUE = 1e7
+"""No time (s) or count in a journal is larger (115 days): a line with one is garbage, skipped (an
+end of 1e12 s had the HTML report draw a timeline without end)."""
+
+
 def _num(rec: Mapping[str, Any], key: str, default: float | None = None) -> float:
     value = rec.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= MAX_VALUE:
         raise ValueError(key)
     return float(value)
 
@@ -192,7 +197,7 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
         voiced_s=_num(rec, "voiced_s", max(0.0, end - start)),
         label=label if speaker == "rep" else None,
         stance=stance if speaker == "rep" and label else None,
-        confidence=float(conf) if isinstance(conf, (int, float)) and not isinstance(conf, bool) else None,
+        confidence=_opt_num(conf),
         evidence=_str(rec, "evidence"),
         nudge=_str(rec, "nudge"),
         reinforcement=_str(rec, "reinforcement"),
@@ -207,7 +212,9 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
 
 
 def _opt_num(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= MAX_VALUE:
+        return None
+    return float(value)
 
 
 def _str(rec: Mapping[str, Any], key: str) -> str | None:

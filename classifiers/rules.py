@@ -58,6 +58,8 @@ class UserRules:
 def load_rules(path: str | Path) -> UserRules:
     """Read and validate a rules file; raise ``RulesError`` with a one-line reason."""
     file = Path(path).expanduser()
+    if file.exists() and not file.is_file():  # a FIFO or /dev/zero would be read forever
+        raise RulesError(f"{file}: cannot read rules file (not a regular file)")
     try:
         raw = file.read_bytes()
     except OSError as err:

@@ -8,6 +8,8 @@ a message naming it.
 
 from __future__ import annotations
 
+import contextlib
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_args
@@ -292,11 +294,18 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
     try:
         if isinstance(current, bool):
             return _boolean(value)
+        if isinstance(value, bool):  # TOML true is not the number 1
+            raise ValueError(value)
         if isinstance(current, int):
+            if isinstance(value, float) and not value.is_integer():  # 2.5 threads is not 2
+                raise ValueError(value)
             return int(value)
         if isinstance(current, float):
-            return float(value)
-    except (TypeError, ValueError):
+            number = float(value)
+            if not math.isfinite(number):  # nan and inf pass every range check
+                raise ValueError(value)
+            return number
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{key}: expected {type(current).__name__}, got {value!r}") from None
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{key}: expected text, got {value!r}")
@@ -321,6 +330,8 @@ def _boolean(value: Any) -> bool:
 
 def load_config_file(path: Path) -> dict[str, Any]:
     """Read a TOML config file into dotted keys; raise ConfigError with the line on bad TOML."""
+    if path.exists() and not path.is_file():  # a folder, a FIFO or /dev/zero: never read on
+        raise ConfigError(f"{path}: not a regular file")
     try:
         data = tomlfile.loads(path.read_text(encoding="utf-8"))
     except tomlfile.TOMLDecodeError as exc:
@@ -380,10 +391,19 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     stored.update(updates)
     checked = Config().with_values(stored, origin=f"{path}: ")
     typed = flatten(checked)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(to_toml({k: typed[k] for k in stored}), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        text = to_toml({k: typed[k] for k in stored}).encode("utf-8")
+    except UnicodeEncodeError:  # a file name in no encoding (bytes the file system allows)
+        raise ConfigError(f"{path}: a value is not valid text (UTF-8); nothing was changed") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(text)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # there may be no folder for it either
+            tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     return checked
 
 

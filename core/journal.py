@@ -165,7 +165,8 @@ class JournalWriter:
                 raise JournalError(f"{candidate}: cannot write journal: {exc.strerror or exc}") from None
             break
         self.path = candidate
-        self._file = os.fdopen(fd, "w", encoding="utf-8")
+        # A file name in no encoding (bytes the file system allows) is written as backslash escapes.
+        self._file = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
         self._lock = threading.Lock()
         self.closed = False
         self.failed: str | None = None
@@ -248,6 +249,10 @@ class JournalWriter:
         return JournalError(self.failed)
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a journal holds")
+
+
 def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
     """(line number, record or None, why it was skipped) for every non-blank line.
 
@@ -266,8 +271,10 @@ def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]
             if not raw.strip():
                 continue
             try:
-                rec = json.loads(raw)
-            except json.JSONDecodeError:
+                rec = json.loads(raw, parse_constant=_no_constant)
+                if "\\u" in raw:  # escapes may spell a lone surrogate, which no file or terminal takes
+                    rec = json.loads(json.dumps(rec, ensure_ascii=False).encode("utf-8", "replace"))
+            except (ValueError, RecursionError):  # JSONDecodeError, NaN or Infinity, nesting
                 yield n, None, "malformed line skipped"
                 continue
             if not isinstance(rec, dict) or not isinstance(rec.get("type"), str):

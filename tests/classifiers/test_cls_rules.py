@@ -103,3 +103,13 @@ def test_missing_file_is_a_rules_error(tmp_path: Path) -> None:
 
 def test_rules_error_is_a_value_error() -> None:
     assert issubclass(RulesError, ValueError)
+
+
+def test_a_rules_file_that_is_not_a_regular_file_is_refused_not_read(tmp_path: Path) -> None:
+    """A FIFO (or /dev/zero) would be read forever."""
+    import os
+
+    fifo = tmp_path / "rules.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(RulesError, match="not a regular file"):
+        load_rules(fifo)

@@ -195,3 +195,19 @@ def test_out_that_is_not_a_regular_file_is_refused_untouched(tmp_path: Path) -> 
     os.chmod(fifo, 0o666)
     assert_one_line_error(oneup("run", CLIP, "--out", str(fifo), "--force"), "not a regular file")
     assert fifo.stat().st_mode & 0o777 == 0o666
+
+
+def test_a_recording_whose_name_is_in_no_encoding_is_transcribed(tmp_path: Path) -> None:
+    """The file system allows any bytes in a name; the journal records it with escapes (it had been
+    a traceback and an empty journal that blocked the retry)."""
+    import json
+    import shutil
+
+    folder = os.fsencode(tmp_path)
+    wav = os.path.join(folder, b"call-\xff.wav")
+    shutil.copy(CLIP, wav)
+    out = tmp_path / "s.jsonl"
+    r = subprocess.run([*ONEUP, "run", wav, "--out", str(out)], capture_output=True, timeout=120)
+    assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr
+    session = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert session["type"] == "session" and out.with_suffix(".md").exists()

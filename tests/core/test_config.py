@@ -49,6 +49,10 @@ def test_switches_take_yes_and_no_words(word: str | bool, value: bool) -> None:
         ("model.language", " ", "model.language"),
         ("model.logprob_threshold", 2, "model.logprob_threshold"),
         ("model.hard_logprob_floor", -40, "model.hard_logprob_floor"),
+        ("model.threads", True, "model.threads: expected int"),  # TOML true is not 1 thread
+        ("model.threads", 2.5, "model.threads: expected int"),  # nor 2.5 two
+        ("vad.soft_cut_s", float("nan"), "vad.soft_cut_s: expected float"),  # nan passes range checks
+        ("vad.partial_interval_s", "inf", "vad.partial_interval_s: expected float"),
     ],
 )
 def test_every_section_rejects_a_bad_value_by_name(key: str, value: object, needle: str) -> None:
@@ -133,3 +137,31 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     assert r.returncode == 0, r.stderr
     done = cli("classify", "--text", "how was your weekend")
     assert done.returncode == 0 and '"rapport"' in done.stdout, done.stderr
+
+
+def test_a_config_file_that_is_not_a_regular_file_is_refused_not_read(tmp_path: Path) -> None:
+    """A FIFO (or /dev/zero) would be read forever."""
+    import os
+
+    from core.config import load_config_file
+
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config_file(fifo)
+
+
+def test_a_setting_that_cannot_be_saved_changes_nothing(tmp_path: Path) -> None:
+    from core.config import save_settings
+
+    path = tmp_path / "config.toml"
+    save_settings(path, {"model.threads": 2})
+    before = path.read_text()
+    with pytest.raises(ConfigError, match="not valid text"):  # a file name in no encoding
+        save_settings(path, {"refine.model": "model-\udcfe"})
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="cannot write"):
+        save_settings(blocker / "config.toml", {"model.threads": 2})
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "file"]

@@ -143,3 +143,25 @@ def test_a_journal_from_a_newer_version_is_read_with_a_warning(tmp_path: Path) -
     call = load_call(path)
     assert [line.text for line in call.lines] == ["hello"]
     assert any("newer oneup" in p for p in call.problems)
+
+
+def test_lines_no_reader_can_use_are_skipped_not_fatal(tmp_path: Path) -> None:
+    """NaN (Python's json reads and writes it), nesting deeper than the parser's stack, times beyond
+    any call (an end of 1e12 s had the HTML report draw without end) and a lone surrogate escape
+    (no file or terminal takes it) each cost their own line, never the call."""
+    path = write_call(tmp_path / "odd.jsonl")
+    lines = path.read_text().splitlines()
+    nan = json.loads(lines[1]) | {"start": float("nan")}
+    huge = json.loads(lines[2]) | {"end": 1e12}
+    lines[1], lines[2] = json.dumps(nan), json.dumps(huge)
+    lines.insert(3, '{"type": "utterance", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    lines[4] = lines[4].replace('"text": "', '"text": "\\ud800 ', 1)
+    path.write_text("\n".join(lines) + "\n")
+    call = load_call(path)
+    assert call.problems == (
+        f"{path}:2: malformed line skipped",
+        f"{path}:3: utterance record with a missing or invalid 'end', skipped",
+        f"{path}:4: malformed line skipped",
+    )
+    assert len(call.lines) == len(CALL) - 2 and "\ud800" not in call.lines[0].text
+    call.lines[0].text.encode("utf-8")  # a surrogate would raise here (and in every report)
