@@ -511,7 +511,9 @@ def resolve(folder: Path, ref: str) -> Path:
 
 def delete_session(journal: Path) -> list[Path]:
     """Delete a call: its journal, the Markdown transcript and any kept audio beside it.
-    Returns what was removed."""
+    Returns what was removed. A file that is not a call's journal (one ``load_call`` would not
+    read; ``notes.jsonl`` of the user's own) is refused, and nothing beside it is touched."""
+    load_call(journal)  # SessionError: not a journal, so not ours to delete
     removed: list[Path] = []
     for path in (journal, *beside(journal)):
         try:
@@ -525,10 +527,11 @@ def delete_session(journal: Path) -> list[Path]:
 
 
 def delete_all(folder: Path) -> list[Path]:
-    """Delete every call in the folder (journals and their transcripts); other files stay."""
+    """Delete every call in the folder (journals and their transcripts); other files, ``.jsonl``
+    files that are not journals among them, stay."""
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    for journal in sorted(folder.glob("*.jsonl")):
-        removed += delete_session(journal)
+    for call in load_folder(folder)[0]:
+        removed += delete_session(call.path)
     return removed

@@ -127,7 +127,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         print("deleted " + ", ".join(str(p) for p in removed))
         return 0
     if args.delete_all:
-        count = len(list(folder.glob("*.jsonl"))) if folder.is_dir() else 0
+        count = len(list_sessions(folder)) if folder.is_dir() else 0
         if count and not args.yes:
             if not sys.stdin.isatty():
                 raise SessionError("--delete-all removes every saved call: add --yes to confirm")

@@ -105,6 +105,7 @@ def test_sessions_are_listed_newest_first_and_deleted_with_their_transcripts(tmp
     write_call(tmp_path / "c.jsonl", started_at="2026-02-01T09:00:00+00:00")
     (tmp_path / "c.md").write_text("# transcript")
     (tmp_path / "junk.jsonl").write_text("nothing here\n")
+    (tmp_path / "junk.md").write_text("mine too")
     (tmp_path / "notes.txt").write_text("mine")
     rows = list_sessions(tmp_path)
     assert [r.id for r in rows] == ["b", "c", "a"]
@@ -118,8 +119,10 @@ def test_sessions_are_listed_newest_first_and_deleted_with_their_transcripts(tmp
         resolve(tmp_path, "zzz")
     assert delete_session(tmp_path / "c.jsonl") == [tmp_path / "c.jsonl", tmp_path / "c.md"]
     assert [r.id for r in list_sessions(tmp_path)] == ["b", "a"]
+    with pytest.raises(SessionError, match="not a oneup session journal"):  # not ours: left alone
+        delete_session(tmp_path / "junk.jsonl")
     delete_all(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.jsonl", "junk.md", "notes.txt"]
     assert list_sessions(tmp_path / "absent") == []
 
 
