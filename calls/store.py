@@ -9,6 +9,7 @@ from the utterances with the same ``CoachingTracker`` the live call uses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -177,11 +178,17 @@ def _num(rec: Mapping[str, Any], key: str, default: float | None = None) -> floa
     return float(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters (a terminal's escape sequences among them): no speech is written with them, and
+a report or ``--print`` would hand them to the user's terminal."""
+
+
 def _line(index: int, rec: Mapping[str, Any]) -> Line:
     speaker = rec.get("speaker")
     text = rec.get("text")
     if speaker not in ("rep", "prospect") or not isinstance(text, str):
         raise ValueError("speaker/text")
+    text = _CONTROL.sub("", text)
     start, end = _num(rec, "start"), _num(rec, "end")
     stance = rec.get("stance") if rec.get("stance") in ("one-down", "one-up", "neutral") else None
     label = rec.get("label") if isinstance(rec.get("label"), str) else None
@@ -219,7 +226,7 @@ def _opt_num(value: object) -> float | None:
 
 def _str(rec: Mapping[str, Any], key: str) -> str | None:
     value = rec.get(key)
-    return value if isinstance(value, str) and value else None
+    return _CONTROL.sub("", value) or None if isinstance(value, str) else None
 
 
 def _started_at(value: object) -> datetime | None:

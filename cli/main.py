@@ -150,9 +150,17 @@ def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
     return 0
 
 
+def _needs_terminal(args: argparse.Namespace) -> None:
+    """The live view draws a full screen: with no terminal (a pipe, a service) it would draw into a
+    file. Said before anything is opened or written."""
+    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail("the live view needs a terminal (add --headless for the call as lines of text)")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from audio.source import FileSource
 
+    _needs_terminal(args)
     cfg = build_config(args)
     source = FileSource(DEMO_CALL, realtime=not args.fast)
     session = make_session(source, args, cfg, paced=not args.fast)
@@ -166,6 +174,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
     from audio.capture import CaptureSource
 
+    _needs_terminal(args)
     cfg = build_config(args)
     source = CaptureSource(args.mic, args.loopback, duration_s=args.duration, reconnect_s=args.reconnect_s)
     session = make_session(source, args, cfg, paced=True)

@@ -259,7 +259,7 @@ def iter_journal(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]
     A cut last line (killed process) or garbage is reported, never fatal.
     """
     try:
-        fh = path.open(encoding="utf-8", errors="replace")
+        fh = path.open(encoding="utf-8-sig", errors="replace")  # -sig: an editor's BOM is not a line
     except FileNotFoundError:
         raise JournalError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -211,3 +211,13 @@ def test_a_recording_whose_name_is_in_no_encoding_is_transcribed(tmp_path: Path)
     assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr
     session = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert session["type"] == "session" and out.with_suffix(".md").exists()
+
+
+@pytest.mark.parametrize("command", [["demo", "--fast"], ["live"]])
+def test_the_live_view_without_a_terminal_is_one_line_and_writes_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    out = tmp_path / "s.jsonl"
+    r = oneup(*command, "--out", str(out), stdin=subprocess.DEVNULL)
+    assert_one_line_error(r, "needs a terminal", "--headless")
+    assert not list(tmp_path.iterdir())

@@ -168,3 +168,21 @@ def test_lines_no_reader_can_use_are_skipped_not_fatal(tmp_path: Path) -> None:
     )
     assert len(call.lines) == len(CALL) - 2 and "\ud800" not in call.lines[0].text
     call.lines[0].text.encode("utf-8")  # a surrogate would raise here (and in every report)
+
+
+def test_a_journal_saved_by_an_editor_with_a_byte_order_mark_keeps_its_session_line(tmp_path: Path) -> None:
+    path = write_call(tmp_path / "bom.jsonl")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    call = load_call(path)
+    assert call.problems == () and call.started_at is not None
+
+
+def test_control_characters_in_a_journal_never_reach_the_terminal(tmp_path: Path) -> None:
+    """An escape sequence in a hand-edited journal would be handed to the user's terminal by a
+    report or ``review --print``."""
+    path = write_call(tmp_path / "esc.jsonl")
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace('"text": "', '"text": "\\u001b[2J\\u0007', 1)
+    path.write_text("\n".join(lines) + "\n")
+    text = load_call(path).lines[0].text
+    assert "\x1b" not in text and "\x07" not in text and text.endswith(CALL[0].text)
