@@ -8,6 +8,7 @@ sounddevice) happen inside the command that needs them.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -65,6 +66,8 @@ def _journal_path(args: argparse.Namespace) -> Path:
     from core.journal import default_journal_path, ensure_private_dir
 
     if args.out:
+        if args.out.endswith(("/", os.sep)):  # Path() would drop the slash and write a file "foo"
+            fail(f"--out {args.out}: names a folder: give the journal a file name ({args.out}call.jsonl)")
         return Path(args.out)
     d = data_dir()
     try:
@@ -275,6 +278,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from tuning.bench import recommend_refine, run_bench, table
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else _local_models()
+    if args.models is not None and not models:
+        fail(f"--models {args.models!r}: names no model (e.g. --models tiny.en,/path/to/model)")
     for m in models:
         resolve_model(m)  # fails fast, one line, for an unknown model
     device = resolve_device(args.device)
@@ -340,8 +345,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    if not 0 < value < math.inf:  # nan fails this too
+        raise argparse.ArgumentTypeError(f"must be a number > 0: {text!r}")
     return value
 
 

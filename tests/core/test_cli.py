@@ -221,3 +221,16 @@ def test_the_live_view_without_a_terminal_is_one_line_and_writes_nothing(
     r = oneup(*command, "--out", str(out), stdin=subprocess.DEVNULL)
     assert_one_line_error(r, "needs a terminal", "--headless")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["live", "--headless", "--duration", "nan"], "must be a number > 0"),
+        (["live", "--headless", "--reconnect-s", "inf"], "must be a number > 0"),
+        (["bench", "--models", ",,,"], "names no model"),
+        (["run", CLIP, "--out", "some/folder/"], "names a folder"),
+    ],
+)
+def test_numbers_names_and_folders_that_mean_nothing_are_refused(args: list[str], needle: str) -> None:
+    assert_one_line_error(oneup(*args, stdin=subprocess.DEVNULL), needle)
