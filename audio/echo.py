@@ -73,6 +73,10 @@ whole call's clean minutes are outweighed."""
 
 _FRAME = round(FRAME_S * SAMPLE_RATE)
 _HOP = round(LAG_STEP_S * SAMPLE_RATE)
+_EARLY = round(-ECHO_DELAYS_S[0] / LAG_STEP_S)
+"""Hops the echo may come before the loopback..."""
+_LATE = round(ECHO_DELAYS_S[1] / LAG_STEP_S)
+"""...and after it."""
 
 
 def _energies(pcm: bytes) -> np.ndarray:
@@ -155,6 +159,8 @@ class EchoGate:
         self._ratio = 10 ** (-margin_db / 20)
         self._floor = floor
         self._min_corr = min_corr
+        self._active = float(np.log(floor + ENV_FLOOR))
+        """The log loudness of loopback frames loud enough to compare (over ``floor``)."""
         self._loop: deque[tuple[float, np.ndarray]] = deque()
         # A second more than a comparison needs: in live capture the loopback's blocks may arrive ahead
         # of the mic's, or behind them (``MAX_SKEW_S``); each stream has its own buffering.
@@ -215,22 +221,19 @@ class EchoGate:
     def _follows(self, end: float) -> bool:
         """The mic's loudness up to ``end`` follows the loopback's (``LEAK_CORR``); True too when there
         is not enough mic or loopback audio to tell (the loudness test alone decides then)."""
-        early = round(-ECHO_DELAYS_S[0] / LAG_STEP_S)
-        late = round(ECHO_DELAYS_S[1] / LAG_STEP_S)
         # In live capture the loopback's blocks may arrive behind the mic's: compare the last second
         # up to where the loopback has arrived (at most ``MAX_SKEW_S`` before the frame judged).
         at = round(end * SAMPLE_RATE)
-        hi = min(at, self._loop_tail.end - early * _HOP)
+        hi = min(at, self._loop_tail.end - _EARLY * _HOP)
         if at - hi > MAX_SKEW_S * SAMPLE_RATE:
             return True
         for window in (CORR_WINDOW_S, MIN_CORR_WINDOW_S):
             n = round(window * SAMPLE_RATE) // _FRAME * _FRAME
             mic = self._mic_tail.span(hi - n, hi)
-            loop = self._loop_tail.span(hi - n - late * _HOP, hi + early * _HOP)
+            loop = self._loop_tail.span(hi - n - _LATE * _HOP, hi + _EARLY * _HOP)
             if mic is None or loop is None:
                 continue
-            active = float(np.log(self._floor + ENV_FLOOR))
             mic_env, loop_env = _log_loudness(mic, _FRAME), _log_loudness(loop, _HOP)
-            r = _best_correlation(mic_env, loop_env, early + late, active)
+            r = _best_correlation(mic_env, loop_env, _EARLY + _LATE, self._active)
             return r is None or r >= self._min_corr
         return True

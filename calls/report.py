@@ -246,7 +246,7 @@ def render_trends(folder: Path, calls: Sequence[SavedCall], fmt: str) -> str:
 def write_private(path: Path, text: str, *, force: bool = False, sources: Sequence[Path] = ()) -> None:
     """Write a report 0600, like the journal it comes from (it quotes the call). An existing file is
     replaced only with ``force``, and never when it is one of the journals it is made from."""
-    if any(path.resolve() == s.resolve() or same_file(path, s) for s in sources):
+    if any(same_file(path, s) for s in sources):
         raise SessionError(f"{path}: is the journal the report is made from: write the report elsewhere")
     try:
         fd = open_private(path, exclusive=not force)

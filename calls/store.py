@@ -172,10 +172,10 @@ end of 1e12 s had the HTML report draw a timeline without end)."""
 
 
 def _num(rec: Mapping[str, Any], key: str, default: float | None = None) -> float:
-    value = rec.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= MAX_VALUE:
+    value = _opt_num(rec.get(key, default))
+    if value is None:
         raise ValueError(key)
-    return float(value)
+    return value
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -219,6 +219,7 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
 
 
 def _opt_num(value: object) -> float | None:
+    """``value`` as a number a journal can hold (not a bool, finite, at most ``MAX_VALUE``), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= MAX_VALUE:
         return None
     return float(value)
@@ -521,6 +522,11 @@ def delete_session(journal: Path) -> list[Path]:
     Returns what was removed. A file that is not a call's journal (one ``load_call`` would not
     read; ``notes.jsonl`` of the user's own) is refused, and nothing beside it is touched."""
     load_call(journal)  # SessionError: not a journal, so not ours to delete
+    return _remove(journal)
+
+
+def _remove(journal: Path) -> list[Path]:
+    """Unlink a call's journal and the files beside it; what was removed."""
     removed: list[Path] = []
     for path in (journal, *beside(journal)):
         try:
@@ -539,6 +545,6 @@ def delete_all(folder: Path) -> list[Path]:
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    for call in load_folder(folder)[0]:
-        removed += delete_session(call.path)
+    for call in load_folder(folder)[0]:  # read once: each is a journal
+        removed += _remove(call.path)
     return removed

@@ -15,6 +15,7 @@ from typing import Any
 from classifiers.nudges import MAX_NUDGE_CHARS
 from core import tomlfile
 from core.events import Stance
+from core.paths import not_regular
 from core.taxonomy import STANCES
 
 _STANCES: tuple[Stance, ...] = ("one-down", "one-up", "neutral")
@@ -58,7 +59,7 @@ class UserRules:
 def load_rules(path: str | Path) -> UserRules:
     """Read and validate a rules file; raise ``RulesError`` with a one-line reason."""
     file = Path(path).expanduser()
-    if file.exists() and not file.is_file():  # a FIFO or /dev/zero would be read forever
+    if not_regular(file):  # a FIFO or /dev/zero would be read forever
         raise RulesError(f"{file}: cannot read rules file (not a regular file)")
     try:
         raw = file.read_bytes()

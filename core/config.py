@@ -16,6 +16,7 @@ from typing import Any, get_args
 
 from core import tomlfile
 from core.events import Stance
+from core.paths import not_regular
 
 
 class ConfigError(ValueError):
@@ -330,7 +331,7 @@ def _boolean(value: Any) -> bool:
 
 def load_config_file(path: Path) -> dict[str, Any]:
     """Read a TOML config file into dotted keys; raise ConfigError with the line on bad TOML."""
-    if path.exists() and not path.is_file():  # a folder, a FIFO or /dev/zero: never read on
+    if not_regular(path):  # a folder, a FIFO or /dev/zero: never read on
         raise ConfigError(f"{path}: not a regular file")
     try:
         data = tomlfile.loads(path.read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.events import Label, Mark, Utterance
+from core.paths import not_regular
 
 JOURNAL_VERSION = 2
 """2: utterance lines carry ``unsure``, ``guess``, ``part`` and ``like`` (version 1 files read the same)."""
@@ -68,7 +69,7 @@ def open_private(path: Path, *, exclusive: bool = False) -> int:
     """Open ``path`` for writing, readable by the user alone (0600 even if an older file was wider);
     ``exclusive``: fail with FileExistsError rather than overwrite. Returns the file descriptor."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    if path.exists() and not path.is_file():  # /dev/null, a FIFO: never truncated nor chmod'ed
+    if not_regular(path):  # /dev/null, a FIFO: never truncated nor chmod'ed
         raise OSError(errno.EINVAL, "not a regular file")
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)

@@ -32,6 +32,12 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+def not_regular(path: Path) -> bool:
+    """``path`` exists and is no regular file (a folder, a FIFO, a device such as /dev/zero): it is
+    neither read to its end (it may have none) nor truncated or made private."""
+    return path.exists() and not path.is_file()
+
+
 def same_file(a: Path, b: Path) -> bool:
     """``a`` and ``b`` are one file on disk (also through a hard or symbolic link); False when
     either does not exist."""
