@@ -24,6 +24,10 @@ pause is cut *softly* every ``soft_cut_s`` at its quietest recent frame: a frame
 heard as silence when there is one (a gap too short to be a phrase pause, so no word is
 split), else a voiced one (a phrase marked ``soft``: its end may split a word, so only
 sentence ends inside it count).
+
+Look aheads (``peeks``): ``peek_s`` into the speech after a phrase cut, the audio since the cut is
+sent once as a ``peek`` segment (it tiles with the phrase; the utterance goes on untouched), so the
+pipeline can confirm a held phrase's sentence end by the words that follow it before the next cut.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ class Segmenter:
         is_speech: IsSpeech,
         partials: bool = False,
         suppress: Suppress | None = None,
+        peeks: bool = False,
     ) -> None:
         self.speaker: Speaker = speaker
         self._cfg = config
@@ -103,6 +108,9 @@ class Segmenter:
             self._phrase_frames = 0  # off: such a pause ends the utterance anyway
         self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
         self._soft_frames = round(config.soft_cut_s / self._frame_s) if self._phrase_frames else 0
+        self._peek_frames = round(config.peek_s / self._frame_s) if peeks and self._phrase_frames else 0
+        self._peek_at = -1
+        """Length of ``_utt`` at which to send a look ahead (``SpeechSegment.peek``); -1: none due."""
         self._phrased = False
         """A phrase of the utterance in progress was emitted: its end must be emitted too."""
         self._ring: deque[_Frame] = deque(maxlen=self._preroll_frames + self._window)
@@ -164,6 +172,7 @@ class Segmenter:
         return seg
 
     def _reset(self) -> None:
+        self._peek_at = -1
         self._utt = []
         self._trailing = 0
         self._phrased = False
@@ -190,6 +199,7 @@ class Segmenter:
             self._onset = len(self._utt) - 1
             self._silent_head = False
             self._next_partial = f.start + self._cfg.partial_interval_s
+            self._peek_due(self._onset)
         self._trailing = 0 if f.voiced else self._trailing + 1
         if self._trailing >= self._end_frames:
             return self._end_utterance(now)
@@ -201,6 +211,11 @@ class Segmenter:
             return self._split(now)
         if self._soft_frames and f.voiced and len(self._utt) >= self._soft_frames:
             return self._soft(now)
+        if f.voiced and 0 <= self._peek_at <= len(self._utt):
+            self._peek_at = -1
+            seg = self._segment(self._utt, now, final=True, phrase=True)
+            if seg is not None:  # tiles with the phrase before it, as a soft cut's does
+                return replace(seg, pcm=b"".join(x.pcm for x in self._utt), peek=True)
         if self._partials and f.voiced and f.start >= self._next_partial:
             self._next_partial = f.start + self._cfg.partial_interval_s
             return self._segment(self._utt, now, final=False)
@@ -228,6 +243,7 @@ class Segmenter:
         if seg is None:
             return None
         self._utt = self._utt[cut:]  # perhaps nothing: the utterance goes on all the same
+        self._peek_at = -1  # due again when the speaker goes on
         self._onset = len(self._utt)
         self._cut_at = round(head[-1].start + self._frame_s, 3)
         self._silent_head = True
@@ -265,7 +281,13 @@ class Segmenter:
         self._utt = self._utt[cut:]
         self._onset = next(i for i, x in enumerate(self._utt) if x.voiced)
         self._phrased = True
+        self._peek_due(self._onset)
         self._next_partial = self._utt[-1].start + self._cfg.partial_interval_s
+
+    def _peek_due(self, onset: int) -> None:
+        """A phrase was cut and the speaker goes on (voice at ``_utt[onset]``): send a look ahead
+        once ``peek_s`` of their speech has followed, unless the next cut comes first."""
+        self._peek_at = onset + self._peek_frames if self._peek_frames else -1
 
     def _split(self, now: float) -> SpeechSegment | None:
         """Cut at the quietest frame (preferring unvoiced) in the last SPLIT_SEARCH_S seconds. Only
@@ -282,6 +304,7 @@ class Segmenter:
         self._utt = tail
         self._onset = 0
         self._phrased = False  # the cap's segment closes what was held: the tail starts afresh
+        self._peek_at = -1
         self._trailing = sum(1 for _ in takewhile(lambda x: not x.voiced, reversed(tail)))
         return seg
 

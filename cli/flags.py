@@ -66,6 +66,7 @@ FLAGS: tuple[Flag, ...] = (
         "--phrase-pause-ms", "vad.phrase_pause_ms", int, "pause that cuts a sentence mid-speech (ms, 0 = off)"
     ),
     Flag("--soft-cut-s", "vad.soft_cut_s", float, "cut speech with no pause after N s (0 = off)"),
+    Flag("--peek-s", "vad.peek_s", float, "confirm a held sentence N s into the next words (0 = off)"),
     Flag(
         "--prospect-phrases",
         "vad.prospect_phrases",

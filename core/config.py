@@ -63,6 +63,11 @@ class VadConfig:
     times, so a sentence need not wait for a pause or ``max_utterance_s``. 0 = off (also off with
     ``phrase_pause_ms`` off)."""
 
+    peek_s: float = 1.5
+    """A held phrase whose text ends a sentence (held because it was short, or softly cut) is
+    decoded again this long into the speech that follows it, with those words after it: when they
+    confirm the sentence end at the cut, it is a line then, not at the next pause. 0 = off."""
+
     prospect_phrases: bool = False
     """Phrase and soft cuts on the other party's channel too (sentence lines while they go on).
     False (the default): the prospect's lines end at ``end_silence_ms`` pauses only; the coach judges
@@ -85,6 +90,7 @@ class VadConfig:
         _check(0 <= self.phrase_pause_ms <= 5000, "vad.phrase_pause_ms", "must be in 0..5000 (0 = off)")
         soft_ok = self.soft_cut_s == 0 or 2.0 <= self.soft_cut_s <= 29.0
         _check(soft_ok, "vad.soft_cut_s", "must be 0 (off) or in 2..29 seconds")
+        _check(0 <= self.peek_s <= 10.0, "vad.peek_s", "must be in 0..10 seconds (0 = off)")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,11 @@ class SpeechSegment:
     heard as silence was near): its last word may be cut in two, so the pipeline does not trust a
     sentence end at its very end, only one followed by more words. A soft cut that found such a gap
     is a plain phrase."""
+    peek: bool = False
+    """A look ahead, never a line itself: the first ``vad.peek_s`` of speech after a phrase cut,
+    while the phrase that follows it is still being spoken (``phrase`` is set; ``pcm`` tiles with
+    the cut phrase). The pipeline decodes it after a held phrase whose text ends a sentence, to
+    write that sentence as soon as the next words confirm it, instead of at the next pause."""
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""

@@ -274,6 +274,7 @@ class Pipeline:
                 # Interim text is for a live view; a file run as fast as possible has nobody watching.
                 partials=(s == "rep" and self._opts.paced),
                 suppress=suppress if s == "rep" else None,
+                peeks=True,
             )
             for s in speakers
         }
@@ -355,6 +356,8 @@ class Pipeline:
     def _prepare(self, seg: SpeechSegment) -> SpeechSegment | None:
         """What the worker decodes for a final segment (``PhraseJoiner.join``); None: nothing. A
         turn's closing segment of silence writes the phrase held for it as it is, undecoded."""
+        if seg.peek:
+            return self._joiner.peek(seg)
         if not seg.silent:
             return self._joiner.join(seg)
         held = self._joiner.close_turn(seg)
@@ -363,6 +366,13 @@ class Pipeline:
         return None
 
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
+        if seg.peek:  # the held sentence is a line now if the words after it confirm its end
+            confirmed = self._joiner.confirm(seg, tr)
+            if confirmed is not None:
+                line, line_tr = confirmed
+                self._joiner.written(line, line_tr.text)
+                self._line(line, line_tr)
+            return
         if not seg.final:
             held = self._joiner.held(seg.speaker)
             if tr.text and not self._paused:

@@ -98,6 +98,9 @@ sentences over 4 s 5 -> 4 of 37; no other set moved and no word changed (242 wro
 0.8 s: the same). A soft phrase that ends a sentence is decoded with word times to see it (one with
 context in front already is): on the mono call 1 more decode. Of its 8 soft phrases that end a
 sentence (one run), the other seven's last word ended 0.02-0.31 s before the cut."""
+PEEK_SLACK_S = 0.25
+"""A look ahead confirms a held sentence when the sentence's last word ends at most this long after
+the held phrase's cut and the next word starts at most this long before it (word times are rough)."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
@@ -241,6 +244,38 @@ class PhraseJoiner:
             words_from_s=round((ctx.end + seg.start) / 2 - pcm_start, 3),
         )
 
+    def peek(self, seg: SpeechSegment) -> SpeechSegment | None:
+        """What to decode for a look ahead (``SpeechSegment.peek``): the held phrase, when its text
+        ends a sentence, joined with the speech that follows it so far (as ``join`` would); None:
+        nothing to confirm (nothing held, or a held phrase that ends mid-sentence)."""
+        held = self._held.get(seg.speaker)
+        if held is None or not ends_sentence(held.text):
+            return None
+        if abs(_audio_end(held.segment) - seg.pcm_start) > 0.01:
+            return None  # not the speech right after it
+        return self.join(seg)
+
+    def confirm(self, seg: SpeechSegment, tr: Transcription) -> tuple[SpeechSegment, Transcription] | None:
+        """A look ahead's decode (``peek``) whose words end a sentence at the held phrase's cut
+        (``PEEK_SLACK_S``) and go on after it: the held phrase as a line now, with the look ahead's
+        text up to that sentence end (heard with the words that follow, as a joined decode is);
+        the caller writes it (``written`` first). None: the sentence is not confirmed; the phrase
+        stays held."""
+        held = self._held.get(seg.speaker)
+        if held is None or not tr.words:
+            return None
+        cut = len(held.segment.pcm) / _BYTES_PER_S + seg.context_s
+        for k in _sentence_cuts(tr.words):
+            if tr.words[k].end <= cut + PEEK_SLACK_S and tr.words[k + 1].start >= cut - PEEK_SLACK_S:
+                break
+        else:
+            return None
+        text = "".join(w.text for w in tr.words[: k + 1]).strip()
+        line = held.segment
+        if len(words(text)) > MAX_WORDS_PER_S * max(line.end - line.start, 1.0):
+            return None  # word times squeezed (noise)
+        return line, replace(tr, text=text, words=())
+
     def _too_long(self, seg: SpeechSegment) -> bool:
         """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a
         phrase that may split is cut at its last clause end when it has no sentence end)."""
@@ -250,7 +285,7 @@ class PhraseJoiner:
         """The decode may split (see ``split``) but has no word times: decode it again with them (a
         soft phrase that ends a sentence too, to see where its last word ended: ``TRAIL_GAP_S``).
         Only then: a timed decode of every phrase cost 2.5 points of the rep's WER on the demo call."""
-        if tr.words or not _may_split(seg, tr.text):
+        if tr.words or seg.peek or not _may_split(seg, tr.text):
             return False
         forced_cut = self._too_long(seg) and bool(clause_ends(tr.text.split()))
         return len(sentences(tr.text)) > 1 or forced_cut or (seg.soft and ends_sentence(tr.text))

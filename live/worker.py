@@ -9,7 +9,9 @@ idle time, and at most ``MAX_REFINES`` wait (older ones are dropped: their lines
 the live text). In file mode nobody waits for a final, so a waiting refine job goes
 first: the decoder is back-pressured either way and the audio held for refinement stays
 bounded. A final phrase whose text may be cut at a sentence end (``PhraseJoiner.wants_words``) is
-decoded a second time, with word timestamps, before its result is handed on.
+decoded a second time, with word timestamps, before its result is handed on. A look ahead
+(``SpeechSegment.peek``) is queued and served like a final, in order (it confirms the phrase before
+it), but it is not speech waiting for a line: it is not counted as lag, nor journaled when dropped.
 In file mode the queue of finals is bounded too, which back-pressures the
 decoder instead of buffering a whole call.
 """
@@ -46,9 +48,10 @@ OnRefine = Callable[[RefineJob, list[Word]], None]
 MAX_REFINES = 4
 """Refine windows waiting at most (each holds up to 28 s of audio, ~0.9 MB)."""
 
-JOB_KINDS = ("final", "words", "interim", "refine")
+JOB_KINDS = ("final", "words", "peek", "interim", "refine")
 """What the model's time goes to: final decodes, the second (word-timed) decode of a phrase cut at a
-sentence end, interim text, and refine windows (``TranscriptionWorker.busy_s``)."""
+sentence end, look aheads (``SpeechSegment.peek``), interim text, and refine windows
+(``TranscriptionWorker.busy_s``)."""
 
 PARTIAL_DUTY = 0.5
 """At most this share of the model's time goes to interim text: after a partial, the next one
@@ -115,7 +118,8 @@ class TranscriptionWorker:
                     return  # finals first, and partials only while the model has time to spare
                 self._partials[segment.speaker] = segment
             else:
-                self._partials.pop(segment.speaker, None)
+                if not segment.peek:
+                    self._partials.pop(segment.speaker, None)
                 while (
                     self._max_pending is not None
                     and len(self._finals) >= self._max_pending
@@ -150,7 +154,7 @@ class TranscriptionWorker:
         later (the user quit without waiting); return the dropped finals, so the caller can journal
         them. The decode in progress finishes, and so do the last segments the source flushes."""
         with self._cond:
-            dropped = list(self._finals)
+            dropped = [s for s in self._finals if not s.peek]
             self._finals.clear()
             self._partials.clear()
             self._refines.clear()
@@ -161,7 +165,7 @@ class TranscriptionWorker:
     def pending_speech_s(self) -> float:
         """Seconds of final speech waiting: the 'queue lag' shown to the user."""
         with self._cond:
-            return sum(s.end - s.start for s in self._finals)
+            return sum(s.end - s.start for s in self._finals if not s.peek)
 
     def close(self) -> None:
         """Finish every queued final, then stop the thread."""
@@ -186,9 +190,14 @@ class TranscriptionWorker:
                 # Not a closing segment of silence: nothing to decode, and its line (written by
                 # ``prepare``) would come before the first segment's.
                 other = next(
-                    (s for s in self._finals if s.speaker != batch[0].speaker and not s.silent), None
+                    (
+                        s
+                        for s in self._finals
+                        if s.speaker != batch[0].speaker and not s.silent and not s.peek
+                    ),
+                    None,
                 )
-                if self._batcher is not None and other is not None:
+                if self._batcher is not None and other is not None and not batch[0].peek:
                     self._finals.remove(other)
                     batch.append(other)
                 self._cond.notify_all()
@@ -210,6 +219,8 @@ class TranscriptionWorker:
                     self.busy_s["refine"] += time.monotonic() - t0
                     continue
                 segs = item
+                if item[0].peek and not isinstance(self._transcriber, ContextTranscriber):
+                    continue  # a look ahead needs word times
                 if self._prepare is not None and item[0].final:
                     segs = [p for p in map(self._prepare, item) if p is not None]
                     if not segs:
@@ -225,7 +236,12 @@ class TranscriptionWorker:
                     self._with_words(s, r, marks[s.speaker]) for s, r in zip(segs, results, strict=True)
                 ]
                 t2 = time.monotonic()
-                self.busy_s["final" if segs[0].final else "interim"] += t1 - t0
+                if segs[0].peek:  # the joined decode that follows records this audio's confidence
+                    record = self._confidence[segs[0].speaker]
+                    if record.recorded > marks[segs[0].speaker]:
+                        record.retract()
+                kind = "peek" if segs[0].peek else "final" if segs[0].final else "interim"
+                self.busy_s[kind] += t1 - t0
                 self.busy_s["words"] += t2 - t1
                 took = t2 - t0
                 if not segs[0].final:
@@ -256,7 +272,7 @@ class TranscriptionWorker:
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
         if not seg.final and isinstance(self._transcriber, InterimTranscriber):
             return self._transcriber.transcribe_interim(pcm_to_float(seg.pcm))
-        if seg.context_s and isinstance(self._transcriber, ContextTranscriber):
+        if (seg.context_s or seg.peek) and isinstance(self._transcriber, ContextTranscriber):
             return self._timed(seg)
         channel = self._confidence[seg.speaker]
         return self._transcriber.transcribe(pcm_to_float(without_context(seg).pcm), channel=channel)

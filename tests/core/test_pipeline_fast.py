@@ -128,7 +128,7 @@ def test_a_scripted_call_flows_through_every_stage(tmp_path: Path) -> None:
     assert summary["end_reason"] == "end of audio" and summary["one_down"] == 1
     assert abs(summary["talk_time"]["rep"] - 3.0) < 0.5 and abs(summary["talk_time"]["prospect"] - 1.5) < 0.5
     busy = summary["model_busy_s"]  # the scripted model has no word times, interim decode or refiner
-    assert set(busy) == {"final", "words", "interim", "refine"}
+    assert set(busy) == {"final", "words", "peek", "interim", "refine"}
     assert busy["interim"] == busy["refine"] == 0.0 and busy["final"] >= busy["words"] >= 0.0
     md = journal.with_suffix(".md").read_text()
     assert "what keeps you up at night" in md and "One-Up: Name the overtime pattern" in md

@@ -27,9 +27,14 @@ def silence(seconds: float) -> bytes:
 
 
 def run(
-    pcm: bytes, cfg: VadConfig | None = None, block_ms: int = 20, partials: bool = False, vad=energy_vad
+    pcm: bytes,
+    cfg: VadConfig | None = None,
+    block_ms: int = 20,
+    partials: bool = False,
+    vad=energy_vad,
+    peeks: bool = False,
 ) -> list[SpeechSegment]:
-    seg = Segmenter("rep", cfg or VadConfig(), vad, partials=partials)
+    seg = Segmenter("rep", cfg or VadConfig(), vad, partials=partials, peeks=peeks)
     out: list[SpeechSegment] = []
     step = SAMPLE_RATE * block_ms // 1000 * 2
     for i, off in enumerate(range(0, len(pcm), step)):
@@ -267,3 +272,31 @@ def test_the_length_cap_closes_a_held_phrase_and_the_rest_starts_afresh() -> Non
     assert rest.start >= capped.end and rest.end - rest.start <= 8.0
     assert _ends(capped) == pytest.approx(rest.pcm_start, abs=0.25)  # the cap's own cut keeps its preroll
     assert sum(s.voiced_s for s in segs) == pytest.approx(13.2, abs=0.1)
+
+
+def test_a_look_ahead_follows_a_phrase_cut_once_the_speaker_has_gone_on_for_peek_s() -> None:
+    cfg = VadConfig(phrase_pause_ms=210, peek_s=1.0)
+    audio = tone(1.2) + silence(0.3) + tone(2.5) + silence(1)
+    first, peek, second, closing = run(audio, cfg, peeks=True)
+    assert first.phrase and not first.peek and peek.peek and peek.final and not second.peek
+    assert peek.pcm_start == pytest.approx(_ends(first), abs=1e-6)  # tiles with the held phrase
+    assert second.pcm_start == peek.pcm_start and len(second.pcm) > len(peek.pcm)  # untouched by it
+    assert peek.start == pytest.approx(1.5, abs=0.031)
+    assert _ends(peek) == pytest.approx(1.5 + 1.0, abs=0.061)  # peek_s into the new speech
+    assert closing.voiced_s == 0
+    # Without look aheads (the default, or peek_s 0) the same audio gives the same cuts, no peek.
+    plain = run(audio, cfg)
+    assert plain == [s for s in (first, second, closing)]
+    assert [s.peek for s in run(audio, VadConfig(phrase_pause_ms=210, peek_s=0), peeks=True)] == [False] * 3
+
+
+def test_a_look_ahead_follows_a_soft_cut_too_and_never_outlives_the_next_cut() -> None:
+    # A soft cut at 5 s, then 3 s more: a look ahead 1.5 s after the cut.
+    audio = tone(4.5) + tone(0.09, amp=1000) + tone(3.0) + silence(1.0)
+    out = run(audio, VadConfig(soft_cut_s=5.0, peek_s=1.5), peeks=True)
+    assert [s.peek for s in out] == [False, True, False, False]
+    assert out[1].pcm_start == pytest.approx(_ends(out[0]), abs=1e-6)
+    # The speaker pauses again before peek_s: the next phrase is cut first, and no look ahead comes.
+    cfg = VadConfig(phrase_pause_ms=210, peek_s=1.5)
+    quick = run(tone(1.2) + silence(0.3) + tone(1.2) + silence(0.3) + tone(1.0) + silence(1), cfg, peeks=True)
+    assert len(quick) >= 3 and not any(s.peek for s in quick)

@@ -172,6 +172,71 @@ def test_a_phrase_going_on_past_a_sentence_end_is_a_line_up_to_it_and_the_rest_i
     assert joined.context_s == 0 and joined.start == rest.start
 
 
+def look_ahead(start: float, end: float, pcm_start: float) -> SpeechSegment:
+    """The first seconds of the phrase after a held one (``SpeechSegment.peek``)."""
+    return SpeechSegment(
+        "rep", pcm(end - pcm_start, 2), start, end, end - start, pcm_start=pcm_start, phrase=True, peek=True
+    )
+
+
+def test_a_look_ahead_confirms_a_short_held_sentence_at_its_cut() -> None:
+    j = PhraseJoiner()
+    first = seg(1.0, 2.0, pcm(1.2, 1))  # audio 0.9-2.1: too short to be a line alone, held
+    assert j.hold(first, heard("Thanks."))
+    ahead = look_ahead(2.3, 3.6, pcm_start=2.1)
+    joined = j.peek(ahead)
+    assert joined is not None and joined.pcm == first.pcm + ahead.pcm and joined.start == 1.0
+    assert not j.wants_words(joined, heard("Thanks. So what"))  # decoded with word times already
+    # "Thanks." ends at 1.05 s of the decode, the next word starts at 1.45: the cut at 1.2 s lies
+    # between them, so the sentence is confirmed and the held phrase is the line, as it was cut.
+    decoded = timed((" Thanks.", 0.1, 1.05), (" So", 1.45, 1.6), (" what", 1.6, 1.9))
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None
+    line, tr = confirmed
+    assert line == first and tr.text == "Thanks." and tr.words == ()
+    j.written(line, tr.text)
+    assert j.held("rep") is None
+    # The phrase the look ahead came from is decoded after the written line, as any later line is.
+    nxt = seg(2.3, 4.5, pcm(2.4, 2), phrase=False)
+    nxt = replace(nxt, pcm_start=2.1)
+    later = j.join(nxt)
+    assert later is not None and later.context_s == pytest.approx(1.2) and later.pcm.endswith(nxt.pcm)
+
+
+@pytest.mark.parametrize(
+    "decoded",
+    [
+        # The sentence goes on over the cut: "Thanks for coming." ends in the look ahead's audio.
+        timed((" Thanks", 0.1, 0.6), (" for", 0.7, 1.0), (" coming.", 1.0, 1.7), (" So", 1.8, 2.0)),
+        # An earlier sentence end, but the words after it run over the cut.
+        timed((" Okay.", 0.1, 0.3), (" so", 0.4, 0.8), (" we", 0.8, 1.5), (" would", 1.5, 1.9)),
+        # The last sentence end has no word after it yet: nothing confirms it.
+        timed((" Thanks.", 0.1, 1.05)),
+        # No word times (a plain second look).
+        Transcription("Thanks. So what", -0.1, None),
+    ],
+)
+def test_a_look_ahead_does_not_confirm_a_sentence_the_words_do_not_end_at_the_cut(
+    decoded: Transcription,
+) -> None:
+    j = PhraseJoiner()
+    first = seg(1.0, 2.0, pcm(1.2, 1))
+    j.hold(first, heard("Thanks."))
+    joined = j.peek(look_ahead(2.3, 3.6, pcm_start=2.1))
+    assert joined is not None and j.confirm(joined, decoded) is None
+    assert j.held("rep") is not None  # still held, decoded again with the next phrase
+
+
+def test_a_look_ahead_is_not_decoded_without_a_held_sentence_end_right_before_it() -> None:
+    j = PhraseJoiner()
+    assert j.peek(look_ahead(2.3, 3.6, pcm_start=2.1)) is None  # nothing held
+    first = seg(1.0, 2.0, pcm(1.2, 1))
+    j.hold(first, heard("and it also"))  # held mid-sentence: no sentence end to confirm
+    assert j.peek(look_ahead(2.3, 3.6, pcm_start=2.1)) is None
+    j.hold(first, heard("Thanks."))
+    assert j.peek(look_ahead(5.3, 6.6, pcm_start=5.1)) is None  # not the speech right after it
+
+
 def test_a_rest_too_long_to_decode_again_with_a_whole_next_segment_is_not_held() -> None:
     """With soft cuts off and 25 s utterances, a held rest of 4 s and the next segment would not fit
     in one 28 s decode: the rest is a line at once."""
@@ -553,6 +618,37 @@ def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_pa
     records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
     assert records[0]["emitted_at"] < RUN_ON[2][1]  # written while the speaker went on
     assert transcriber.timed >= 1
+
+
+SHORT_FIRST = [(0.5, 1.7), (2.0, 4.7), (5.0, 6.2)]
+"""A short sentence (value 1), a 0.3 s pause, then a sentence in two phrases (values 2 and 3)."""
+
+
+class ShortFirstSource(MonologueSource):
+    def frames(self) -> Iterator[AudioFrame]:
+        for i in range(int(7.5 / FRAME_S)):
+            time.sleep(0.005)
+            t = round(i * FRAME_S, 3)
+            n = next((k for k, (a, b) in enumerate(SHORT_FIRST, 1) if a <= t < b), 0)
+            yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
+
+
+@pytest.mark.parametrize(("peek_s", "early"), [(1.5, True), (0.0, False)])
+def test_a_short_held_sentence_is_written_once_the_next_words_confirm_it(
+    tmp_path: Path, peek_s: float, early: bool
+) -> None:
+    journal = tmp_path / "call.jsonl"
+    transcriber = TimedTranscriber()
+    events = run_scripted(journal, transcriber, ShortFirstSource(), settings={"vad.peek_s": peek_s})
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [u.text for u in utts] == [PHRASES[0], "And it also handles overtime."]
+    assert utts[0].end == pytest.approx(SHORT_FIRST[0][1], abs=0.05)
+    assert sum(u.voiced_s for u in utts) == pytest.approx(1.2 + 2.7 + 1.2, abs=0.1)
+    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    # With a look ahead the short sentence is written 1.5 s into the next phrase, before its pause
+    # at 4.7 s; without, when that phrase is cut and decoded with it.
+    assert (records[0]["emitted_at"] < SHORT_FIRST[1][1]) is early
+    assert records[0]["emitted_at"] >= SHORT_FIRST[1][0] + peek_s - 0.1  # a VAD frame early at most
 
 
 def test_a_split_whose_rest_cannot_be_held_writes_the_rest_too(tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def test_model_time_is_counted_per_kind_of_job() -> None:
     for i in range(1, 4):
         w.submit(seg(i))
     w.close()
-    assert set(w.busy_s) == {"final", "words", "interim", "refine"}
+    assert set(w.busy_s) == {"final", "words", "peek", "interim", "refine"}
     assert w.busy_s["final"] >= 0.15  # three 0.05 s decodes
     assert w.busy_s["interim"] >= 0.05
     assert w.busy_s["refine"] == 0.0  # no refiner

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from audio.source import FileSource
 from audio.synth import SynthCall, Turn, synthesize_call
@@ -94,3 +95,23 @@ def test_sentences_spoken_without_a_pause_get_their_own_lines(whisper, tmp_path:
     early = [i for i in done[:3] if i is not None and utts[i]["emitted_at"] < call.turns[-1].start_s]
     assert len(early) >= 2, utts
     assert all(u["end"] - u["start"] <= 12.0 for u in utts), utts
+
+
+@requires_espeak
+@pytest.mark.parametrize(("peek_s", "early"), [(1.5, True), (0.0, False)])
+def test_a_short_first_sentence_is_written_once_the_next_words_confirm_it(  # type: ignore[no-untyped-def]
+    whisper, tmp_path: Path, peek_s: float, early: bool
+) -> None:
+    # A sentence too short to be a line alone (heard on under 4 s of audio), then a long one: the
+    # short one is held for the next words. With a look ahead it is written 1.5 s into the long one;
+    # without, only when the long one is cut (its end, or a soft cut).
+    short = "Thanks, that helps."
+    long = MONOLOGUE[1]  # 6 s: "Our scheduling tool predicts who will call in sick and offers ..."
+    turns = [Turn("rep", short, gap_before_s=0.8), Turn("rep", long, gap_before_s=0.3)]
+    call, _, utts = run_realtime(whisper, turns, tmp_path, {"vad.peek_s": peek_s})
+    assert corpus_wer([(f"{short} {long}", " ".join(u["text"] for u in utts))]) < 0.25, utts
+    refs = [RefSentence(t.text, t.end_s) for t in call.turns]
+    first, _ = completing_lines(refs, [EmittedLine(r["text"], r["emitted_at"]) for r in utts])
+    assert first is not None and "thanks" in utts[first]["text"].lower() and "tool" not in utts[first]["text"]
+    written = utts[first]["emitted_at"]
+    assert (written < call.turns[1].start_s + 3.0) is early, (written, call.turns[1].start_s, utts)
