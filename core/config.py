@@ -23,6 +23,15 @@ class ConfigError(ValueError):
     """A configuration value is invalid; the message names the key."""
 
 
+WHISPER_LANGUAGES = frozenset(
+    "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw he hi hr "
+    "ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa "
+    "pl ps pt ro ru sa sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo zh "
+    "yue".split()
+)
+"""The language codes Whisper knows (faster-whisper's tokenizer list; the floor does not import it)."""
+
+
 def _check(cond: bool, key: str, msg: str) -> None:
     if not cond:
         raise ConfigError(f"{key}: {msg}")
@@ -108,6 +117,7 @@ class ModelConfig:
     beam_size: int = 1
     """1 = greedy: the fastest; larger beams cost latency for little gain on short utterances."""
     language: str = "en"
+    """The language spoken (a Whisper code from ``WHISPER_LANGUAGES``); an ``.en`` model knows only en."""
     no_speech_threshold: float = 0.6
     """Drop a segment whose no_speech_prob is above this AND avg_logprob below ``logprob_threshold``."""
     logprob_threshold: float = -1.0
@@ -155,7 +165,7 @@ class ModelConfig:
     utterance then waits 1.31 s instead of 0.75 s, so mean latency is worse. Try it on a GPU."""
 
     def __post_init__(self) -> None:
-        _check(bool(self.model), "model.model", "must not be empty")
+        _check(bool(self.model.strip()), "model.model", "must not be empty")
         _check(self.device in ("cpu", "cuda", "auto"), "model.device", "must be cpu, cuda or auto")
         _check(
             self.compute_type
@@ -166,7 +176,11 @@ class ModelConfig:
         _check(1 <= self.threads <= 256, "model.threads", "must be in 1..256")
         _check(1 <= self.beam_size <= 16, "model.beam_size", "must be in 1..16")
         _check(0.0 <= self.no_speech_threshold <= 1.0, "model.no_speech_threshold", "must be in 0..1")
-        _check(bool(self.language.strip()), "model.language", "must name a language (e.g. en)")
+        _check(
+            self.language in WHISPER_LANGUAGES,
+            "model.language",
+            "must be a language code Whisper knows (e.g. en, de, fr, es)",
+        )
         _check(-10.0 <= self.logprob_threshold <= 0.0, "model.logprob_threshold", "must be in -10..0")
         _check(-10.0 <= self.hard_logprob_floor <= 0.0, "model.hard_logprob_floor", "must be in -10..0")
         _check(5.0 <= self.encoder_window_s <= 30.0, "model.encoder_window_s", "must be in 5..30 seconds")
@@ -193,6 +207,11 @@ class RefineConfig:
 
     def __post_init__(self) -> None:
         _check(5.0 <= self.window_s <= 28.0, "refine.window_s", "must be in 5..28 seconds")
+        _check(
+            self.model is None or bool(self.model.strip()),
+            "refine.model",
+            "must name a model (leave it out to refine with the live model)",
+        )
 
 
 @dataclass(frozen=True)

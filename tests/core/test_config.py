@@ -47,6 +47,11 @@ def test_switches_take_yes_and_no_words(word: str | bool, value: bool) -> None:
         ("nudge.display_s", -3, "nudge.display_s"),
         ("coach.monologue_gap_s", -1, "coach.monologue_gap_s"),
         ("model.language", " ", "model.language"),
+        ("model.language", "abc", "model.language: must be a language code Whisper knows"),
+        ("model.language", "EN", "model.language"),
+        ("refine.model", "", "refine.model: must name a model"),  # not 'model.model', a key never set
+        ("refine.model", "  ", "refine.model: must name a model"),
+        ("vad.peek_s", 11, "vad.peek_s"),
         ("model.logprob_threshold", 2, "model.logprob_threshold"),
         ("model.hard_logprob_floor", -40, "model.hard_logprob_floor"),
         ("model.threads", True, "model.threads: expected int"),  # TOML true is not 1 thread
@@ -165,3 +170,12 @@ def test_a_setting_that_cannot_be_saved_changes_nothing(tmp_path: Path) -> None:
         save_settings(blocker / "config.toml", {"model.threads": 2})
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "file"]
+
+
+def test_the_language_list_is_faster_whispers() -> None:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    from core.config import WHISPER_LANGUAGES
+
+    assert frozenset(_LANGUAGE_CODES) == WHISPER_LANGUAGES
+    assert Config().with_values({"model.language": "de"}).model.language == "de"
