@@ -51,6 +51,8 @@ def _open(path: Path) -> av.container.InputContainer:
         raise AudioInputError(f"{path}: no such file")
     if path.is_dir():
         raise AudioInputError(f"{path}: is a directory, not an audio file")
+    if not path.is_file():  # read twice (probe, then decode): a pipe would be used up by the first
+        raise AudioInputError(f"{path}: not a regular file (a pipe or a device); save the audio to a file")
     if path.stat().st_size == 0:
         raise AudioInputError(f"{path}: empty file (0 bytes)")
     try:
@@ -125,9 +127,9 @@ def decode_blocks(path: str | Path, max_channels: int = 2) -> Generator[np.ndarr
                 if block.size:
                     yielded = True
                     yield block
-        except (av.error.FFmpegError, ValueError) as exc:
+        except (av.error.FFmpegError, ValueError):
             where = "after some audio" if yielded else "before any audio"
-            raise AudioInputError(f"{p}: corrupt audio data {where} ({exc.__class__.__name__})") from None
+            raise AudioInputError(f"{p}: corrupt audio data {where}") from None
         if not yielded:
             raise AudioInputError(f"{p}: contains no audio samples (0 seconds)")
         short = wav_shortfall(p) if container.format.name == "wav" else None

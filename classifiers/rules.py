@@ -144,4 +144,7 @@ def _strings(table: dict[str, Any], field: str, key: str, source: str) -> tuple[
     cleaned = tuple(item.strip() for item in value)
     if any(not item for item in cleaned):
         raise RulesError(f"{source}: {key}.{field} has an empty string")
+    wordless = next((item for item in cleaned if not re.search(r"\w", item)), None)
+    if wordless is not None:  # a cue matches at word boundaries: "!!!" never would
+        raise RulesError(f"{source}: {key}.{field}: {wordless!r} has no word in it, so it can never match")
     return cleaned

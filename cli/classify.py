@@ -49,7 +49,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     lines: Iterable[str] = args.text if args.text else sys.stdin
     context = Context(call_time=args.minute * 60.0)
     for raw in lines:
-        text = raw.strip()
+        # Bytes that are no UTF-8 (an argument or a line in another encoding) arrive as lone
+        # surrogates; printed back, they would make the JSON line invalid UTF-8. Shown as U+FFFD.
+        text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
         if not text:
             continue
         label = detector.classify(text, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import threading
 from typing import TextIO
@@ -17,13 +19,26 @@ class LinePrinter:
         self._out = out or sys.stdout
         self._lock = threading.Lock()
         self.ended: SessionEnded | None = None
+        self.closed = False
+        """The reader went away (``oneup run call.wav | head -1``): nothing more is printed."""
 
     def __call__(self, event: Event) -> None:
         line = self._format(event)
         if line is None:
             return
         with self._lock:
-            print(line, file=self._out, flush=True)
+            if self.closed:
+                return
+            try:
+                print(line, file=self._out, flush=True)
+            except BrokenPipeError:
+                # The call goes on to its end, so the journal is whole; the output now goes to
+                # /dev/null, so that no later print (or the interpreter's last flush) fails again.
+                self.closed = True
+                with contextlib.suppress(OSError, ValueError):
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, self._out.fileno())
+                    os.close(devnull)
 
     def _format(self, e: Event) -> str | None:
         if isinstance(e, Utterance):

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import signal
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,7 +73,9 @@ def _journal_path(args: argparse.Namespace) -> Path:
     d = data_dir()
     try:
         ensure_private_dir(d)
-        os.chmod(d, 0o700)  # our own sessions folder: private even if something made it wider
+        # Private even if something made it wider; only ever narrowed (a folder the user made
+        # read-only, through ONEUP_DATA_DIR, stays read-only: the journal then says so, in one line).
+        os.chmod(d, stat.S_IMODE(d.stat().st_mode) & 0o700)
     except OSError as exc:
         fail(f"{d}: cannot create the sessions folder: {exc.strerror or exc}")
     return default_journal_path(d)

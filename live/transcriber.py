@@ -137,10 +137,10 @@ def resolve_model(name: str) -> str:
 
     try:
         return download_model(name, local_files_only=True)
-    except Exception as exc:  # noqa: BLE001 - huggingface_hub raises many unrelated types here
+    except Exception:  # noqa: BLE001 - huggingface_hub raises many unrelated types here
         raise ModelError(
             f"model {name!r} is not available offline; use tiny.en, a CTranslate2 model directory, "
-            f"or fetch it once yourself ({exc.__class__.__name__})"
+            "or fetch it once yourself"
         ) from None
 
 

@@ -114,3 +114,16 @@ def test_a_minute_outside_a_call_is_one_line_exit_2() -> None:
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "--minute" in lines[0], done.stderr
     assert _run("--minute", "0", "--text", "hello").returncode == 0
+
+
+def test_bytes_in_no_utf8_come_out_as_valid_utf8_json() -> None:
+    for args, stdin in (([b"--text", b"caf\xe9 pitch"], b""), ([], b"caf\xe9 pitch\n")):
+        done = subprocess.run(
+            [sys.executable.encode(), b"-m", b"cli", b"classify", *args],
+            input=stdin,
+            capture_output=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout.decode("utf-8"))["text"] == "caf\ufffd pitch"  # strict UTF-8

@@ -68,6 +68,12 @@ def test_cues_must_be_list_of_strings() -> None:
         parse_rules('[labels.rapport]\ncues = "weekend"\n')
 
 
+def test_a_cue_with_no_word_in_it_is_refused_not_left_to_never_match() -> None:
+    with pytest.raises(RulesError, match=r"labels\.rapport\.cues: '!!!' has no word in it"):
+        parse_rules('[labels.rapport]\ncues = ["weekend", "!!!"]\n')
+    assert parse_rules('[labels.rapport]\ncues = ["24/7", "ok!"]\n') is not None
+
+
 def test_long_nudge_is_rejected() -> None:
     long = "x" * 91
     with pytest.raises(RulesError, match=r"nudges\[0\] is 91 characters"):

@@ -84,6 +84,7 @@ def test_unknown_model_offline(tmp_path: Path) -> None:
         env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")},
     )
     assert_one_line_error(r, "large-v9", "not available offline")
+    assert "Error)" not in r.stderr  # no exception class names
 
 
 def test_model_dir_without_model(tmp_path: Path) -> None:

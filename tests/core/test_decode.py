@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -124,7 +125,9 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
         tmp_path / "empty.wav": "empty file",
         tmp_path / "text.mp3": "not a readable audio file",
         tmp_path / "rand.flac": "not a readable audio file|corrupt header",
+        tmp_path / "pipe.wav": "not a regular file",  # was 'empty file (0 bytes)'; never opened
     }
+    os.mkfifo(tmp_path / "pipe.wav")
     for path, msg in cases.items():
         with pytest.raises(AudioInputError, match=msg) as info:
             list(decode_blocks(path))

@@ -9,6 +9,7 @@ at a time (most of the time is model load), then each is checked by its own test
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -322,3 +323,24 @@ def test_speech_decoded_before_a_midstream_error_is_journaled(outcomes: dict[str
     text = " ".join(r["text"] for r in records if r["type"] == "utterance")
     words = set(normalize(text))
     assert len(words & {"sixteen", "sixty", "five", "written", "citizen"}) >= 3, text
+
+
+def test_a_reader_that_goes_away_does_not_cut_the_call_short(tmp_path: Path) -> None:
+    """``oneup run call.wav | head -1``: the call goes on to its end, with a whole journal."""
+    out = tmp_path / "journal.jsonl"
+    env = {**os.environ, "ONEUP_DATA_DIR": str(tmp_path / "d"), "ONEUP_CONFIG": str(tmp_path / "none.toml")}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run", str(CLIP), "--out", str(out), "--no-refine"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().startswith(b"oneup: ")  # the header; then the reader goes
+    p.stdout.close()
+    assert p.wait(timeout=300) == 0
+    assert b"Traceback" not in p.stderr.read()
+    records = [json.loads(x) for x in out.read_text().splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "end of audio"
+    heard = " ".join(r["text"] for r in records if r["type"] == "utterance")
+    assert wer(CLIP_TEXT, heard) < 0.35, heard
