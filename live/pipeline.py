@@ -368,10 +368,13 @@ class Pipeline:
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
         if seg.peek:  # the held sentence is a line now if the words after it confirm its end
             confirmed = self._joiner.confirm(seg, tr)
+            interim = Partial(seg.speaker, seg.start, tr.text)  # the held phrase and what follows
             if confirmed is not None:
-                line, line_tr = confirmed
-                self._joiner.written(line, line_tr.text)
-                self._line(line, line_tr)
+                self._joiner.written(confirmed.line, confirmed.result.text)
+                self._line(confirmed.line, confirmed.result)
+                interim = Partial(seg.speaker, confirmed.after_start, confirmed.after)
+            if interim.text and seg.speaker == "rep" and self._opts.paced and not self._paused:
+                self._sink(interim)  # a look ahead is fresher interim text, at no extra decode
             return
         if not seg.final:
             held = self._joiner.held(seg.speaker)

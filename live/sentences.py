@@ -155,6 +155,17 @@ class Split:
         return replace(decoded, text=self.rest_text, words=(), guard=None, dropped_text=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A held phrase confirmed by a look ahead: ``line`` is written with ``result``; ``after`` is the
+    look ahead's own words (interim text of the phrase in progress), from call time ``after_start``."""
+
+    line: SpeechSegment
+    result: Transcription
+    after: str
+    after_start: float
+
+
 def _heard_enough(seg: SpeechSegment) -> bool:
     return len(seg.pcm) / _BYTES_PER_S >= (MIN_HEARD_S if seg.context_s else MIN_HEARD_ALONE_S)
 
@@ -255,7 +266,7 @@ class PhraseJoiner:
             return None  # not the speech right after it
         return self.join(seg)
 
-    def confirm(self, seg: SpeechSegment, tr: Transcription) -> tuple[SpeechSegment, Transcription] | None:
+    def confirm(self, seg: SpeechSegment, tr: Transcription) -> Confirmed | None:
         """A look ahead's decode (``peek``) whose words end a sentence at the held phrase's cut
         (``PEEK_SLACK_S``) and go on after it: the held phrase as a line now, with the look ahead's
         text up to that sentence end (heard with the words that follow, as a joined decode is);
@@ -274,7 +285,9 @@ class PhraseJoiner:
         line = held.segment
         if len(words(text)) > MAX_WORDS_PER_S * max(line.end - line.start, 1.0):
             return None  # word times squeezed (noise)
-        return line, replace(tr, text=text, words=())
+        after = "".join(w.text for w in tr.words[k + 1 :]).strip()
+        after_start = round(seg.pcm_start + tr.words[k + 1].start, 3)
+        return Confirmed(line, replace(tr, text=text, words=()), after, after_start)
 
     def _too_long(self, seg: SpeechSegment) -> bool:
         """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a

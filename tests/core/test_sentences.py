@@ -13,7 +13,7 @@ import pytest
 
 from classifiers.base import Context
 from core.config import Config
-from core.events import AudioFrame, Event, Label, Nudge, SpeechSegment, Utterance
+from core.events import AudioFrame, Event, Label, Nudge, Partial, SpeechSegment, Utterance
 from core.text import clause_ends
 from live.compose import build_session
 from live.guards import ChannelConfidence
@@ -192,8 +192,10 @@ def test_a_look_ahead_confirms_a_short_held_sentence_at_its_cut() -> None:
     decoded = timed((" Thanks.", 0.1, 1.05), (" So", 1.45, 1.6), (" what", 1.6, 1.9))
     confirmed = j.confirm(joined, decoded)
     assert confirmed is not None
-    line, tr = confirmed
+    line, tr = confirmed.line, confirmed.result
     assert line == first and tr.text == "Thanks." and tr.words == ()
+    # The words after it are the interim text of the phrase going on, from where they start.
+    assert confirmed.after == "So what" and confirmed.after_start == pytest.approx(0.9 + 1.45)
     j.written(line, tr.text)
     assert j.held("rep") is None
     # The phrase the look ahead came from is decoded after the written line, as any later line is.
@@ -651,6 +653,14 @@ def test_a_short_held_sentence_is_written_once_the_next_words_confirm_it(
     assert records[0]["emitted_at"] >= SHORT_FIRST[1][0] + peek_s - 0.1  # a VAD frame early at most
 
 
+def test_a_look_ahead_is_the_interim_text_of_the_phrase_going_on(tmp_path: Path) -> None:
+    events = run_scripted(tmp_path / "call.jsonl", TimedTranscriber(), ShortFirstSource(), paced=True)
+    shown = [(type(e).__name__, e.text) for e in events if isinstance(e, Partial | Utterance)]
+    # The short sentence is held (shown as interim text), confirmed by the look ahead, which also
+    # shows the next phrase's first words, with no decode of its own.
+    assert shown[:3] == [("Partial", PHRASES[0]), ("Utterance", PHRASES[0]), ("Partial", PHRASES[1])]
+
+
 def test_a_split_whose_rest_cannot_be_held_writes_the_rest_too(tmp_path: Path) -> None:
     """26 s utterances leave 2 s of Whisper's window for a held rest: the rest of the split (2.2 s)
     is a line at once instead of being decoded again with the turn's end past the window."""
@@ -661,8 +671,6 @@ def test_a_split_whose_rest_cannot_be_held_writes_the_rest_too(tmp_path: Path) -
 
 
 def test_by_default_the_held_phrase_is_the_interim_text_and_no_extra_decode_is_made(tmp_path: Path) -> None:
-    from core.events import Partial
-
     transcriber = PhraseTranscriber()
     events = run_scripted(tmp_path / "call.jsonl", transcriber, paced=True)
     partials = [e for e in events if isinstance(e, Partial)]
