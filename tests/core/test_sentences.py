@@ -405,17 +405,21 @@ def voiced(n: int) -> bytes:
 
 
 class MonologueSource:
+    """The rep saying phrase k (value k) over the k-th of ``spans``, silence between, for ``seconds``."""
+
     name = "scripted"
     rep_only = True
     end_reason = None
     end_detail = ""
     overflows = 0
+    spans = SPANS
+    seconds = 11.0
 
     def frames(self) -> Iterator[AudioFrame]:
-        for i in range(int(11.0 / FRAME_S)):
+        for i in range(int(self.seconds / FRAME_S)):
             time.sleep(0.005)  # a quarter of real time: call time stays near the worker's clock
             t = round(i * FRAME_S, 3)
-            n = next((k for k, (a, b) in enumerate(SPANS, 1) if a <= t < b), 0)
+            n = next((k for k, (a, b) in enumerate(self.spans, 1) if a <= t < b), 0)
             yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
 
     def close(self) -> None:
@@ -573,12 +577,8 @@ RUN_ON = [(0.5, 2.5), (2.5, 4.7), (5.0, 6.2)]
 
 
 class RunOnSource(MonologueSource):
-    def frames(self) -> Iterator[AudioFrame]:
-        for i in range(int(8.0 / FRAME_S)):
-            time.sleep(0.005)
-            t = round(i * FRAME_S, 3)
-            n = next((k for k, (a, b) in enumerate(RUN_ON, 1) if a <= t < b), 0)
-            yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
+    spans = RUN_ON
+    seconds = 8.0
 
 
 class TimedTranscriber(PhraseTranscriber):
@@ -627,12 +627,8 @@ SHORT_FIRST = [(0.5, 1.7), (2.0, 4.7), (5.0, 6.2)]
 
 
 class ShortFirstSource(MonologueSource):
-    def frames(self) -> Iterator[AudioFrame]:
-        for i in range(int(7.5 / FRAME_S)):
-            time.sleep(0.005)
-            t = round(i * FRAME_S, 3)
-            n = next((k for k, (a, b) in enumerate(SHORT_FIRST, 1) if a <= t < b), 0)
-            yield AudioFrame("rep", voiced(n) if n else b"\x00\x00" * 320, t)
+    spans = SHORT_FIRST
+    seconds = 7.5
 
 
 @pytest.mark.parametrize(("peek_s", "early"), [(1.5, True), (0.0, False)])
