@@ -108,7 +108,8 @@ class Segmenter:
             self._phrase_frames = 0  # off: such a pause ends the utterance anyway
         self._min_phrase_frames = math.ceil(PHRASE_MIN_VOICED_S / self._frame_s)
         self._soft_frames = round(config.soft_cut_s / self._frame_s) if self._phrase_frames else 0
-        self._peek_frames = round(config.peek_s / self._frame_s) if peeks and self._phrase_frames else 0
+        on = peeks and self._phrase_frames and config.peek_s > 0
+        self._peek_frames = max(1, round(config.peek_s / self._frame_s)) if on else 0
         self._peek_at = -1
         """Length of ``_utt`` at which to send a look ahead (``SpeechSegment.peek``); -1: none due."""
         self._phrased = False

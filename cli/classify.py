@@ -7,6 +7,7 @@ rules file are one line on stderr and exit status 2 (``cli.main`` reports them).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterable
@@ -46,7 +47,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     """Label each line; a bad rules file raises ``RulesError`` (one line, exit 2, from the CLI)."""
     settings = build_config(args).detector
     detector = load_classifier(settings.rules, settings.min_confidence)
-    lines: Iterable[str] = args.text if args.text else sys.stdin
+    # stdin in any locale: bytes that are no UTF-8 are replaced, not a traceback
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    lines: Iterable[str] = args.text if args.text else stdin
     context = Context(call_time=args.minute * 60.0)
     for raw in lines:
         # Bytes that are no UTF-8 (an argument or a line in another encoding) arrive as lone

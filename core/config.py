@@ -106,6 +106,11 @@ class VadConfig:
         soft_ok = self.soft_cut_s == 0 or 2.0 <= self.soft_cut_s <= 29.0
         _check(soft_ok, "vad.soft_cut_s", "must be 0 (off) or in 2..29 seconds")
         _check(0 <= self.peek_s <= 10.0, "vad.peek_s", "must be in 0..10 seconds (0 = off)")
+        _check(
+            self.peek_s == 0 or self.soft_cut_s == 0 or self.peek_s < self.soft_cut_s,
+            "vad.peek_s",
+            "must be shorter than vad.soft_cut_s (a soft cut would always come first), or 0",
+        )
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ class SpeechSegment:
     end: float
     """Call time (s) of the last voiced frame's end."""
     voiced_s: float
-    """Seconds of frames the VAD judged voiced: the talk time this segment adds."""
+    """Seconds of frames the VAD judged voiced: the talk time this segment adds (a look ahead's,
+    ``peek``, adds none: its audio is counted with the phrase it looks into)."""
     final: bool = True
     """False for an interim snapshot of an utterance still being spoken."""
     pcm_start: float = 0.0
@@ -66,10 +67,11 @@ class SpeechSegment:
     sentence end at its very end, only one followed by more words. A soft cut that found such a gap
     is a plain phrase."""
     peek: bool = False
-    """A look ahead, never a line itself: the first ``vad.peek_s`` of speech after a phrase cut,
-    while the phrase that follows it is still being spoken (``phrase`` is set; ``pcm`` tiles with
-    the cut phrase). The pipeline decodes it after a held phrase whose text ends a sentence, to
-    write that sentence as soon as the next words confirm it, instead of at the next pause."""
+    """A look ahead, never a line itself: the first ``vad.peek_s`` of speech after a phrase cut
+    (``phrase`` is set; ``pcm`` tiles with the cut phrase). The pipeline decodes it after a held
+    phrase whose text ends a sentence, to write that sentence as soon as the next words confirm it,
+    instead of at the next cut. Its audio is cut and decoded again as (part of) the next phrase,
+    so its ``voiced_s`` adds no talk time."""
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""

@@ -354,8 +354,9 @@ class Pipeline:
     # -- worker thread -------------------------------------------------------------
 
     def _prepare(self, seg: SpeechSegment) -> SpeechSegment | None:
-        """What the worker decodes for a final segment (``PhraseJoiner.join``); None: nothing. A
-        turn's closing segment of silence writes the phrase held for it as it is, undecoded."""
+        """What the worker decodes for a final segment (``PhraseJoiner.join``; for a look ahead,
+        ``PhraseJoiner.peek``); None: nothing. A turn's closing segment of silence writes the phrase
+        held for it as it is, undecoded."""
         if seg.peek:
             return self._joiner.peek(seg)
         if not seg.silent:

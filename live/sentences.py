@@ -28,6 +28,12 @@ a plain phrase), or one whose last word ended ``TRAIL_GAP_S`` before the cut: th
 were cut off and not heard, so they are held (the rest has no text yet). A phrase too long to be
 held any more (``HOLD_MAX_S``) with no such sentence end is cut at its last clause end instead.
 
+Look aheads: a held phrase whose text ends a sentence (it was short, or softly cut) need not wait
+for the next cut. ``vad.peek_s`` into the speech after it the segmenter sends a look ahead
+(``SpeechSegment.peek``); ``peek`` joins the two for a decode with word times, and ``confirm`` makes
+the held phrase a line when those words end the sentence where the next phrase's decode will divide
+old words from new. The look ahead's audio is cut and decoded again with the next phrase.
+
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
 With ``model.batch_channels``, a segment with context is decoded alone, not batched.
@@ -98,9 +104,6 @@ sentences over 4 s 5 -> 4 of 37; no other set moved and no word changed (242 wro
 0.8 s: the same). A soft phrase that ends a sentence is decoded with word times to see it (one with
 context in front already is): on the mono call 1 more decode. Of its 8 soft phrases that end a
 sentence (one run), the other seven's last word ended 0.02-0.31 s before the cut."""
-PEEK_SLACK_S = 0.25
-"""A look ahead confirms a held sentence when the sentence's last word ends at most this long after
-the held phrase's cut and the next word starts at most this long before it (word times are rough)."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
@@ -192,6 +195,10 @@ def quietest(pcm: bytes, lo_s: float, hi_s: float, near: float) -> float:
     return round(float(middles[best]), 4)
 
 
+def _middle(word: Word) -> float:
+    return (word.start + word.end) / 2
+
+
 def _sentence_cuts(words: tuple[Word, ...]) -> list[int]:
     """Indexes of the words that end a sentence and are followed by another word, last first."""
     return sentence_ends([w.text for w in words])[::-1]
@@ -221,6 +228,8 @@ class PhraseJoiner:
         self._min_voiced_s = min_voiced_s
         self._held: dict[Speaker, Held] = {}
         self._context: dict[Speaker, SpeechSegment] = {}
+        self._ahead: dict[Speaker, float] = {}
+        """Per speaker, where the voice of the look ahead being decoded starts (call time)."""
 
     def join(self, seg: SpeechSegment) -> SpeechSegment | None:
         """The segment to decode: the speaker's held phrase and ``seg`` as one (phrases tile the
@@ -258,26 +267,32 @@ class PhraseJoiner:
     def peek(self, seg: SpeechSegment) -> SpeechSegment | None:
         """What to decode for a look ahead (``SpeechSegment.peek``): the held phrase, when its text
         ends a sentence, joined with the speech that follows it so far (as ``join`` would); None:
-        nothing to confirm (nothing held, or a held phrase that ends mid-sentence)."""
+        nothing to confirm (nothing held, a held phrase that ends mid-sentence, or one whose audio
+        does not end where the look ahead's begins)."""
         held = self._held.get(seg.speaker)
         if held is None or not ends_sentence(held.text):
             return None
         if abs(_audio_end(held.segment) - seg.pcm_start) > 0.01:
             return None  # not the speech right after it
+        self._ahead[seg.speaker] = seg.start
         return self.join(seg)
 
     def confirm(self, seg: SpeechSegment, tr: Transcription) -> Confirmed | None:
-        """A look ahead's decode (``peek``) whose words end a sentence at the held phrase's cut
-        (``PEEK_SLACK_S``) and go on after it: the held phrase as a line now, with the look ahead's
-        text up to that sentence end (heard with the words that follow, as a joined decode is);
-        the caller writes it (``written`` first). None: the sentence is not confirmed; the phrase
-        stays held."""
+        """A look ahead's decode (``peek``) whose words end a sentence where the held phrase was
+        cut and go on after it: the held phrase as a line now, with the look ahead's text up to that
+        sentence end (heard with the words that follow, as a joined decode is); the caller writes it
+        (``written`` first). "Where it was cut" is where the next phrase's decode, with this line as
+        context, will divide old words from new (``join``'s ``words_from_s``: the middle between the
+        line's last voice and the next phrase's first): the sentence's last word has its middle before
+        that point and the next word after it, so no word is written twice or lost at a cut that
+        split a word. None: the sentence is not confirmed; the phrase stays held."""
         held = self._held.get(seg.speaker)
-        if held is None or not tr.words:
+        ahead = self._ahead.pop(seg.speaker, None)
+        if held is None or ahead is None or not tr.words:
             return None
-        cut = len(held.segment.pcm) / _BYTES_PER_S + seg.context_s
+        at = (held.segment.end + ahead) / 2 - seg.pcm_start
         for k in _sentence_cuts(tr.words):
-            if tr.words[k].end <= cut + PEEK_SLACK_S and tr.words[k + 1].start >= cut - PEEK_SLACK_S:
+            if _middle(tr.words[k]) < at <= _middle(tr.words[k + 1]):
                 break
         else:
             return None
@@ -286,8 +301,7 @@ class PhraseJoiner:
         if len(words(text)) > MAX_WORDS_PER_S * max(line.end - line.start, 1.0):
             return None  # word times squeezed (noise)
         after = "".join(w.text for w in tr.words[k + 1 :]).strip()
-        after_start = round(seg.pcm_start + tr.words[k + 1].start, 3)
-        return Confirmed(line, replace(tr, text=text, words=()), after, after_start)
+        return Confirmed(line, replace(tr, text=text, words=()), after, ahead)
 
     def _too_long(self, seg: SpeechSegment) -> bool:
         """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a

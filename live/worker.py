@@ -11,7 +11,8 @@ first: the decoder is back-pressured either way and the audio held for refinemen
 bounded. A final phrase whose text may be cut at a sentence end (``PhraseJoiner.wants_words``) is
 decoded a second time, with word timestamps, before its result is handed on. A look ahead
 (``SpeechSegment.peek``) is queued and served like a final, in order (it confirms the phrase before
-it), but it is not speech waiting for a line: it is not counted as lag, nor journaled when dropped.
+it; never batched), but it is not speech waiting for a line: it is not counted as lag, nor journaled
+when dropped, and it is skipped by a transcriber that gives no word times.
 In file mode the queue of finals is bounded too, which back-pressures the
 decoder instead of buffering a whole call.
 """
@@ -39,8 +40,8 @@ from live.transcriber import (
 
 OnResult = Callable[[SpeechSegment, Transcription], None]
 Prepare = Callable[[SpeechSegment], SpeechSegment | None]
-"""Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``);
-None: nothing to decode."""
+"""Applied to each final just before it is decoded, in this thread (``PhraseJoiner.join``, or
+``PhraseJoiner.peek`` for a look ahead); None: nothing to decode."""
 WantsWords = Callable[[SpeechSegment, Transcription], bool]
 """True: decode this final again with word times (``PhraseJoiner.wants_words``)."""
 OnRefine = Callable[[RefineJob, list[Word]], None]
@@ -118,8 +119,7 @@ class TranscriptionWorker:
                     return  # finals first, and partials only while the model has time to spare
                 self._partials[segment.speaker] = segment
             else:
-                if not segment.peek:
-                    self._partials.pop(segment.speaker, None)
+                self._partials.pop(segment.speaker, None)  # a final (or a look ahead) is fresher
                 while (
                     self._max_pending is not None
                     and len(self._finals) >= self._max_pending
@@ -189,15 +189,13 @@ class TranscriptionWorker:
                 batch = [self._finals.popleft()]
                 # Not a closing segment of silence: nothing to decode, and its line (written by
                 # ``prepare``) would come before the first segment's.
-                other = next(
-                    (
-                        s
-                        for s in self._finals
-                        if s.speaker != batch[0].speaker and not s.silent and not s.peek
-                    ),
-                    None,
-                )
-                if self._batcher is not None and other is not None and not batch[0].peek:
+                # Only the other speaker's next segment, so that none overtakes its own speaker's
+                # segment before it; and neither a closing segment of silence (nothing to decode: its
+                # line, written by ``prepare``, would come first) nor a look ahead (decoded alone).
+                other = next((s for s in self._finals if s.speaker != batch[0].speaker), None)
+                if other is not None and (other.silent or other.peek or batch[0].peek):
+                    other = None
+                if self._batcher is not None and other is not None:
                     self._finals.remove(other)
                     batch.append(other)
                 self._cond.notify_all()

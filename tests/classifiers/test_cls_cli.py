@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +125,7 @@ def test_bytes_in_no_utf8_come_out_as_valid_utf8_json() -> None:
             capture_output=True,
             cwd=ROOT,
             timeout=60,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},  # a UTF-8 locale's strict stdin
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout.decode("utf-8"))["text"] == "caf\ufffd pitch"  # strict UTF-8

@@ -52,6 +52,7 @@ def test_switches_take_yes_and_no_words(word: str | bool, value: bool) -> None:
         ("refine.model", "", "refine.model: must name a model"),  # not 'model.model', a key never set
         ("refine.model", "  ", "refine.model: must name a model"),
         ("vad.peek_s", 11, "vad.peek_s"),
+        ("vad.peek_s", 5.0, "vad.peek_s: must be shorter than vad.soft_cut_s"),
         ("model.logprob_threshold", 2, "model.logprob_threshold"),
         ("model.hard_logprob_floor", -40, "model.hard_logprob_floor"),
         ("model.threads", True, "model.threads: expected int"),  # TOML true is not 1 thread

@@ -195,7 +195,7 @@ def test_a_look_ahead_confirms_a_short_held_sentence_at_its_cut() -> None:
     line, tr = confirmed.line, confirmed.result
     assert line == first and tr.text == "Thanks." and tr.words == ()
     # The words after it are the interim text of the phrase going on, from where they start.
-    assert confirmed.after == "So what" and confirmed.after_start == pytest.approx(0.9 + 1.45)
+    assert confirmed.after == "So what" and confirmed.after_start == 2.3  # the look ahead's voice
     j.written(line, tr.text)
     assert j.held("rep") is None
     # The phrase the look ahead came from is decoded after the written line, as any later line is.
@@ -227,6 +227,30 @@ def test_a_look_ahead_does_not_confirm_a_sentence_the_words_do_not_end_at_the_cu
     joined = j.peek(look_ahead(2.3, 3.6, pcm_start=2.1))
     assert joined is not None and j.confirm(joined, decoded) is None
     assert j.held("rep") is not None  # still held, decoded again with the next phrase
+
+
+@pytest.mark.parametrize(
+    ("works", "after", "confirmed"),
+    [
+        ((4.6, 5.0), (5.25, 5.4), True),
+        # A soft cut split "works.": its middle lies after the cut, where the next phrase's decode
+        # keeps it, so it must not be written with this line too.
+        ((5.05, 5.43), (5.5, 5.7), False),
+        # "And" starts before the cut and has its middle there: the next decode would drop it.
+        ((4.6, 5.0), (5.1, 5.25), False),
+    ],
+)
+def test_at_a_soft_cut_a_look_ahead_divides_the_words_where_the_next_decode_will(
+    works: tuple[float, float], after: tuple[float, float], confirmed: bool
+) -> None:
+    j = PhraseJoiner()
+    held = SpeechSegment("rep", pcm(5.2, 1), 1.0, 6.1, 5.1, pcm_start=0.9, phrase=True, soft=True)
+    assert j.hold(held, heard("Sure. That works."))
+    ahead = look_ahead(6.1, 7.5, pcm_start=6.1)  # voice goes on right at the cut
+    joined = j.peek(ahead)
+    assert joined is not None
+    decoded = timed((" Sure.", 0.1, 0.5), (" That", 4.2, 4.5), (" works.", *works), (" And", *after))
+    assert (j.confirm(joined, decoded) is not None) is confirmed
 
 
 def test_a_look_ahead_is_not_decoded_without_a_held_sentence_end_right_before_it() -> None:

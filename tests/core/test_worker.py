@@ -285,3 +285,30 @@ def test_a_closing_segment_of_silence_is_no_batch_partner() -> None:
     w.start()
     w.close()
     assert order == ["prospect 1", "rep closing"]
+
+
+def test_no_segment_overtakes_its_own_speakers_earlier_one_to_be_batched() -> None:
+    """The rep's look ahead (or closing segment) waits behind the prospect's final: batching only
+    takes the rep's next segment, and a look ahead is decoded alone, so the rep's phrase after it
+    is not decoded first (the look ahead would then confirm nothing)."""
+
+    class Timed(SlowTranscriber):
+        def transcribe_batch(self, audios):  # type: ignore[no-untyped-def]
+            return [Transcription("x", -0.1, 0.1) for _ in audios]
+
+        def transcribe_after(self, audio, context_s, words_from_s, *, channel=None):  # type: ignore[no-untyped-def]
+            return Transcription("x", -0.1, 0.1)
+
+    order: list[str] = []
+    w = TranscriptionWorker(
+        Timed(),
+        lambda s, _t: order.append(f"{s.speaker} {'ahead' if s.peek else 'phrase'} {s.start:g}"),
+        batch_channels=True,
+        prepare=lambda s: s,
+    )
+    w.submit(seg(1, speaker="prospect"))
+    w.submit(SpeechSegment("rep", bytes(3200), 2.0, 3.5, 1.5, phrase=True, peek=True))
+    w.submit(SpeechSegment("rep", bytes(3200), 2.0, 5.0, 3.0, phrase=True))
+    w.start()
+    w.close()
+    assert order == ["prospect phrase 1", "rep ahead 2", "rep phrase 2"]
