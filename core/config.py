@@ -78,10 +78,10 @@ class VadConfig:
     decoded again this long into the speech that follows it, with those words after it: when they
     confirm the sentence end at the cut, it is a line then, not at the next pause. 0 = off.
     Measured realtime on Dec 6 (benchmarks/RESULTS.md, "Look aheads"), off -> 1.5 s, sentence p95:
-    the stereo phone call 7.59 -> 5.70 s, the demo call 4.20 -> 2.62 s, the monologues 4.02 -> 2.26
-    s, the mono call 5.23 -> 5.63 s; WER the phone call 20.61 -> 18.58% (mono), 21.40 -> 19.06%
-    (stereo), the monologues 10.66 -> 11.03%; +0.01-0.02 CPU-s per audio s. 1.0 s heard the phone
-    call worse, 2.0 s came later."""
+    the demo call 4.20 -> 2.58 s, the monologues 4.02 -> 2.24 s, the phone call 5.23 -> 5.21 s
+    (mono) and 7.59 -> 7.16 s (stereo); its WER 20.61 -> 19.59% (mono), 21.40 -> 18.73% (stereo),
+    the monologues 10.66 -> 11.03%; +0.002-0.012 CPU-s per audio s. 1.0 s heard the phone call
+    worse, 2.0 s came later."""
 
     prospect_phrases: bool = False
     """Phrase and soft cuts on the other party's channel too (sentence lines while they go on).
