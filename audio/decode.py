@@ -17,6 +17,7 @@ import av
 import numpy as np
 
 from core.events import SAMPLE_RATE
+from core.paths import not_regular
 
 
 class AudioInputError(Exception):
@@ -51,7 +52,7 @@ def _open(path: Path) -> av.container.InputContainer:
         raise AudioInputError(f"{path}: no such file")
     if path.is_dir():
         raise AudioInputError(f"{path}: is a directory, not an audio file")
-    if not path.is_file():  # read twice (probe, then decode): a pipe would be used up by the first
+    if not_regular(path):  # read twice (probe, then decode): a pipe would be used up by the first
         raise AudioInputError(f"{path}: not a regular file (a pipe or a device); save the audio to a file")
     if path.stat().st_size == 0:
         raise AudioInputError(f"{path}: empty file (0 bytes)")

@@ -12,6 +12,15 @@ from core.events import Advisory, Event, Mark, Nudge, SessionEnded, SessionStart
 from core.fmt import clock
 
 
+def silence(out: TextIO) -> None:
+    """Point ``out``'s file descriptor at /dev/null: its reader has gone (``oneup ... | head``), and no
+    later print, nor the interpreter's last flush, may fail on the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+
+
 class LinePrinter:
     """A thread-safe ``Sink`` that prints finals, nudges and the session's start and end."""
 
@@ -31,14 +40,9 @@ class LinePrinter:
                 return
             try:
                 print(line, file=self._out, flush=True)
-            except BrokenPipeError:
-                # The call goes on to its end, so the journal is whole; the output now goes to
-                # /dev/null, so that no later print (or the interpreter's last flush) fails again.
+            except BrokenPipeError:  # the call goes on to its end, so the journal is whole
                 self.closed = True
-                with contextlib.suppress(OSError, ValueError):
-                    devnull = os.open(os.devnull, os.O_WRONLY)
-                    os.dup2(devnull, self._out.fileno())
-                    os.close(devnull)
+                silence(self._out)
 
     def _format(self, e: Event) -> str | None:
         if isinstance(e, Utterance):

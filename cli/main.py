@@ -433,8 +433,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("oneup: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `oneup sessions | head`: the reader has gone; nothing to say to it
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's last flush does not fail again
+        from cli.headless import silence
+
+        silence(sys.stdout)
         return 141
 
 

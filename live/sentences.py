@@ -195,6 +195,11 @@ def quietest(pcm: bytes, lo_s: float, hi_s: float, near: float) -> float:
     return round(float(middles[best]), 4)
 
 
+def _squeezed(seg: SpeechSegment, text: str) -> bool:
+    """More words in ``text`` than anyone speaks in ``seg``'s time: word times squeezed by noise."""
+    return len(words(text)) > MAX_WORDS_PER_S * max(seg.end - seg.start, 1.0)
+
+
 def _middle(word: Word) -> float:
     return (word.start + word.end) / 2
 
@@ -298,7 +303,7 @@ class PhraseJoiner:
             return None
         text = "".join(w.text for w in tr.words[: k + 1]).strip()
         line = held.segment
-        if len(words(text)) > MAX_WORDS_PER_S * max(line.end - line.start, 1.0):
+        if _squeezed(line, text):
             return None  # word times squeezed (noise)
         after = "".join(w.text for w in tr.words[k + 1 :]).strip()
         return Confirmed(line, replace(tr, text=text, words=()), after, ahead)
@@ -367,9 +372,8 @@ class PhraseJoiner:
         )
         text = "".join(w.text for w in tr.words[: k + 1]).strip()
         rest_text = "".join(w.text for w in tr.words[k + 1 :]).strip()
-        for part, said in ((line, text), (rest, rest_text)):
-            if len(words(said)) > MAX_WORDS_PER_S * max(part.end - part.start, 1.0):
-                return None  # word times squeezed (noise): no cut is better than a wrong one
+        if _squeezed(line, text) or _squeezed(rest, rest_text):
+            return None  # word times squeezed (noise): no cut is better than a wrong one
         return Split(line, text, rest, rest_text)
 
     def hold(self, seg: SpeechSegment, tr: Transcription) -> bool:

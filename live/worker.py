@@ -235,9 +235,7 @@ class TranscriptionWorker:
                 ]
                 t2 = time.monotonic()
                 if segs[0].peek:  # the joined decode that follows records this audio's confidence
-                    record = self._confidence[segs[0].speaker]
-                    if record.recorded > marks[segs[0].speaker]:
-                        record.retract()
+                    self._retract(segs[0].speaker, marks[segs[0].speaker])
                 kind = "peek" if segs[0].peek else "final" if segs[0].final else "interim"
                 self.busy_s[kind] += t1 - t0
                 self.busy_s["words"] += t2 - t1
@@ -261,11 +259,16 @@ class TranscriptionWorker:
         transcriber recorded it (``mark``: the record's count before it)."""
         timed = isinstance(self._transcriber, ContextTranscriber)
         if timed and self._wants_words is not None and self._wants_words(seg, result):
-            record = self._confidence[seg.speaker]
-            if record.recorded > mark:
-                record.retract()
+            self._retract(seg.speaker, mark)
             return self._timed(seg)
         return result
+
+    def _retract(self, speaker: Speaker, mark: int) -> None:
+        """Take back the decode the transcriber recorded for ``speaker`` since the record held ``mark``
+        entries, if it recorded one."""
+        record = self._confidence[speaker]
+        if record.recorded > mark:
+            record.retract()
 
     def _transcribe(self, seg: SpeechSegment) -> Transcription:
         if not seg.final and isinstance(self._transcriber, InterimTranscriber):
