@@ -11,10 +11,11 @@ beside this module as ``minilm_vocab.txt`` because no small PyPI package ships i
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +26,20 @@ if TYPE_CHECKING:
 VOCAB_PATH = Path(__file__).with_name("minilm_vocab.txt")
 ENCODER_PATH = Path(__file__).with_name("encoder.onnx")
 """The tuned MiniLM, 23 MB int8 ONNX; input_ids/attention_mask/token_type_ids -> last_hidden_state."""
+NO_TELEMETRY = {"ORT_DISABLE_TELEMETRY": "1"}
+"""Nothing leaves the machine. Without this, onnxruntime (1.32.0 seen) writes a device id and a queue
+of usage events (OS, CPU, the model's file name, run times) under ``~/.cache/Microsoft`` and looks up
+mobile.events.data.microsoft.com to send them. It reads the variable once, when first imported."""
+
+
+def import_onnxruntime() -> Any:
+    """onnxruntime, imported with its telemetry off (``NO_TELEMETRY``): the only way oneup imports it."""
+    os.environ.update(NO_TELEMETRY)
+    import onnxruntime
+
+    return onnxruntime
+
+
 MAX_TOKENS = 128
 DIM = 384
 
@@ -43,7 +58,7 @@ class MiniLMEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
+            ort = import_onnxruntime()
             from tokenizers import BertWordPieceTokenizer
 
             tokenizer = BertWordPieceTokenizer(str(VOCAB_PATH), lowercase=True)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from classifiers.dataset import TRAIN_FILES
-from classifiers.embed import ENCODER_PATH
+from classifiers.embed import ENCODER_PATH, import_onnxruntime
 from classifiers.text import normalize
 from classifiers.train import training_examples
 
@@ -141,6 +141,8 @@ def tune(texts: list[str], labels: list[str], base: Path, config: TuneConfig, se
 def export(model: Any, out: Path, workdir: Path) -> None:
     """ONNX with the stock model's inputs and output, then dynamic int8 quantization."""
     import torch
+
+    import_onnxruntime()  # its telemetry off before the quantizer imports it
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class Hidden(torch.nn.Module):

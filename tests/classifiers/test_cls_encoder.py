@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +109,15 @@ def test_unsigned_weights_keeps_the_integers_and_the_product_is_exact(tmp_path: 
     (got,) = session.run(None, {"x": x})
     np.testing.assert_allclose(got, expected, rtol=1e-5)
     assert np.abs(expected - x @ weight).max() < 0.05 * np.abs(x @ weight).max()
+
+
+def test_the_detector_leaves_no_telemetry_behind(tmp_path: Path) -> None:
+    """onnxruntime 1.32 writes a device id and queued usage events under ~/.cache/Microsoft (and looks up
+    Microsoft's events host) unless told not to before its import: nothing of the kind may appear."""
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / ".cache")}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    cmd = [sys.executable, "-m", "cli", "classify", "--text", "what keeps you up at night"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0 and '"pain_probe"' in proc.stdout, proc.stderr
+    left = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")]
+    assert not [p for p in left if "Microsoft" in p or "onnxruntime" in p], left
