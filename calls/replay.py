@@ -5,11 +5,12 @@ So a rep or manager can tune the rules offline and see the effect on real calls.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calls.store import SavedCall
 from classifiers.base import Classifier
-from core.config import DetectorConfig
+from core.config import DetectorConfig, VadConfig
 from core.events import Label, Stance
 from core.fmt import clock
 
@@ -48,23 +49,32 @@ class Replay:
     one_down_after: int
 
 
+def turn_gap_s(call: SavedCall) -> float:
+    """The call's ``vad.end_silence_ms`` in seconds, as its journal recorded it (else the default)."""
+    vad = call.config.get("vad")
+    gap = vad.get("end_silence_ms") if isinstance(vad, Mapping) else None
+    if isinstance(gap, int | float) and not isinstance(gap, bool) and gap > 0:
+        return float(gap) / 1000
+    return VadConfig().end_silence_ms / 1000
+
+
 def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules") -> Replay:
     """Classify every rep utterance again, with the context the live call gave the detector.
 
-    The live pipeline passes the prospect's last transcribed line (journal order)
-    and the utterance's start time; so does this, so only the rules differ.
+    The live pipeline's context comes from ``classifiers.turns.TurnContext`` (the prospect's last turn,
+    the rep's previous line of the same turn, the start time); so does this, so only the rules differ.
     """
-    from classifiers.base import Context
+    from classifiers.turns import TurnContext
 
+    turns = TurnContext(turn_gap_s(call))
     changes: list[Change] = []
-    last_prospect: str | None = None
     before = after = checked = 0
     for line in call.lines:
         if line.speaker == "prospect":
-            last_prospect = line.text
+            turns.prospect(line.text)
             continue
         checked += 1
-        new = classifier.classify(line.text, Context(line.start, last_prospect))
+        new = classifier.classify(line.text, turns.rep(line.start, line.end, line.text))
         before += line.stance == "one-down"
         after += new.stance == "one-down"
         if (new.label, new.stance) != (line.label, line.stance):

@@ -23,6 +23,7 @@ from audio.segmenter import IsSpeech, Segmenter, frame_energy, webrtc_is_speech
 from audio.source import AudioSource
 from calls.transcript_md import write_markdown
 from classifiers.base import Classifier, Context
+from classifiers.turns import TurnContext
 from core.coaching import CoachingTracker
 from core.config import Config
 from core.events import (
@@ -142,14 +143,7 @@ class Pipeline:
         self._write_error: str | None = None
         """The journal could not be written (disk full) from a front end's call: the call ends so."""
         self._call_time = 0.0
-        self._last_prospect: str | None = None
-        """The prospect's last turn (its lines since the rep's last line): the detector's context."""
-        self._prospect_turn_done = False
-        self._rep_turn_prev: str | None = None
-        """The rep's last line: the next line's context while the turn goes on (one turn: lines less than
-        ``vad.end_silence_ms`` apart, the segmenter's own rule for one utterance)."""
-        self._rep_prev_end = -1e9
-        self._turn_gap_s = config.vad.end_silence_ms / 1000
+        self._turns = TurnContext(config.vad.end_silence_ms / 1000)
         self._contexts: dict[int, Context] = {}
         """Each rep line's detector context, so a revision is judged as the line was."""
         self._last_latency: float | None = None
@@ -416,18 +410,13 @@ class Pipeline:
         label: Label | None = None
         shown = False
         if seg.speaker == "rep":
-            same_turn = seg.start - self._rep_prev_end < self._turn_gap_s - 0.001  # times are rounded
-            context = Context(seg.start, self._last_prospect, self._rep_turn_prev if same_turn else None)
+            context = self._turns.rep(seg.start, seg.end, tr.text)
             label = self._classifier.classify(tr.text, context)
-            self._rep_turn_prev, self._rep_prev_end = tr.text, seg.end
             self._contexts[uid] = context  # a revision of this line is judged in the same context
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)
-            self._prospect_turn_done = True
         else:  # the rep answers the prospect's whole turn, not just its last sentence
-            turn = None if self._prospect_turn_done else self._last_prospect
-            self._last_prospect = f"{turn} {tr.text}" if turn else tr.text
-            self._prospect_turn_done = False
+            self._turns.prospect(tr.text)
         latency = time.monotonic() - seg.received_at
         utt = Utterance(
             id=uid,

@@ -13,9 +13,11 @@ import pytest
 
 from calls.replay import replay, replay_lines
 from calls.store import load_call
+from classifiers import load_classifier
+from classifiers.base import Context
 from cli.main import main
 from core.events import Label
-from tests.review.journals import CALL, ONE_DOWN, write_call
+from tests.review.journals import CALL, ONE_DOWN, Said, write_call
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +60,41 @@ def test_replay_reports_only_what_changed_with_the_live_context(tmp_path: Path) 
     lines = replay_lines(result)
     assert lines[0] == "01:10  solution_pitch (one-down) -> teaching (one-up)  " + CALL[10].text
     assert lines[-1].startswith("1 of 8 rep utterances changed with test rules; One-Down 5 -> 4")
+
+
+RECOMMEND = "Then what I would recommend as a next step is a two week study."
+STUDY = (
+    "We measure absences for every shift, and review the results with you and your finance lead,"
+    " so you can weigh the cost of doing nothing."
+)
+TURNS = (
+    Said("prospect", 0.0, 2.0, "Weekends are chaos."),
+    Said("prospect", 2.2, 4.0, "No-shows, mostly."),
+    Said("rep", 5.0, 8.0, RECOMMEND, "teaching", "one-up"),
+    Said("rep", 8.3, 14.0, STUDY, "neutral", "neutral"),
+    Said("rep", 20.0, 26.0, STUDY, "neutral", "neutral"),
+)
+
+
+def test_replay_gives_the_detector_the_live_turn_context(tmp_path: Path) -> None:
+    """A rep line less than ``vad.end_silence_ms`` after the last one is judged after it, and the
+    prospect's turn is all of their lines since the rep spoke: what ``classifiers.turns`` gives live."""
+    config = {"vad": {"end_silence_ms": 600}}
+    call = load_call(write_call(tmp_path / "c.jsonl", call=TURNS, config=config))
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    class Recorder:
+        def classify(self, text: str, context: Context) -> Label:
+            seen.append((text[:9], context.prospect_prev, context.turn_prev and context.turn_prev[:9]))
+            return Label("neutral", "neutral", 0.9, "", None)
+
+    replay(call, Recorder())
+    turn = "Weekends are chaos. No-shows, mostly."
+    assert seen == [("Then what", turn, None), ("We measur", turn, "Then what"), ("We measur", turn, None)]
+    # The real detector: the plan that carries out the recommendation stays neutral, as it was live;
+    # alone (a new turn) it reads as a pitch: the one change.
+    result = replay(call, load_classifier())
+    assert [(c.start, c.new.stance) for c in result.changes] == [(20.0, "one-down")]
 
 
 def test_review_reclassify_print_runs_the_real_detector(

@@ -1,0 +1,37 @@
+"""The detector's context from the call so far: one rule, for the live pipeline and the replay.
+
+A rep line is judged after the prospect's last turn (all of the prospect's lines since the rep's
+last line) and, while the rep's turn goes on (lines less than ``turn_gap_s`` apart, the segmenter's
+own rule for one utterance: ``vad.end_silence_ms``), after the rep's previous line. ``review
+--reclassify`` must rebuild exactly what the live call gave the detector, or it reports changes that
+no rule made.
+"""
+
+from __future__ import annotations
+
+from classifiers.base import Context
+
+
+class TurnContext:
+    """Feed every line in order (``rep`` returns that line's context; ``prospect`` only records)."""
+
+    def __init__(self, turn_gap_s: float) -> None:
+        self._turn_gap_s = turn_gap_s
+        self._prospect: str | None = None
+        self._prospect_turn_done = False
+        self._rep_prev: str | None = None
+        self._rep_prev_end = -1e9
+
+    def rep(self, start: float, end: float, text: str) -> Context:
+        """The context of the rep's line ``text`` (``start``-``end``, call time), and it is recorded."""
+        same_turn = start - self._rep_prev_end < self._turn_gap_s - 0.001  # times are rounded
+        context = Context(start, self._prospect, self._rep_prev if same_turn else None)
+        self._rep_prev, self._rep_prev_end = text, end
+        self._prospect_turn_done = True
+        return context
+
+    def prospect(self, text: str) -> None:
+        """A prospect line: part of the turn the rep's next line answers."""
+        turn = None if self._prospect_turn_done else self._prospect
+        self._prospect = f"{turn} {text}" if turn else text
+        self._prospect_turn_done = False
