@@ -8,6 +8,7 @@ sounddevice) happen inside the command that needs them.
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 import signal
@@ -437,6 +438,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         silence(sys.stdout)
         return 141
+    except OSError as exc:
+        # Any path of any command (a recording, --out, --rules, a title, ONEUP_DATA_DIR) may hold a
+        # name longer than the file system allows; the first look at it fails, wherever that is.
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        name = str(exc.filename or "a path")
+        shown = name if len(name) <= 80 else f"{name[:60]}...{name[-16:]}"
+        fail(f"{shown}: file name too long (each part of a path may have at most 255 bytes)")
 
 
 if __name__ == "__main__":

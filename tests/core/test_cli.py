@@ -189,6 +189,18 @@ def test_out_never_overwrites_the_recording_it_transcribes(tmp_path: Path) -> No
     assert wav.read_bytes() == before
 
 
+def test_a_file_name_over_the_file_systems_limit_is_one_line(tmp_path: Path) -> None:
+    """A part of a path over 255 bytes fails at the first look, wherever that is: one line each."""
+    long = "c" * 300
+    needle = "file name too long"
+    assert_one_line_error(oneup("run", str(tmp_path / f"{long}.wav")), needle)
+    assert_one_line_error(oneup("run", CLIP, "--out", str(tmp_path / f"{long}.jsonl")), needle)
+    rules = str(tmp_path / f"{long}.toml")
+    assert_one_line_error(oneup("classify", "--rules", rules, "--text", "hi"), needle)
+    assert_one_line_error(oneup("sessions", env={"ONEUP_DATA_DIR": str(tmp_path / long)}), needle)
+    assert not list(tmp_path.iterdir())
+
+
 def test_out_that_is_not_a_regular_file_is_refused_untouched(tmp_path: Path) -> None:
     """A FIFO (or a device such as /dev/null) is neither truncated nor made private (chmod 600)."""
     fifo = tmp_path / "pipe"
