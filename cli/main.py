@@ -89,13 +89,15 @@ def make_session(
     ``reads``: the recordings the source reads, which the journal and the files beside it must not
     be (``--out call.wav --force`` on ``call.wav`` would overwrite the recording)."""
     from core.journal import beside
-    from core.paths import same_file
+    from core.paths import not_regular, same_file
     from live.compose import build_session
 
     journal = _journal_path(args)
     for path in (journal, *beside(journal, audio=args.keep_audio)):
         if any(r and same_file(path, Path(r)) for r in reads):
             fail(f"{path}: is the recording being transcribed: give --out another name")
+        if not_regular(path):  # found now, not when the call ends and the file is written
+            fail(f"{path}: not a regular file (a folder, a pipe or a device): give --out another name")
     return build_session(
         cfg,
         source,

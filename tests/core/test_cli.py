@@ -189,6 +189,19 @@ def test_out_never_overwrites_the_recording_it_transcribes(tmp_path: Path) -> No
     assert wav.read_bytes() == before
 
 
+def test_a_file_beside_the_journal_that_is_not_a_regular_file_is_refused_before_the_call(
+    tmp_path: Path,
+) -> None:
+    """The transcript (or a kept recording) would be written over a folder or a pipe when the call
+    ends: refused at the start, with nothing written."""
+    (tmp_path / "a.md").mkdir()
+    (tmp_path / "b.rep.wav").mkdir()
+    for out, flags in (("a.jsonl", ()), ("b.jsonl", ("--keep-audio",))):
+        r = oneup("run", CLIP, "--out", str(tmp_path / out), "--force", *flags)
+        assert_one_line_error(r, "not a regular file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.rep.wav"]
+
+
 def test_a_file_name_over_the_file_systems_limit_is_one_line(tmp_path: Path) -> None:
     """A part of a path over 255 bytes fails at the first look, wherever that is: one line each."""
     long = "c" * 300
