@@ -9,6 +9,7 @@ from the utterances with the same ``CoachingTracker`` the live call uses.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -21,7 +22,7 @@ from core.config import CoachConfig, ConfigError
 from core.events import Label, Speaker, Stance, Utterance
 from core.fmt import share_verdict
 from core.journal import JOURNAL_VERSION, JournalError, beside, iter_journal
-from core.paths import data_dir
+from core.paths import data_dir, not_regular
 
 RECOMPUTED = "cut (summary recomputed)"
 """``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
@@ -255,6 +256,8 @@ def coach_config(config: Mapping[str, Any]) -> CoachConfig:
 def load_call(path: Path | str) -> SavedCall:
     """Read a journal; raises ``SessionError`` when nothing of a call is in it."""
     path = Path(path)
+    if not_regular(path):  # a FIFO or /dev/zero named *.jsonl would be read forever
+        raise SessionError(f"{path}: not a regular file")
     session: Mapping[str, Any] = {}
     summary_rec: Mapping[str, Any] | None = None
     lines: list[Line] = []
@@ -508,12 +511,14 @@ def list_sessions(folder: Path) -> list[SessionInfo]:
 def resolve(folder: Path, ref: str) -> Path:
     """A session journal by id (file stem), file name or path."""
     direct = Path(ref)
-    if direct.is_file():
-        return direct
+    if direct.is_file() or direct.exists():
+        return direct  # a FIFO or a device: ``load_call`` says it is not a regular file
     stem = direct.name.removesuffix(".jsonl")
     candidate = folder / f"{stem}.jsonl"
     if candidate.is_file():
         return candidate
+    if "/" in ref or os.sep in ref:  # a path, not an id: it is that file that is missing
+        raise SessionError(f"{ref}: no such file")
     raise SessionError(f"no session {ref!r} in {folder} (see 'oneup sessions')")
 
 

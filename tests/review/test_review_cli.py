@@ -175,11 +175,16 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["review", "{dir}"], "is a folder"),
         (["sessions", "--delete", "ghost"], "no session 'ghost'"),
         (["sessions", "--delete-all"], "add --yes"),
+        (["report", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
+        (["review", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
+        (["report", "{dir}/gone/call.jsonl"], "call.jsonl: no such file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message: str) -> None:
     (folder / "empty").mkdir()
     (folder / "notes.txt").write_text("not a journal\n")
+    if any("pipe.jsonl" in a for a in args):
+        os.mkfifo(folder / "pipe.jsonl")  # read to its end, it would never end
     argv = [a.replace("{dir}", str(folder)) for a in args]
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     proc = subprocess.run(
@@ -194,6 +199,16 @@ def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("oneup: error: ") and message in lines[0], proc.stderr
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing clobbered
+
+
+def test_a_journal_name_that_is_no_regular_file_is_skipped(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(folder / "pipe.jsonl")
+    (folder / "zero.jsonl").symlink_to("/dev/zero")
+    assert main(["sessions"]) == 0
+    assert "2 sessions in" in capsys.readouterr().out
+    assert main(["report", str(folder), "--format", "md"]) == 0
 
 
 def test_report_never_writes_over_its_journal_through_a_hard_link(folder: Path, tmp_path: Path) -> None:
