@@ -67,10 +67,12 @@ def _add_out_flags(p: argparse.ArgumentParser) -> None:
 def _journal_path(args: argparse.Namespace) -> Path:
     from core.journal import default_journal_path, ensure_private_dir
 
-    if args.out:
+    if args.out is not None:
+        if not args.out.strip():
+            fail("--out: empty: give the journal a file name, or leave --out out for the sessions folder")
         if args.out.endswith(("/", os.sep)):  # Path() would drop the slash and write a file "foo"
             fail(f"--out {args.out}: names a folder: give the journal a file name ({args.out}call.jsonl)")
-        return Path(args.out)
+        return Path(args.out).expanduser()  # --out=~/call.jsonl: no shell expands that ~
     d = data_dir()
     try:
         ensure_private_dir(d)

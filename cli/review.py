@@ -94,9 +94,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         call = _open_call(args.session, folder)
         text = render_call(call, args.format)
         sources = [call.path]
-    if args.out:
-        write_private(Path(args.out), text, force=args.force, sources=sources)
-        print(f"oneup: report written to {args.out}", file=sys.stderr)
+    if args.out is not None:
+        if not args.out.strip():
+            raise SessionError("--out: empty: give the report a file name, or leave --out out for stdout")
+        out = Path(args.out).expanduser()  # --out=~/r.html: no shell expands that ~
+        write_private(out, text, force=args.force, sources=sources)
+        print(f"oneup: report written to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -202,6 +202,13 @@ def test_a_file_beside_the_journal_that_is_not_a_regular_file_is_refused_before_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.rep.wav"]
 
 
+def test_out_is_never_empty_and_its_tilde_is_home(tmp_path: Path) -> None:
+    assert_one_line_error(oneup("run", CLIP, "--out", ""), "--out: empty")
+    r = oneup("run", CLIP, "--out=~/call.jsonl", env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "call.jsonl").is_file() and not (tmp_path / "~").exists()
+
+
 def test_a_file_name_over_the_file_systems_limit_is_one_line(tmp_path: Path) -> None:
     """A part of a path over 255 bytes fails at the first look, wherever that is: one line each."""
     long = "c" * 300

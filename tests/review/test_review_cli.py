@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -178,6 +180,7 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["report", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
         (["review", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
         (["report", "{dir}/gone/call.jsonl"], "call.jsonl: no such file"),
+        (["report", "2026-01-05_10-00-00", "--out", ""], "--out: empty"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(folder: Path, args: list[str], message: str) -> None:
@@ -209,6 +212,28 @@ def test_a_journal_name_that_is_no_regular_file_is_skipped(
     assert main(["sessions"]) == 0
     assert "2 sessions in" in capsys.readouterr().out
     assert main(["report", str(folder), "--format", "md"]) == 0
+
+
+def test_a_report_that_cannot_be_written_whole_leaves_the_old_one(folder: Path, tmp_path: Path) -> None:
+    """A full disk (here: a file size limit of 4 KiB) mid-report: one line, and the report replaced
+    with --force is still the old one, whole; no half-written file is left."""
+    out = tmp_path / "reports" / "old.html"
+    out.parent.mkdir()
+    out.write_text("the old report\n")
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    argv = ["report", "2026-01-05_10-00-00", "--format", "html", "--out", str(out), "--force"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", *argv], capture_output=True, text=True, cwd=ROOT, preexec_fn=limit
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "cannot write the report" in proc.stderr
+    assert out.read_text() == "the old report\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["old.html"]
+    assert main(["report", "2026-01-05_10-00-00", "--format", "html", "--out", str(out), "--force"]) == 0
+    assert len(out.read_bytes()) > 4096
 
 
 def test_report_never_writes_over_its_journal_through_a_hard_link(folder: Path, tmp_path: Path) -> None:
