@@ -250,6 +250,12 @@ class WhisperTranscriber:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load model {config.model!r}: {exc}") from None
         self.load_s = time.monotonic() - t0
+        if config.language != "en" and not self._model.model.is_multilingual:
+            # faster-whisper would print "English-only model ... using 'en'" on every decode
+            raise ModelError(
+                f"model.language {config.language!r} needs a multilingual model: {config.model!r} is "
+                'English-only (use model.language = "en", or a model without .en)'
+            )
         self._encoder = EncoderReuse(self._model)
         self._model.encode = self._encoder
         self._full_retries = 0

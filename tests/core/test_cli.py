@@ -209,6 +209,15 @@ def test_out_is_never_empty_and_its_tilde_is_home(tmp_path: Path) -> None:
     assert (tmp_path / "call.jsonl").is_file() and not (tmp_path / "~").exists()
 
 
+def test_a_language_the_english_only_model_cannot_speak_is_refused(tmp_path: Path) -> None:
+    """faster-whisper would fall back to English with a warning on every decode (thousands a call)."""
+    config = tmp_path / "config.toml"
+    config.write_text('[model]\nlanguage = "de"\n')
+    r = oneup("run", CLIP, "--out", str(tmp_path / "c.jsonl"), env={"ONEUP_CONFIG": str(config)})
+    assert_one_line_error(r, "model.language 'de' needs a multilingual model", "'tiny.en' is English-only")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
 def test_a_file_name_over_the_file_systems_limit_is_one_line(tmp_path: Path) -> None:
     """A part of a path over 255 bytes fails at the first look, wherever that is: one line each."""
     long = "c" * 300
