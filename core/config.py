@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_args
@@ -417,6 +418,56 @@ def to_toml(values: dict[str, Any]) -> str:
     return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
 
 
+def _inline_comment(rest: str) -> str:
+    """The comment after a ``key = value`` line's value (``rest``: what follows the ``=``), or ""."""
+    for i, ch in enumerate(rest):
+        if ch == "#":
+            try:
+                tomlfile.loads(f"v = {rest[:i]}")
+            except tomlfile.TOMLDecodeError:
+                continue  # a # inside a string
+            return rest[i:].strip()
+    return ""
+
+
+def edit_toml(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each dotted key of ``values`` set in place: its line's value replaced (indent and
+    inline comment kept), else a line added under its ``[section]`` header (a new section at the end).
+    Every other line, comments included, stays as the user wrote it."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        line = f"{name} = {_toml_value(value)}"
+        header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+        start = next((i for i, x in enumerate(lines) if header.match(x)), None)
+        if start is None:
+            lines += [*(["\n"] if lines else []), f"[{section}]\n", f"{line}\n"]
+            continue
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        own = re.compile(rf"^(\s*){re.escape(name)}\s*=(.*)$")
+        found = next((i for i in range(start + 1, end) if own.match(lines[i].rstrip("\n"))), None)
+        if found is None:
+            lines.insert(start + 1, f"{line}\n")
+            continue
+        match = own.match(lines[found].rstrip("\n"))
+        assert match is not None
+        comment = _inline_comment(match.group(2))
+        lines[found] = f"{match.group(1)}{line}{'  ' + comment if comment else ''}\n"
+    return "".join(lines)
+
+
+def _reads_as(text: str) -> Config | None:
+    """The settings ``text`` gives (None: it does not read as a config file)."""
+    try:
+        data = tomlfile.loads(text)
+        flat = {f"{s}.{k}": v for s, body in data.items() for k, v in body.items()}
+        return Config().with_values(flat)
+    except (tomlfile.TOMLDecodeError, ConfigError, AttributeError):
+        return None
+
+
 def flatten(config: Config) -> dict[str, Any]:
     """Every setting as a dotted key, in section order."""
     return {f"{s}.{k}": v for s in _SECTIONS for k, v in asdict(getattr(config, s)).items()}
@@ -429,13 +480,19 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     checked = Config().with_values(stored, origin=f"{path}: ")
     typed = flatten(checked)
     tmp = path.with_suffix(".tmp")
+    changed = {k: typed[k] for k in updates if typed[k] is not None}
     try:
-        text = to_toml({k: typed[k] for k in stored}).encode("utf-8")
+        # The user's file, comments and order kept, unless editing it in place would not read back
+        # as meant (a key set as a dotted key or an inline table): then written anew from its values.
+        text = edit_toml(path.read_text(encoding="utf-8"), changed) if path.exists() else to_toml(changed)
+        if _reads_as(text) != checked:
+            text = to_toml({k: typed[k] for k in stored})
+        data = text.encode("utf-8")
     except UnicodeEncodeError:  # a file name in no encoding (bytes the file system allows)
         raise ConfigError(f"{path}: a value is not valid text (UTF-8); nothing was changed") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(text)
+        tmp.write_bytes(data)
         tmp.replace(path)
     except OSError as exc:
         with contextlib.suppress(OSError):  # there may be no folder for it either

@@ -180,3 +180,32 @@ def test_the_language_list_is_faster_whispers() -> None:
 
     assert frozenset(_LANGUAGE_CODES) == WHISPER_LANGUAGES
     assert Config().with_values({"model.language": "de"}).model.language == "de"
+
+
+def test_config_set_keeps_the_users_comments_and_layout(tmp_path: Path) -> None:
+    """A file copied from README's commented sample keeps every comment: the value is set in place."""
+    from core.config import save_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# my laptop\n[model]\n# 2 on battery\nthreads = 2   # was 4\n# model = "/path/to/base"\n'
+        "\n[detector]\n# min_confidence = 0.62\n"
+    )
+    save_settings(path, {"model.threads": "3"})
+    save_settings(path, {"detector.min_confidence": 0.7, "vad.peek_s": 1.0})
+    assert path.read_text() == (
+        '# my laptop\n[model]\n# 2 on battery\nthreads = 3  # was 4\n# model = "/path/to/base"\n'
+        "\n[detector]\nmin_confidence = 0.7\n# min_confidence = 0.62\n\n[vad]\npeek_s = 1.0\n"
+    )
+    assert load_config_file(path) == {"model.threads": 3, "detector.min_confidence": 0.7, "vad.peek_s": 1.0}
+
+
+def test_config_set_writes_a_file_anew_when_editing_in_place_would_read_otherwise(tmp_path: Path) -> None:
+    """A dotted key ("model.threads = 2" with no [model] table) cannot take a [model] section too."""
+    from core.config import save_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("model.threads = 2\n")
+    save_settings(path, {"model.compute_type": "int8"})
+    assert path.read_text() == '[model]\nthreads = 2\ncompute_type = "int8"\n'
+    assert load_config_file(path) == {"model.threads": 2, "model.compute_type": "int8"}
