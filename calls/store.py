@@ -256,7 +256,7 @@ def coach_config(config: Mapping[str, Any]) -> CoachConfig:
 def load_call(path: Path | str) -> SavedCall:
     """Read a journal; raises ``SessionError`` when nothing of a call is in it."""
     path = Path(path)
-    if not_regular(path):  # a FIFO or /dev/zero named *.jsonl would be read forever
+    if not_regular(path) and not path.is_dir():  # a FIFO or /dev/zero would be read forever
         raise SessionError(f"{path}: not a regular file")
     session: Mapping[str, Any] = {}
     summary_rec: Mapping[str, Any] | None = None
