@@ -1039,6 +1039,29 @@ CUES: tuple[Cue, ...] = (
     ),
 )
 
+_COUNT = r"(?:\d+|five|ten|fifteen|twenty|thirty|forty|forty five|fifty|sixty)"
+_HOUR = r"(?:the top of the hour|quarter|half|noon|\d+|one|two|three|four|five|six|ten|eleven|twelve)"
+AGENDA = re.compile(
+    "|".join(
+        (
+            rf"\b(?:have|got|booked|blocked|scheduled|keep (?:it|this|us)) (?:\w+ ){{0,3}}"
+            rf"(?:for |to )?(?:about |around )?{_COUNT} minutes?\b",
+            r"\b(?:have|got|booked|blocked) (?:\w+ ){0,3}for (?:about |around )?(?:an hour|half an hour)\b",
+            rf"\b(?:got|have|booked|blocked) (?:us |you |the room )?(?:until|till|til) {_HOUR}\b",
+            rf"\b{_COUNT} minutes (?:works?|booked|today)\b",
+            r"\bhard stop\b",
+            r"\b(?:the|my|our) plan (?:is|was|for today|today)\b",
+            r"\bi was thinking we (?:\w+ ){0,2}(?:start|cover|go|spend|kick off|begin)\b",
+            r"\b(?:i'd|i would) (?:like|love) to (?:start|kick off|begin)\b",
+        )
+    )
+)
+"""The rep setting the call's agenda or time box ("we've got thirty minutes", "I have us until half
+past", "the plan is ...", "I was thinking we start with ..."), on normalised text. Not a cue (the head
+does not read it): an agenda turn's likeness-only One-Down verdicts need more confidence
+(``detector.AGENDA_MIN_CONFIDENCE``)."""
+
+
 CUES_BY_NAME: dict[str, Cue] = {f"{c.label}.{c.name}": c for c in CUES}
 
 

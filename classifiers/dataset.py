@@ -45,6 +45,12 @@ closing) on the phone and in person, 42% neutral near-misses, a quarter or more 
 two more such writers. The ``train_field8*`` files are business-to-business selling as reps say it
 (demos over a shared screen, pricing, renewals, cold calls, gatekeepers, voicemails), 42% neutral
 near-misses such as short factual answers to the buyer's questions, by two more such writers."""
+HEAD_FILES = (*TRAIN_FILES, DATA_DIR / "train_agenda11.jsonl")
+"""What the head trains on (``python -m classifiers.train``): the encoder's files, and ``train_agenda11``
+(Dec 6, after the shipped encoder was tuned; ``finetune`` reads ``TRAIN_FILES`` only, so it still
+remakes the shipped encoder bit for bit): 320 turns that open a call by setting its agenda or time
+box, 180 neutral and 140 near-miss twins (20 each of rapport, credibility, pain_probe,
+solution_pitch, neediness, buyer_led and teaching), by one more writer who saw no evaluation set."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.base import Context
-from classifiers.cues import CueHit, find_cues
+from classifiers.cues import AGENDA, CueHit, find_cues
 from classifiers.custom import UserMatcher
 from classifiers.embed import MiniLMEncoder, shared_encoder
 from classifiers.features import build
@@ -30,6 +30,14 @@ from core.events import Guess, Label
 from core.taxonomy import NEUTRAL, STANCES
 
 USER_CUE_CONFIDENCE = 0.95
+AGENDA_MIN_CONFIDENCE = 0.9
+"""In a turn that sets the call's agenda or time box, a One-Down verdict by likeness alone (no cue of its
+label) needs this confidence (see ``_in_agenda``). Measured Dec 6 with the head trained on
+``train_agenda11``; neutral/One-Up agenda turns shown One-Down, One-Down recall: 120 agenda turns by a
+writer who saw no data (tuned on): 10/60 -> 1/60, 0.983 both; the 16 evaluation calls: 0.050 -> 0.033
+of neutral/One-Up turns, 0.987 both (no cap: 0.028, but 7 of 60 agenda One-Down turns lost); 100 more
+agenda turns by another writer, seen only as these figures: written 9/65 -> 7/65, as tiny.en heard
+them 15/65 both, recall 0.971 / 0.943 both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +145,7 @@ class OneDownDetector:
         logits = self.sentence_logits(parts, vectors, hits, context)
         probs = [softmax(x, self._head.temperature) for x in logits]
         withheld = self._carried_out(parts, probs, hits, context)
+        withheld |= self._in_agenda(parts, probs, hits, context)
         d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up, withheld)
         part = parts[d.part]
         if d.unsure:
@@ -190,6 +199,32 @@ class OneDownDetector:
         for (i, _), p in zip(pairs, self._probabilities([text for _, text in pairs], later), strict=True):
             top = int(np.argmax(p))
             if self._stances.get(labels[top]) == "one-up" and float(p[top]) >= self.threshold_up:
+                withheld.add(i)
+        return withheld
+
+    def _in_agenda(
+        self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context
+    ) -> set[int]:
+        """Sentences of an agenda turn (``cues.AGENDA`` in one of its sentences, or in the turn's
+        previous line) read as One-Down by likeness alone (no cue of that label), under
+        ``AGENDA_MIN_CONFIDENCE``: "Thanks for making the time. We've got thirty minutes; I was thinking
+        we learn how dispatch works for you today, then see if a next step makes sense." is the plan
+        of the call, not rapport, neediness or handing the buyer the process. Their guess is kept. A
+        cue stands ("our platform ..."), and so does a sure verdict ("what are your biggest
+        challenges?" after a time check)."""
+        assert self._head is not None
+        agenda = bool(context.turn_prev and AGENDA.search(normalize(context.turn_prev)))
+        if not (agenda or any(AGENDA.search(normalize(part)) for part in parts)):
+            return set()
+        labels = self._head.labels
+        withheld = set()
+        for i, p in enumerate(probs):
+            top = labels[int(np.argmax(p))]
+            if (
+                self._stances.get(top) == "one-down"
+                and float(np.max(p)) < AGENDA_MIN_CONFIDENCE
+                and not any(hit.cue.label == top for hit in hits[i])
+            ):
                 withheld.add(i)
         return withheld
 

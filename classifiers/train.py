@@ -1,6 +1,6 @@
 """Train the shipped head: ``python -m classifiers.train`` writes classifiers/head.npz.
 
-Reads the training files (``dataset.TRAIN_FILES``: train, seed, train_neutral,
+Reads the training files (``dataset.HEAD_FILES``: train, seed, train_neutral,
 train_extra; each line written and as tiny.en recognized it), never heldout,
 calibration or the evaluation calls; embeds each sentence with MiniLM, fits a
 logistic regression on embedding + cue + context features, then calibrates its
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.cues import find_cues
-from classifiers.dataset import TRAIN_FILES, Example, load_examples, with_spoken
+from classifiers.dataset import HEAD_FILES, Example, load_examples, with_spoken
 from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig, build
 from classifiers.model import HEAD_PATH, LinearHead
@@ -83,7 +83,7 @@ def fit_head(examples: Sequence[Example], embed: Embedder, config: TrainConfig =
     )
 
 
-def training_examples(files: Sequence[Path] = TRAIN_FILES, spoken: bool = True) -> list[Example]:
+def training_examples(files: Sequence[Path] = HEAD_FILES, spoken: bool = True) -> list[Example]:
     """The training files (missing ones skipped), with their recognized variants when ``spoken``."""
     examples: list[Example] = []
     for path in files:

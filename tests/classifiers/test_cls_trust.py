@@ -13,6 +13,7 @@ from calls.transcript_md import render_markdown
 from classifiers import load_classifier
 from classifiers.base import Context
 from classifiers.calibrate import Reading, ece, fit_temperature
+from classifiers.cues import AGENDA
 from classifiers.dataset import HELDOUT_PATH, Example, load_examples
 from classifiers.detector import OneDownDetector
 from classifiers.text import normalize, split_parts
@@ -135,6 +136,44 @@ def test_a_sentence_that_carries_out_the_one_up_move_before_it_is_not_accused(
 def test_a_one_down_sentence_after_a_neutral_one_keeps_its_verdict(detector: OneDownDetector) -> None:
     after = detector.classify(FOUNDED, Context(call_time=MID.call_time, turn_prev="Sure, that works for me."))
     assert after.label == "credibility" and after.nudge
+
+
+TIME_BOX = "Okay, so we've got thirty minutes today."
+NEXT = "Then we see if it makes sense to talk again, sound alright?"
+
+
+def test_the_rest_of_an_agenda_turn_is_agenda_unless_a_cue_or_a_sure_verdict_says_otherwise(
+    detector: OneDownDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alone, "then we see if it makes sense to talk again" reads as handing the buyer the process;
+    after the rep's time box (the turn's previous line, or its own sentence) it is the call's plan."""
+    alone = detector.classify(NEXT, MID)
+    assert alone.label == "buyer_led" and alone.nudge
+    after = detector.classify(NEXT, Context(call_time=MID.call_time, turn_prev=TIME_BOX))
+    assert (after.stance, after.unsure, after.nudge) == ("neutral", True, None)
+    assert after.guess is not None and after.guess.label == "buyer_led"
+    assert detector.classify(f"{TIME_BOX} {NEXT}", MID).stance == "neutral"
+    pitch = "Our platform books every missed call straight into your calendar."
+    assert detector.classify(f"{TIME_BOX} {pitch}", MID).label == "solution_pitch"  # a cue stands
+    monkeypatch.setattr("classifiers.detector.AGENDA_MIN_CONFIDENCE", alone.confidence - 0.01)
+    assert detector.classify(NEXT, Context(call_time=MID.call_time, turn_prev=TIME_BOX)).label == "buyer_led"
+
+
+@pytest.mark.parametrize(
+    ("text", "agenda"),
+    [
+        ("so I have us down for thirty minutes", True),
+        ("we've got till the top of the hour", True),
+        ("I know you have a hard stop at three", True),
+        ("let's keep it to twenty minutes", True),
+        ("the plan is to confirm a few numbers", True),
+        ("I was thinking we start with how you book jobs", True),
+        ("we saved them thirty minutes a day", False),
+        ("is there any way you could get me on the agenda", False),
+    ],
+)
+def test_what_sets_an_agenda(text: str, agenda: bool) -> None:
+    assert bool(AGENDA.search(normalize(text))) is agenda
 
 
 def test_a_pitch_named_by_its_own_words_stands_after_teaching(detector: OneDownDetector) -> None:
