@@ -292,3 +292,23 @@ def test_putting_the_buyer_on_hold_is_logistics_not_neediness(detector: OneDownD
     """Heard in the recorded service call: "Can I put you on a brief hold ..." read `neediness`
     (0.53) before the logistics cue knew holds; it is a neutral cue now."""
     assert detector.classify(text, Context(300.0)).stance != "one-down"
+
+
+def test_the_agenda_sets_are_whole_and_their_neutral_agendas_are_not_accused(
+    detector: OneDownDetector,
+) -> None:
+    """Both sets carry their recognized text; the development set's neutral agendas, as written, stay
+    unaccused (1 of 60 shown One-Down when the rule was chosen; 10 before it and the agenda data)."""
+    from classifiers.dataset import AGENDA_PATHS, as_spoken
+
+    sets = [load_examples(path) for path in AGENDA_PATHS]
+    assert [len(s) for s in sets] == [120, 100]
+    assert all(e.spoken for s in sets for e in s)
+    neutral = [e for e in sets[0] if e.label == "neutral"]
+    accused = [e.text for e in neutral if detector.classify(e.text, e.context).stance == "one-down"]
+    assert len(accused) <= 3, accused
+    heard = as_spoken(sets[0])
+    assert (
+        sum(detector.classify(e.text, e.context).stance == "one-down" for e in heard if e.label != "neutral")
+        >= 55
+    )
