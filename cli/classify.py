@@ -38,7 +38,9 @@ def register(sub: Any) -> None:
         description="Label rep utterances (one per line on stdin, or --text) as One-Down / One-Up.",
     )
     c.add_argument("--text", action="append", default=[], help="an utterance to label (repeatable)")
-    c.add_argument("--minute", type=_minute, default=10.0, help="call time in minutes for every line")
+    c.add_argument(
+        "--minute", type=_minute, default=10.0, help="call time in minutes for every line (default: 10)"
+    )
     add_tuning_flags(c, ("detector.rules", "detector.min_confidence"), "detector (override the config file)")
     c.set_defaults(func=cmd_classify)
 
@@ -48,7 +50,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     settings = build_config(args).detector
     detector = load_classifier(settings.rules, settings.min_confidence)
     # stdin in any locale: bytes that are no UTF-8 are replaced, not a traceback
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    # utf-8-sig: a byte order mark (an editor's, a Windows pipe's) is not part of the first line
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape")
     lines: Iterable[str] = args.text if args.text else stdin
     context = Context(call_time=args.minute * 60.0)
     for raw in lines:

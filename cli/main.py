@@ -237,11 +237,11 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if args.key is None or args.value is None:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
-    from core.config import save_settings
+    from core.config import save_settings, toml_value
 
     value = _check_setting(args.key, args.value)
     typed = flatten(save_settings(path, {args.key: value}))
-    print(f"{args.key} = {typed[args.key]!r} written to {path}")
+    print(f"{args.key} = {toml_value(typed[args.key])} written to {path}")  # as the file has it
     return 0
 
 

@@ -397,13 +397,13 @@ def env_values(environ: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
@@ -414,7 +414,7 @@ def to_toml(values: dict[str, Any]) -> str:
     for key, value in values.items():
         section, _, name = key.partition(".")
         if value is not None:
-            sections.setdefault(section, []).append(f"{name} = {_toml_value(value)}")
+            sections.setdefault(section, []).append(f"{name} = {toml_value(value)}")
     return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
 
 
@@ -439,7 +439,7 @@ def edit_toml(text: str, values: dict[str, Any]) -> str:
         lines[-1] += "\n"
     for key, value in values.items():
         section, _, name = key.partition(".")
-        line = f"{name} = {_toml_value(value)}"
+        line = f"{name} = {toml_value(value)}"
         header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
         start = next((i for i, x in enumerate(lines) if header.match(x)), None)
         if start is None:

@@ -129,3 +129,16 @@ def test_bytes_in_no_utf8_come_out_as_valid_utf8_json() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout.decode("utf-8"))["text"] == "caf\ufffd pitch"  # strict UTF-8
+
+
+def test_a_byte_order_mark_on_stdin_is_not_part_of_the_first_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "classify"],
+        input="\ufeffwhat keeps you up at night\nsure\n".encode(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    texts = [json.loads(line)["text"] for line in done.stdout.decode().splitlines()]
+    assert texts == ["what keeps you up at night", "sure"]

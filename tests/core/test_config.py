@@ -209,3 +209,12 @@ def test_config_set_writes_a_file_anew_when_editing_in_place_would_read_otherwis
     save_settings(path, {"model.compute_type": "int8"})
     assert path.read_text() == '[model]\nthreads = 2\ncompute_type = "int8"\n'
     assert load_config_file(path) == {"model.threads": 2, "model.compute_type": "int8"}
+
+
+def test_config_set_says_what_the_file_now_has_in_toml(tmp_path: Path) -> None:
+    env = {**os.environ, "ONEUP_CONFIG": str(tmp_path / "c.toml")}
+    cmd = [sys.executable, "-m", "cli", "config", "set", "refine.enabled", "false"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refine.enabled = false written to ")
+    assert "enabled = false" in (tmp_path / "c.toml").read_text()
