@@ -107,7 +107,7 @@ def _category(c: Category) -> dict[str, Any]:
 def figures(s: Summary) -> list[tuple[str, str]]:
     """The headline figures as (name, value) rows, shared by the Markdown and HTML scorecards."""
     if s.rep_share is None:
-        share = "n/a (rep-only recording)"
+        share = f"n/a ({s.no_share_why})"
     else:
         share = f"{pct(s.rep_share)} — {s.share_verdict()} (target {band_text(s)})"
     patience = "n/a" if s.patience_s is None else f"{s.patience_s:.1f} s"

@@ -191,7 +191,7 @@ def _kpis(card: Scorecard) -> str:
     s = card.summary
     verdict = s.share_verdict()
     if verdict is None:
-        share = '<div class="v">n/a</div><div class="s">rep-only recording</div>'
+        share = f'<div class="v">n/a</div><div class="s">{s.no_share_why}</div>'
     else:
         cls = "ok" if verdict == "in band" else "off"
         share = (

@@ -110,6 +110,11 @@ class Summary:
     unsure: int = 0
     """Rep lines shown as neutral because the detector was not sure."""
 
+    @property
+    def no_share_why(self) -> str:
+        """Why there is no talk share: nobody spoke, or only the rep's channel was recorded."""
+        return "no speech" if self.rep_s + self.prospect_s <= 0 else "rep-only recording"
+
     def share_verdict(self) -> str | None:
         """ "high", "low" or "in band" against the target band; None without a share."""
         if self.rep_share is None:

@@ -20,7 +20,7 @@ def render_markdown(call: SavedCall) -> str:
         "## Summary",
         "",
         f"- Duration: {clock(s.duration_s)}",
-        f"- Rep talk share: {pct(s.rep_share, 'n/a (rep only)')} "
+        f"- Rep talk share: {pct(s.rep_share, f'n/a ({s.no_share_why})')} "
         f"(target {s.target_rep_share * 100:.0f}% ± {s.target_band * 100:.0f})",
         f"- Talk time: rep {s.rep_s:.0f} s, prospect {s.prospect_s:.0f} s",
         f"- Longest rep monologue: {s.longest_rep_monologue_s:.0f} s",

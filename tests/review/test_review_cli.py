@@ -286,3 +286,16 @@ def test_a_reader_that_goes_away_before_a_short_answer_is_not_a_traceback_either
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     proc = _piped("config path | (exec 0<&-; true)", env)
     assert proc.stderr == "", proc.stderr
+
+
+def test_no_talk_share_says_why(tmp_path: Path) -> None:
+    """A two-channel call where nobody spoke is not a rep-only recording."""
+    from dataclasses import replace
+
+    from calls.report import figures
+
+    summary = load_call(write_call(tmp_path / "c.jsonl")).summary
+    silent = replace(summary, rep_s=0.0, prospect_s=0.0, rep_share=None)
+    rep_only = replace(summary, prospect_s=0.0, rep_share=None)
+    assert dict(figures(silent))["Rep talk share"] == "n/a (no speech)"
+    assert dict(figures(rep_only))["Rep talk share"] == "n/a (rep-only recording)"
