@@ -8,10 +8,7 @@ recorded for it, and the One-Up moments. Everything is built from one
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,8 +26,8 @@ from calls.scorecard import (
 )
 from calls.store import Line, SavedCall, SessionError, Summary
 from core.fmt import clock, pct
-from core.journal import open_private
-from core.paths import not_regular, same_file
+from core.journal import write_whole
+from core.paths import same_file
 from core.taxonomy import ORDER, title
 
 FORMATS = ("md", "html", "json")
@@ -252,23 +249,9 @@ def write_private(path: Path, text: str, *, force: bool = False, sources: Sequen
         raise SessionError(f"{path}: is the journal the report is made from: write the report elsewhere")
     if path.exists() and not force:
         raise SessionError(f"{path}: already exists (use --force to overwrite)")
-    # Written whole beside it, then moved into place: a full disk leaves no cut-off report, and an
-    # old report replaced with --force survives a write that fails.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if not_regular(path):
-            raise OSError(errno.EINVAL, "not a regular file")
-        fd = open_private(tmp, exclusive=True)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if force:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # FileExistsError when another made it meanwhile: never overwritten
+        write_whole(path, text, exclusive=not force)
     except FileExistsError:
         raise SessionError(f"{path}: already exists (use --force to overwrite)") from None
     except OSError as exc:
         raise SessionError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from calls.store import SavedCall, load_call
 from core.fmt import clock, pct
-from core.journal import open_private
+from core.journal import write_whole
 
 
 def render_markdown(call: SavedCall) -> str:
@@ -62,6 +61,4 @@ def render_markdown(call: SavedCall) -> str:
 
 
 def write_markdown(journal: Path, out: Path) -> None:
-    text = render_markdown(load_call(journal))
-    with os.fdopen(open_private(out), "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_whole(out, render_markdown(load_call(journal)))  # a full disk leaves no empty NAME.md

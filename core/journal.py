@@ -7,6 +7,7 @@ Files are created 0600 in 0700 directories and never overwritten unless asked.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -74,6 +75,25 @@ def open_private(path: Path, *, exclusive: bool = False) -> int:
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)
     return fd
+
+
+def write_whole(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path`` (0600) whole or not at all: into a file beside it, then moved into
+    place, so a full disk leaves no cut-off file and an older one survives a write that fails.
+    ``exclusive``: FileExistsError rather than replace an existing file."""
+    if not_regular(path):
+        raise OSError(errno.EINVAL, "not a regular file")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with os.fdopen(open_private(tmp, exclusive=True), "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if exclusive:
+            os.link(tmp, path)  # never over a file another made meanwhile
+        else:
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 LABEL_FIELDS = (

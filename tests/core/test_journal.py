@@ -11,7 +11,7 @@ import pytest
 from calls.store import load_call
 from calls.transcript_md import render_markdown
 from core.events import Label, Mark, Utterance
-from core.journal import JournalError, JournalWriter, default_journal_path, read_journal
+from core.journal import JournalError, JournalWriter, default_journal_path, read_journal, write_whole
 
 
 def utt(text: str = "what keeps you up at night", speaker: str = "rep") -> Utterance:
@@ -173,3 +173,34 @@ def test_a_journal_named_like_its_transcript_in_other_case_is_refused(tmp_path: 
     """call.MD and call.md are one file on macOS and Windows."""
     with pytest.raises(JournalError, match="give the journal another name"):
         JournalWriter(tmp_path / "call.MD")
+
+
+def test_a_file_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The transcript and reports: a write that fails (here a 4 KiB file size limit, as a full disk)
+    leaves the older file as it was, or none (an empty NAME.md would block the next run)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from core.journal import write_whole\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        write_whole(Path(name), 'x' * 9000)\n"
+        "    except OSError as exc:\n"
+        "        print(exc.errno)\n"
+    )
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    old.write_text("the old transcript\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(old), str(new)], capture_output=True, text=True, cwd=root
+    )
+    assert done.returncode == 0 and done.stdout.split() == ["27", "27"], done.stderr  # EFBIG twice
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.md"]
+    assert old.read_text() == "the old transcript\n"
+    write_whole(new, "whole\n")
+    assert new.read_text() == "whole\n" and stat.S_IMODE(new.stat().st_mode) == 0o600
