@@ -1041,25 +1041,29 @@ CUES: tuple[Cue, ...] = (
 
 _COUNT = r"(?:\d+|five|ten|fifteen|twenty|thirty|forty|forty five|fifty|sixty)"
 _HOUR = r"(?:the top of the hour|quarter|half|noon|\d+|one|two|three|four|five|six|ten|eleven|twelve)"
+_BOX = r"(?:us |you |the room |it |this |down |booked |blocked |scheduled |about |around |roughly )*"
 AGENDA = re.compile(
     "|".join(
         (
-            rf"\b(?:have|got|booked|blocked|scheduled|keep (?:it|this|us)) (?:\w+ ){{0,3}}"
-            rf"(?:for |to )?(?:about |around )?{_COUNT} minutes?\b",
-            r"\b(?:have|got|booked|blocked) (?:\w+ ){0,3}for (?:about |around )?(?:an hour|half an hour)\b",
-            rf"\b(?:got|have|booked|blocked) (?:us |you |the room )?(?:until|till|til) {_HOUR}\b",
-            rf"\b{_COUNT} minutes (?:works?|booked|today)\b",
+            rf"\b(?:we|i|you)(?:'ve| have)? (?:got|have|booked|blocked|scheduled) {_BOX}"
+            rf"(?:for |to )?{_BOX}(?:{_COUNT} minutes?|an hour|half an hour)\b",
+            rf"\b(?:let's|let us|i'll) keep (?:it|this|us) to {_COUNT} minutes\b",
+            rf"\b(?:we|i|you)(?:'ve| have)? (?:got|have|booked|blocked) {_BOX}(?:until|till|til) {_HOUR}\b",
+            rf"\b{_COUNT} minutes (?:works?|booked)\b",
             r"\bhard stop\b",
-            r"\b(?:the|my|our) plan (?:is|was|for today|today)\b",
-            r"\bi was thinking we (?:\w+ ){0,2}(?:start|cover|go|spend|kick off|begin)\b",
-            r"\b(?:i'd|i would) (?:like|love) to (?:start|kick off|begin)\b",
+            r"\b(?:the|my) plan (?:for (?:today|the call|our time)|today)\b",
+            r"\b(?:the|my) plan (?:is|was) (?:to |that )?(?:i'd |i |we |we'd )?(?:ask|start|learn|hear|"
+            r"understand|confirm|cover|go over|walk|spend|share|get)\b",
+            r"\bi was thinking we (?:\w+ ){0,2}(?:start|cover|spend|kick off|begin)\b",
+            r"\b(?:i'd|i would) (?:like|love) to (?:start|kick off|begin) (?:by|with|off)\b",
         )
     )
 )
 """The rep setting the call's agenda or time box ("we've got thirty minutes", "I have us until half
-past", "the plan is ...", "I was thinking we start with ..."), on normalised text. Not a cue (the head
-does not read it): an agenda turn's likeness-only One-Down verdicts need more confidence
-(``detector.AGENDA_MIN_CONFIDENCE``)."""
+past", "the plan is to ...", "I was thinking we start with ..."), on normalised text, sentence by
+sentence. Not a cue (the head does not read it): an agenda turn's likeness-only One-Down verdicts need
+more confidence (``detector.AGENDA_MIN_CONFIDENCE``). First person and a time box, so "our plan is
+month to month", "I have been on hold for twenty minutes" or "it saves thirty minutes today" are none."""
 
 
 CUES_BY_NAME: dict[str, Cue] = {f"{c.label}.{c.name}": c for c in CUES}

@@ -30,14 +30,17 @@ from core.events import Guess, Label
 from core.taxonomy import NEUTRAL, STANCES
 
 USER_CUE_CONFIDENCE = 0.95
+AGENDA_WINDOW_S = 300.0
+"""The call's opening, where an agenda is set: later, a time check ("we've got five minutes left")
+comes with asks that are One-Down, and the rule stays out of it."""
 AGENDA_MIN_CONFIDENCE = 0.9
 """In a turn that sets the call's agenda or time box, a One-Down verdict by likeness alone (no cue of its
 label) needs this confidence (see ``_in_agenda``). Measured Dec 6 with the head trained on
-``train_agenda11``; neutral/One-Up agenda turns shown One-Down, One-Down recall: 120 agenda turns by a
-writer who saw no data (tuned on): 10/60 -> 1/60, 0.983 both; the 16 evaluation calls: 0.050 -> 0.033
-of neutral/One-Up turns, 0.987 both (no cap: 0.028, but 7 of 60 agenda One-Down turns lost); 100 more
-agenda turns by another writer, seen only as these figures: written 9/65 -> 7/65, as tiny.en heard
-them 15/65 both, recall 0.971 / 0.943 both."""
+``train_agenda11``, rule off -> on; neutral/One-Up agenda turns shown One-Down, One-Down recall:
+``eval_agenda_a`` (tuned on) written 10/60 -> 2/60, 0.983 both, as tiny.en heard them 30/60 -> 13/60,
+1.000 -> 0.950; the 16 evaluation calls 0.050 -> 0.033 of neutral/One-Up turns, 0.987 both (no cap:
+0.028, but 7 of 60 agenda One-Down turns of ``eval_agenda_a`` lost); ``eval_agenda_b``, seen only as
+these totals: written 9/65 -> 7/65, 0.971 -> 0.943, heard 15/65 and 0.943 both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,16 +208,19 @@ class OneDownDetector:
     def _in_agenda(
         self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context
     ) -> set[int]:
-        """Sentences of an agenda turn (``cues.AGENDA`` in one of its sentences, or in the turn's
-        previous line) read as One-Down by likeness alone (no cue of that label), under
+        """In the call's opening (``AGENDA_WINDOW_S``), sentences of an agenda turn (``cues.AGENDA`` in
+        one of its sentences, or of the turn's previous line) read as One-Down by likeness alone (no
+        cue of that label), under
         ``AGENDA_MIN_CONFIDENCE``: "Thanks for making the time. We've got thirty minutes; I was thinking
         we learn how dispatch works for you today, then see if a next step makes sense." is the plan
         of the call, not rapport, neediness or handing the buyer the process. Their guess is kept. A
         cue stands ("our platform ..."), and so does a sure verdict ("what are your biggest
         challenges?" after a time check)."""
         assert self._head is not None
-        agenda = bool(context.turn_prev and AGENDA.search(normalize(context.turn_prev)))
-        if not (agenda or any(AGENDA.search(normalize(part)) for part in parts)):
+        if context.call_time > AGENDA_WINDOW_S:
+            return set()
+        before = split_parts(context.turn_prev) if context.turn_prev else []
+        if not any(AGENDA.search(normalize(part)) for part in (*before, *parts)):
             return set()
         labels = self._head.labels
         withheld = set()

@@ -138,6 +138,7 @@ def test_a_one_down_sentence_after_a_neutral_one_keeps_its_verdict(detector: One
     assert after.label == "credibility" and after.nudge
 
 
+OPENING = Context(call_time=60.0)
 TIME_BOX = "Okay, so we've got thirty minutes today."
 NEXT = "Then we see if it makes sense to talk again, sound alright?"
 
@@ -147,16 +148,20 @@ def test_the_rest_of_an_agenda_turn_is_agenda_unless_a_cue_or_a_sure_verdict_say
 ) -> None:
     """Alone, "then we see if it makes sense to talk again" reads as handing the buyer the process;
     after the rep's time box (the turn's previous line, or its own sentence) it is the call's plan."""
-    alone = detector.classify(NEXT, MID)
+    alone = detector.classify(NEXT, OPENING)
     assert alone.label == "buyer_led" and alone.nudge
-    after = detector.classify(NEXT, Context(call_time=MID.call_time, turn_prev=TIME_BOX))
+    after = detector.classify(NEXT, Context(call_time=OPENING.call_time, turn_prev=TIME_BOX))
     assert (after.stance, after.unsure, after.nudge) == ("neutral", True, None)
     assert after.guess is not None and after.guess.label == "buyer_led"
-    assert detector.classify(f"{TIME_BOX} {NEXT}", MID).stance == "neutral"
+    assert detector.classify(f"{TIME_BOX} {NEXT}", OPENING).stance == "neutral"
     pitch = "Our platform books every missed call straight into your calendar."
-    assert detector.classify(f"{TIME_BOX} {pitch}", MID).label == "solution_pitch"  # a cue stands
-    monkeypatch.setattr("classifiers.detector.AGENDA_MIN_CONFIDENCE", alone.confidence - 0.01)
+    assert detector.classify(f"{TIME_BOX} {pitch}", OPENING).label == "solution_pitch"  # a cue stands
+    # Later in the call a time check is no agenda: "we've got five minutes left" comes with asks.
     assert detector.classify(NEXT, Context(call_time=MID.call_time, turn_prev=TIME_BOX)).label == "buyer_led"
+    monkeypatch.setattr("classifiers.detector.AGENDA_MIN_CONFIDENCE", alone.confidence - 0.01)
+    assert (
+        detector.classify(NEXT, Context(call_time=OPENING.call_time, turn_prev=TIME_BOX)).label == "buyer_led"
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,6 +175,11 @@ def test_the_rest_of_an_agenda_turn_is_agenda_unless_a_cue_or_a_sure_verdict_say
         ("I was thinking we start with how you book jobs", True),
         ("we saved them thirty minutes a day", False),
         ("is there any way you could get me on the agenda", False),
+        ("our plan is month to month, no contract", False),
+        ("I have been on hold for twenty minutes", False),
+        ("it saves thirty minutes today", False),
+        ("I got stuck in traffic for an hour", False),
+        ("the plan was to loop in finance", False),
     ],
 )
 def test_what_sets_an_agenda(text: str, agenda: bool) -> None:
