@@ -70,11 +70,14 @@ def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules
     changes: list[Change] = []
     before = after = checked = 0
     for line in call.lines:
+        # The context holds the lines as they were first written (a later revision was judged in the
+        # context of its first version, as the live pipeline does); the line itself is its latest text.
+        heard = line.live_text if line.live_text is not None else line.text
         if line.speaker == "prospect":
-            turns.prospect(line.text)
+            turns.prospect(heard)
             continue
         checked += 1
-        new = classifier.classify(line.text, turns.rep(line.start, line.end, line.text))
+        new = classifier.classify(line.text, turns.rep(line.start, line.end, heard))
         before += line.stance == "one-down"
         after += new.stance == "one-down"
         if (new.label, new.stance) != (line.label, line.stance):

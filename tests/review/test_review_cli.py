@@ -84,15 +84,34 @@ def test_replay_gives_the_detector_the_live_turn_context(tmp_path: Path) -> None
     config = {"vad": {"end_silence_ms": 600}}
     call = load_call(write_call(tmp_path / "c.jsonl", call=TURNS, config=config))
     seen: list[tuple[str, str | None, str | None]] = []
+    contexts: list[Context] = []
 
     class Recorder:
         def classify(self, text: str, context: Context) -> Label:
+            contexts.append(context)
             seen.append((text[:9], context.prospect_prev, context.turn_prev and context.turn_prev[:9]))
             return Label("neutral", "neutral", 0.9, "", None)
 
     replay(call, Recorder())
     turn = "Weekends are chaos. No-shows, mostly."
     assert seen == [("Then what", turn, None), ("We measur", turn, "Then what"), ("We measur", turn, None)]
+    # Revised lines (the refine pass): the live detector judged each line after the others as they
+    # were first written, and judges a revision in its line's first context: so does the replay.
+    path = tmp_path / "c.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for uid, rec in enumerate((r for r in records if r["type"] == "utterance"), start=1):
+        rec["id"] = uid
+    revised = [{"type": "revision", "id": 2, "text": "No shows mostly."}]
+    revised.append({"type": "revision", "id": 3, "text": RECOMMEND.replace("two week", "two-week")})
+    lines = [json.dumps(r) for r in records[:-1] + revised + records[-1:]]
+    path.write_text("\n".join(lines) + "\n")
+    contexts.clear()
+    replay(load_call(path), Recorder())
+    assert [(c.prospect_prev, c.turn_prev) for c in contexts] == [
+        (turn, None),
+        (turn, RECOMMEND),
+        (turn, None),
+    ]
     # The real detector: the plan that carries out the recommendation stays neutral, as it was live;
     # alone (a new turn) it reads as a pitch: the one change.
     result = replay(call, load_classifier())
