@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -78,18 +79,28 @@ def open_private(path: Path, *, exclusive: bool = False) -> int:
 
 
 def write_whole(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write ``text`` to ``path`` (0600) whole or not at all: into a file beside it, then moved into
-    place, so a full disk leaves no cut-off file and an older one survives a write that fails.
-    ``exclusive``: FileExistsError rather than replace an existing file."""
+    """Write ``text`` to ``path`` (0600) whole or not at all: into a new file beside it, then moved into
+    place, so a full disk leaves no cut-off file and an older one survives a write that fails. A
+    symbolic link is written through (its target is replaced). ``exclusive``: FileExistsError rather
+    than replace an existing file."""
+    path = Path(os.path.realpath(path))
     if not_regular(path):
         raise OSError(errno.EINVAL, "not a regular file")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".oneup-", suffix=".tmp")  # 0600, a short name
+    tmp = Path(name)
     try:
-        with os.fdopen(open_private(tmp, exclusive=True), "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        if exclusive:
+        if not exclusive:
+            os.replace(tmp, path)
+            return
+        try:
             os.link(tmp, path)  # never over a file another made meanwhile
-        else:
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS):
+                raise
+            # No hard links here (FAT, some network shares): claim the name, then move over it.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             os.replace(tmp, path)
     finally:
         with contextlib.suppress(OSError):

@@ -204,3 +204,19 @@ def test_a_file_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert old.read_text() == "the old transcript\n"
     write_whole(new, "whole\n")
     assert new.read_text() == "whole\n" and stat.S_IMODE(new.stat().st_mode) == 0o600
+
+
+def test_a_whole_write_goes_through_a_link_and_fits_any_name_that_fits(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.html"
+    target.write_text("old")
+    link = tmp_path / "report.html"
+    link.symlink_to(target)
+    write_whole(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+    long = tmp_path / ("r" * 250 + ".md")  # 253 bytes: the name fits, so must the write
+    write_whole(long, "whole")
+    assert long.read_text() == "whole"
+    with pytest.raises(FileExistsError):
+        write_whole(long, "again", exclusive=True)
+    assert long.read_text() == "whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["elsewhere.html", "report.html", long.name])
