@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from classifiers.embed import NO_TELEMETRY
+
+# Tests import onnxruntime directly too (the quantizer, the encoder's graph): its telemetry off
+# before any of them does, as classifiers.embed.import_onnxruntime does for oneup itself.
+os.environ.update(NO_TELEMETRY)
 
 SHARED_SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 
