@@ -193,6 +193,11 @@ class ModelConfig:
             "model.language",
             "must be a language code Whisper knows (e.g. en, de, fr, es)",
         )
+        _check(
+            self.language == "en" or not self.model.rstrip("/\\").endswith(".en"),
+            "model.language",
+            f"{self.language!r} needs a multilingual model: {self.model!r} is English-only",
+        )
         _check(-10.0 <= self.logprob_threshold <= 0.0, "model.logprob_threshold", "must be in -10..0")
         _check(-10.0 <= self.hard_logprob_floor <= 0.0, "model.hard_logprob_floor", "must be in -10..0")
         _check(5.0 <= self.encoder_window_s <= 30.0, "model.encoder_window_s", "must be in 5..30 seconds")

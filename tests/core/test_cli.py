@@ -214,7 +214,9 @@ def test_a_language_the_english_only_model_cannot_speak_is_refused(tmp_path: Pat
     config = tmp_path / "config.toml"
     config.write_text('[model]\nlanguage = "de"\n')
     r = oneup("run", CLIP, "--out", str(tmp_path / "c.jsonl"), env={"ONEUP_CONFIG": str(config)})
-    assert_one_line_error(r, "model.language 'de' needs a multilingual model", "'tiny.en' is English-only")
+    assert_one_line_error(r, "'de' needs a multilingual model", "'tiny.en' is English-only")
+    r = oneup("config", "set", "model.language", "de", env={"ONEUP_CONFIG": str(config)})
+    assert_one_line_error(r, "'tiny.en' is English-only")  # never written, to fail every later run
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
 
 

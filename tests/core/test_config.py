@@ -179,7 +179,10 @@ def test_the_language_list_is_faster_whispers() -> None:
     from core.config import WHISPER_LANGUAGES
 
     assert frozenset(_LANGUAGE_CODES) == WHISPER_LANGUAGES
-    assert Config().with_values({"model.language": "de"}).model.language == "de"
+    multilingual = {"model.model": "/models/base", "model.language": "de"}
+    assert Config().with_values(multilingual).model.language == "de"
+    with pytest.raises(ConfigError, match="'tiny.en' is English-only"):  # the default model
+        Config().with_values({"model.language": "de"})
 
 
 def test_config_set_keeps_the_users_comments_and_layout(tmp_path: Path) -> None:
