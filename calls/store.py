@@ -514,16 +514,18 @@ def list_sessions(folder: Path) -> list[SessionInfo]:
 
 
 def resolve(folder: Path, ref: str) -> Path:
-    """A session journal by id (file stem), file name or path."""
+    """A session journal by path (a ref with a folder in it: that file and no other), or by id (file
+    stem) or file name in ``folder``, else a file of that name here."""
     direct = Path(ref)
-    if direct.is_file() or direct.exists():
-        return direct  # a FIFO or a device: ``load_call`` says it is not a regular file
-    stem = direct.name.removesuffix(".jsonl")
-    candidate = folder / f"{stem}.jsonl"
+    if "/" in ref or os.sep in ref:
+        if direct.exists():
+            return direct  # a FIFO or a device: ``load_call`` says it is not a regular file
+        raise SessionError(f"{ref}: no such file")  # never the saved call of the same name
+    candidate = folder / f"{direct.name.removesuffix('.jsonl')}.jsonl"
     if candidate.is_file():
         return candidate
-    if "/" in ref or os.sep in ref:  # a path, not an id: it is that file that is missing
-        raise SessionError(f"{ref}: no such file")
+    if direct.is_file():
+        return direct
     raise SessionError(f"no session {ref!r} in {folder} (see 'oneup sessions')")
 
 

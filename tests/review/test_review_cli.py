@@ -199,6 +199,8 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["report", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
         (["review", "{dir}/pipe.jsonl"], "pipe.jsonl: not a regular file"),
         (["report", "{dir}/gone/call.jsonl"], "call.jsonl: no such file"),
+        # a missing copy elsewhere never stands for the saved call of the same name
+        (["sessions", "--delete", "{dir}/gone/2026-01-05_10-00-00.jsonl"], "no such file"),
         (["report", "2026-01-05_10-00-00", "--out", ""], "--out: empty"),
     ],
 )
