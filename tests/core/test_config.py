@@ -221,3 +221,13 @@ def test_config_set_says_what_the_file_now_has_in_toml(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refine.enabled = false written to ")
     assert "enabled = false" in (tmp_path / "c.toml").read_text()
+
+
+@pytest.mark.parametrize("text", ["a\nb", "tab\there", "esc\x1b[31m", 'quote " and \\ back', "plain"])
+def test_a_written_string_reads_back_as_it_was(text: str) -> None:
+    """Control characters are escaped: a config file with a raw newline in a string would fail to
+    load, and every later command with it."""
+    from core import tomlfile
+    from core.config import toml_value
+
+    assert tomlfile.loads(f"v = {toml_value(text)}")["v"] == text
