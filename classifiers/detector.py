@@ -208,14 +208,13 @@ class OneDownDetector:
     def _in_agenda(
         self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context
     ) -> set[int]:
-        """In the call's opening (``AGENDA_WINDOW_S``), sentences of an agenda turn (``cues.AGENDA`` in
-        one of its sentences, or of the turn's previous line) read as One-Down by likeness alone (no
-        cue of that label), under
-        ``AGENDA_MIN_CONFIDENCE``: "Thanks for making the time. We've got thirty minutes; I was thinking
-        we learn how dispatch works for you today, then see if a next step makes sense." is the plan
-        of the call, not rapport, neediness or handing the buyer the process. Their guess is kept. A
-        cue stands ("our platform ..."), and so does a sure verdict ("what are your biggest
-        challenges?" after a time check)."""
+        """In the call's opening (``AGENDA_WINDOW_S``), the sentences of an agenda turn (``cues.AGENDA``
+        in one of its sentences, or in one of the turn's previous line) that read as One-Down by
+        likeness alone (no cue of that label) under ``AGENDA_MIN_CONFIDENCE``: "Thanks for making the
+        time. We've got thirty minutes; I was thinking we learn how dispatch works for you today, then
+        see if a next step makes sense." is the plan of the call, not rapport, neediness or handing the
+        buyer the process. Their guess is kept. A cue stands ("our platform ..."), and so does a sure
+        verdict."""
         assert self._head is not None
         if context.call_time > AGENDA_WINDOW_S:
             return set()
