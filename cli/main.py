@@ -48,8 +48,12 @@ class _Parser(argparse.ArgumentParser):
         fail(f"{message} (see '{self.prog} --help')")
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+"""Control characters as escapes: a file name with an escape code in it must not drive the terminal."""
+
+
 def fail(message: str) -> NoReturn:
-    print(f"oneup: error: {message}", file=sys.stderr)
+    print(f"oneup: error: {message.translate(_CONTROL)}", file=sys.stderr)
     raise SystemExit(2)
 
 
@@ -402,9 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     lv.set_defaults(func=cmd_live)
 
     c = sub.add_parser("config", help="show the effective settings, the config file path, or set a value")
-    c.add_argument("action", choices=("show", "path", "set"))
+    c.add_argument(
+        "action",
+        choices=("show", "path", "set"),
+        help="show: every setting in effect; path: the config file; set: write KEY = VALUE into it",
+    )
     c.add_argument("key", nargs="?", help="dotted key, e.g. model.threads")
-    c.add_argument("value", nargs="?")
+    c.add_argument("value", nargs="?", help="the value, checked before it is written (e.g. 4)")
     c.set_defaults(func=cmd_config)
 
     b = sub.add_parser("bench", help="measure model settings on this machine and recommend one")
@@ -412,7 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--models", help="comma-separated: tiny.en, CTranslate2 model dirs, cached names")
     b.add_argument("--latency-budget", type=_positive_float, default=1.5, help="p95 seconds (default 1.5)")
     b.add_argument("--eval", help="folder with manifest.jsonl of audio + reference text")
-    b.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    b.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where to run the models (default: auto)",
+    )
     b.add_argument("--save", action="store_true", help="write the recommendation to the config file")
     b.set_defaults(func=cmd_bench)
 

@@ -220,6 +220,13 @@ def test_a_language_the_english_only_model_cannot_speak_is_refused(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
 
 
+def test_control_characters_in_a_name_are_escaped_in_the_error(tmp_path: Path) -> None:
+    """An escape code in a file name must not recolour (or clear) the user's terminal."""
+    r = oneup("run", str(tmp_path / "x\x1b[2Jred\nline.wav"))
+    assert_one_line_error(r, "x\\x1b[2Jred\\x0aline.wav: no such file")
+    assert "\x1b" not in r.stderr
+
+
 def test_a_file_name_over_the_file_systems_limit_is_one_line(tmp_path: Path) -> None:
     """A part of a path over 255 bytes fails at the first look, wherever that is: one line each."""
     long = "c" * 300
