@@ -185,14 +185,7 @@ class OneDownDetector:
         whatever came before. One more embedding, only for those sentences."""
         assert self._head is not None and self._encoder is not None
         labels = self._head.labels
-        tops = [labels[int(np.argmax(p))] for p in probs]
-        sure_down = [
-            i
-            for i, p in enumerate(probs)
-            if self._stances.get(tops[i]) == "one-down"
-            and float(np.max(p)) >= self.threshold
-            and not any(hit.cue.label == tops[i] for hit in hits[i])
-        ]
+        sure_down = [i for i, p in self._by_likeness(probs, hits) if p >= self.threshold]
         previous = [parts[i - 1] if i else _last_sentence(context.turn_prev) for i in sure_down]
         pairs = [(i, f"{prev} {parts[i]}") for i, prev in zip(sure_down, previous, strict=True) if prev]
         if not pairs:
@@ -215,23 +208,24 @@ class OneDownDetector:
         see if a next step makes sense." is the plan of the call, not rapport, neediness or handing the
         buyer the process. Their guess is kept. A cue stands ("our platform ..."), and so does a sure
         verdict."""
-        assert self._head is not None
         if context.call_time > AGENDA_WINDOW_S:
             return set()
         before = split_parts(context.turn_prev) if context.turn_prev else []
         if not any(AGENDA.search(normalize(part)) for part in (*before, *parts)):
             return set()
+        return {i for i, p in self._by_likeness(probs, hits) if p < AGENDA_MIN_CONFIDENCE}
+
+    def _by_likeness(self, probs: list[np.ndarray], hits: list[list[CueHit]]) -> list[tuple[int, float]]:
+        """The sentences read as One-Down by likeness alone (no cue of their top label in them), with
+        that label's probability: the verdicts the context rules may withhold (a cue always stands)."""
+        assert self._head is not None
         labels = self._head.labels
-        withheld = set()
+        out = []
         for i, p in enumerate(probs):
             top = labels[int(np.argmax(p))]
-            if (
-                self._stances.get(top) == "one-down"
-                and float(np.max(p)) < AGENDA_MIN_CONFIDENCE
-                and not any(hit.cue.label == top for hit in hits[i])
-            ):
-                withheld.add(i)
-        return withheld
+            if self._stances.get(top) == "one-down" and not any(hit.cue.label == top for hit in hits[i]):
+                out.append((i, float(np.max(p))))
+        return out
 
     def sentence_logits(
         self, parts: list[str], vectors: np.ndarray, hits: list[list[CueHit]], context: Context
