@@ -376,15 +376,21 @@ def load_config_file(path: Path) -> dict[str, Any]:
     if not_regular(path):  # a folder, a FIFO or /dev/zero: never read on
         raise ConfigError(f"{path}: not a regular file")
     try:
-        data = tomlfile.loads(path.read_text(encoding="utf-8"))
-    except tomlfile.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        return _dotted(path.read_text(encoding="utf-8"), origin=f"{path}: ")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _dotted(text: str, origin: str = "") -> dict[str, Any]:
+    """Config file text into dotted keys; ConfigError on bad TOML or a key outside a [section]."""
+    try:
+        data = tomlfile.loads(text)
+    except tomlfile.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}invalid TOML: {exc}") from None
     flat: dict[str, Any] = {}
     for section, body in data.items():
         if not isinstance(body, dict):
-            raise ConfigError(f"{path}: {section}: expected a [section] table")
+            raise ConfigError(f"{origin}{section}: expected a [section] table")
         for name, value in body.items():
             flat[f"{section}.{name}"] = value
     return flat
@@ -473,10 +479,8 @@ def edit_toml(text: str, values: dict[str, Any]) -> str:
 def _reads_as(text: str) -> Config | None:
     """The settings ``text`` gives (None: it does not read as a config file)."""
     try:
-        data = tomlfile.loads(text)
-        flat = {f"{s}.{k}": v for s, body in data.items() for k, v in body.items()}
-        return Config().with_values(flat)
-    except (tomlfile.TOMLDecodeError, ConfigError, AttributeError):
+        return Config().with_values(_dotted(text))
+    except ConfigError:
         return None
 
 
