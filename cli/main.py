@@ -229,7 +229,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     from core.config import flatten, to_toml
 
     path = config_path()
-    if args.action != "set" and (args.key is not None or args.value is not None):
+    if args.action in ("show", "path") and (args.key is not None or args.value is not None):
         fail(f"oneup config {args.action} takes no KEY or VALUE (set one with: oneup config set KEY VALUE)")
     if args.action == "path":
         print(path)
@@ -238,6 +238,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         cfg = build_config(argparse.Namespace())
         print(f"# effective settings (flags > environment > {path} > defaults)")
         print(to_toml(flatten(cfg)), end="")
+        return 0
+    if args.action == "unset":
+        if args.key is None or args.value is not None:
+            fail("usage: oneup config unset KEY (e.g. oneup config unset detector.min_confidence)")
+        from core.config import unset_setting
+
+        if unset_setting(path, args.key):
+            print(f"{args.key} removed from {path}: its default applies")
+        else:
+            print(f"{args.key} is not set in {path}: nothing to remove")
         return 0
     if args.key is None or args.value is None:
         fail("usage: oneup config set KEY VALUE (e.g. oneup config set model.threads 4)")
@@ -405,11 +415,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_tuning_flags(lv)
     lv.set_defaults(func=cmd_live)
 
-    c = sub.add_parser("config", help="show the effective settings, the config file path, or set a value")
+    c = sub.add_parser("config", help="show the settings, the config file path, or set or unset a value")
     c.add_argument(
         "action",
-        choices=("show", "path", "set"),
-        help="show: every setting in effect; path: the config file; set: write KEY = VALUE into it",
+        choices=("show", "path", "set", "unset"),
+        help="show: every setting in effect; path: the config file; set: write KEY = VALUE into it;"
+        " unset: remove KEY from it (its default applies again)",
     )
     c.add_argument("key", nargs="?", help="dotted key, e.g. model.threads")
     c.add_argument("value", nargs="?", help="the value, checked before it is written (e.g. 4)")

@@ -451,29 +451,47 @@ def _inline_comment(rest: str) -> str:
 def edit_toml(text: str, values: dict[str, Any]) -> str:
     """``text`` with each dotted key of ``values`` set in place: its line's value replaced (indent and
     inline comment kept), else a line added under its ``[section]`` header (a new section at the end).
-    Every other line, comments included, stays as the user wrote it."""
+    Every other line, comments included, stays as the user wrote it, line ends too (CRLF or LF)."""
+    nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+        lines[-1] += nl
     for key, value in values.items():
         section, _, name = key.partition(".")
         line = f"{name} = {toml_value(value)}"
         header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
         start = next((i for i, x in enumerate(lines) if header.match(x)), None)
         if start is None:
-            lines += [*(["\n"] if lines else []), f"[{section}]\n", f"{line}\n"]
+            lines += [*([nl] if lines else []), f"[{section}]{nl}", f"{line}{nl}"]
             continue
         end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
         own = re.compile(rf"^(\s*){re.escape(name)}\s*=(.*)$")
-        found = next((i for i in range(start + 1, end) if own.match(lines[i].rstrip("\n"))), None)
+        found = next((i for i in range(start + 1, end) if own.match(lines[i].rstrip("\r\n"))), None)
         if found is None:
-            lines.insert(start + 1, f"{line}\n")
+            lines.insert(start + 1, f"{line}{nl}")
             continue
-        match = own.match(lines[found].rstrip("\n"))
+        match = own.match(lines[found].rstrip("\r\n"))
         assert match is not None
         comment = _inline_comment(match.group(2))
-        lines[found] = f"{match.group(1)}{line}{'  ' + comment if comment else ''}\n"
+        lines[found] = f"{match.group(1)}{line}{'  ' + comment if comment else ''}{nl}"
     return "".join(lines)
+
+
+def _without(text: str, key: str) -> str:
+    """``text`` with the dotted ``key``'s ``name = value`` lines under its ``[section]`` header
+    removed; every other line stays as the user wrote it."""
+    section, _, name = key.partition(".")
+    header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+    own = re.compile(rf"^\s*{re.escape(name)}\s*=")
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("["):
+            inside = bool(header.match(line.rstrip("\r\n")))
+        elif inside and own.match(line):
+            continue
+        out.append(line)
+    return "".join(out)
 
 
 def _reads_as(text: str) -> Config | None:
@@ -495,14 +513,46 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     stored.update(updates)
     checked = Config().with_values(stored, origin=f"{path}: ")
     typed = flatten(checked)
-    tmp = path.with_suffix(".tmp")
     changed = {k: typed[k] for k in updates if typed[k] is not None}
+    # The user's file, comments and order kept, unless editing it in place would not read back
+    # as meant (a key set as a dotted key or an inline table): then written anew from its values.
+    text = edit_toml(_raw(path), changed) if path.exists() else to_toml(changed)
+    if _reads_as(text) != checked:
+        text = to_toml({k: typed[k] for k in stored})
+    _write_settings(path, text)
+    return checked
+
+
+def unset_setting(path: Path, key: str) -> bool:
+    """Remove ``key`` from the config file, so its default (or the environment's value) applies
+    again; the rest of the file is kept as written. False: the file does not set it (unchanged)."""
+    if key not in flatten(Config()):
+        raise ConfigError(f"{key}: unknown setting")
+    stored = load_config_file(path) if path.exists() else {}
+    if key not in stored:
+        return False
+    del stored[key]
+    checked = Config().with_values(stored, origin=f"{path}: ")
+    text = _without(_raw(path), key)
+    if _reads_as(text) != checked:  # set as a dotted key, an inline table or over several lines
+        typed = flatten(checked)
+        text = to_toml({k: typed[k] for k in stored})
+    _write_settings(path, text)
+    return True
+
+
+def _raw(path: Path) -> str:
+    """The config file's text with its line ends as they are (``read_text`` makes CRLF into LF)."""
     try:
-        # The user's file, comments and order kept, unless editing it in place would not read back
-        # as meant (a key set as a dotted key or an inline table): then written anew from its values.
-        text = edit_toml(path.read_text(encoding="utf-8"), changed) if path.exists() else to_toml(changed)
-        if _reads_as(text) != checked:
-            text = to_toml({k: typed[k] for k in stored})
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _write_settings(path: Path, text: str) -> None:
+    """Replace the config file with ``text`` atomically (a temporary file beside it, then a rename)."""
+    tmp = path.with_suffix(".tmp")
+    try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a file name in no encoding (bytes the file system allows)
         raise ConfigError(f"{path}: a value is not valid text (UTF-8); nothing was changed") from None
@@ -514,7 +564,6 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
         with contextlib.suppress(OSError):  # there may be no folder for it either
             tmp.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}; nothing was changed") from None
-    return checked
 
 
 def resolve_config(flags: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Config:

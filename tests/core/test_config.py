@@ -231,3 +231,52 @@ def test_a_written_string_reads_back_as_it_was(text: str) -> None:
     from core.config import toml_value
 
     assert tomlfile.loads(f"v = {toml_value(text)}")["v"] == text
+
+
+def test_config_unset_removes_one_setting_and_keeps_the_rest_as_written(tmp_path: Path) -> None:
+    """An optional setting (detector.min_confidence has no default value) cannot be set back to
+    "none"; unset takes it out of the file so the default applies again."""
+    from core.config import unset_setting
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# mine\n[detector]\nmin_confidence = 0.7  # strict\nrules = ""\n\n[model]\nthreads = 2\n'
+    )
+    assert unset_setting(path, "detector.min_confidence") is True
+    assert path.read_text() == '# mine\n[detector]\nrules = ""\n\n[model]\nthreads = 2\n'
+    assert unset_setting(path, "detector.min_confidence") is False  # not set: the file is unchanged
+    assert unset_setting(tmp_path / "none.toml", "model.threads") is False
+    assert not (tmp_path / "none.toml").exists()
+    with pytest.raises(ConfigError, match="model.nope: unknown setting"):
+        unset_setting(path, "model.nope")
+    path.write_text("detector.min_confidence = 0.5\n[model]\nthreads = 2\n")  # a dotted key: written anew
+    assert unset_setting(path, "detector.min_confidence") is True
+    assert load_config_file(path) == {"model.threads": 2}
+
+
+def test_config_unset_on_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "ONEUP_CONFIG": str(tmp_path / "c.toml")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "cli", "config", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+
+    assert cli("set", "detector.min_confidence", "0.8").returncode == 0
+    done = cli("unset", "detector.min_confidence")
+    assert done.returncode == 0 and "removed" in done.stdout, done.stderr
+    assert "min_confidence" not in (tmp_path / "c.toml").read_text()
+    for args in (("unset",), ("unset", "model.threads", "3"), ("unset", "model.nope")):
+        bad = cli(*args)
+        assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1, bad.stderr
+
+
+def test_config_set_keeps_crlf_line_ends(tmp_path: Path) -> None:
+    """A file written on Windows keeps its CRLF line ends, also on the lines oneup writes."""
+    from core.config import save_settings, unset_setting
+
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"# mine\r\n[model]\r\nthreads = 2\r\n")
+    save_settings(path, {"model.threads": 3, "vad.peek_s": 1.0})
+    unset_setting(path, "vad.peek_s")
+    assert path.read_bytes() == b"# mine\r\n[model]\r\nthreads = 3\r\n\r\n[vad]\r\n"
+    assert load_config_file(path) == {"model.threads": 3}
