@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
+from cli.output import printable, warn
 from core.config import Config, ConfigError
 from core.events import EndReason
 from core.journal import markdown_path
@@ -48,12 +49,8 @@ class _Parser(argparse.ArgumentParser):
         fail(f"{message} (see '{self.prog} --help')")
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
-"""Control characters as escapes: a file name with an escape code in it must not drive the terminal."""
-
-
 def fail(message: str) -> NoReturn:
-    print(f"oneup: error: {message.translate(_CONTROL)}", file=sys.stderr)
+    print(f"oneup: error: {printable(message)}", file=sys.stderr)
     raise SystemExit(2)
 
 
@@ -134,10 +131,10 @@ def _run_headless(session: Pipeline) -> int:
             signal.signal(s, handler)
     ended = printer.ended
     if ended is not None and ended.reason is EndReason.ERROR:
-        print(f"oneup: error: {ended.detail}", file=sys.stderr)
+        print(f"oneup: error: {printable(ended.detail)}", file=sys.stderr)
         return 2
     if ended is not None and ended.reason is EndReason.INPUT_ENDED_EARLY:
-        print(f"oneup: warning: {ended.text}", file=sys.stderr)
+        warn(ended.text)
     return 0
 
 

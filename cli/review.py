@@ -28,13 +28,14 @@ from calls.store import (
     resolve,
 )
 from cli.flags import add_tuning_flags, build_config
+from cli.output import warn
 
 # Commands -----------------------------------------------------------------------------------------
 
 
 def _warn(problems: Iterable[str]) -> None:
     for p in problems:
-        print(f"oneup: warning: {p}", file=sys.stderr)
+        warn(p)
 
 
 def _folder(args: argparse.Namespace) -> Path:
