@@ -72,6 +72,11 @@ def test_a_cue_with_no_word_in_it_is_refused_not_left_to_never_match() -> None:
     with pytest.raises(RulesError, match=r"labels\.rapport\.cues: '!!!' has no word in it"):
         parse_rules('[labels.rapport]\ncues = ["weekend", "!!!"]\n')
     assert parse_rules('[labels.rapport]\ncues = ["24/7", "ok!"]\n') is not None
+    # Filler sounds are taken out of what was said before cues match: a cue of only fillers never would.
+    with pytest.raises(RulesError, match=r"labels\.rapport\.cues: 'uh, um' is only filler sounds"):
+        parse_rules('[labels.rapport]\ncues = ["weekend", "uh, um"]\n')
+    rules = parse_rules('[labels.rapport]\ncues = ["um, the weekend"]\nexamples = ["um"]\n')
+    assert rules.labels[0].cues == ("um, the weekend",)
 
 
 def test_long_nudge_is_rejected() -> None:
