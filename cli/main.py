@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
-from cli.output import printable, warn
+from cli.output import out_path, printable, warn
 from core.config import Config, ConfigError
 from core.events import EndReason
 from core.journal import markdown_path
@@ -69,11 +69,10 @@ def _journal_path(args: argparse.Namespace) -> Path:
     from core.journal import default_journal_path, ensure_private_dir
 
     if args.out is not None:
-        if not args.out.strip():
-            fail("--out: empty: give the journal a file name, or leave --out out for the sessions folder")
-        if args.out.endswith(("/", os.sep)):  # Path() would drop the slash and write a file "foo"
-            fail(f"--out {args.out}: names a folder: give the journal a file name ({args.out}call.jsonl)")
-        return Path(args.out).expanduser()  # --out=~/call.jsonl: no shell expands that ~
+        try:
+            return out_path(args.out, "journal", "for the sessions folder", "call.jsonl")
+        except ValueError as exc:
+            fail(str(exc))
     d = data_dir()
     try:
         ensure_private_dir(d)

@@ -4,7 +4,9 @@ one line."""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
 
@@ -16,3 +18,15 @@ def printable(text: str) -> str:
 
 def warn(message: str) -> None:
     print(f"oneup: warning: {printable(message)}", file=sys.stderr)
+
+
+def out_path(value: str, what: str, instead: str, example: str) -> Path:
+    """The file ``--out`` names, ``~`` expanded (``--out=~/x`` reaches oneup unexpanded). ValueError
+    (its one-line message) when it is empty or names a folder: ``Path("foo/")`` drops the slash, and
+    the file "foo" would be written where a folder was meant."""
+    if not value.strip():
+        raise ValueError(f"--out: empty: give the {what} a file name, or leave --out out {instead}")
+    path = Path(value).expanduser()
+    if value.endswith(("/", os.sep)) or path.is_dir():
+        raise ValueError(f"--out {value}: names a folder: give the {what} a file name ({path / example})")
+    return path

@@ -28,7 +28,7 @@ from calls.store import (
     resolve,
 )
 from cli.flags import add_tuning_flags, build_config
-from cli.output import warn
+from cli.output import out_path, warn
 
 # Commands -----------------------------------------------------------------------------------------
 
@@ -96,9 +96,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = render_call(call, args.format)
         sources = [call.path]
     if args.out is not None:
-        if not args.out.strip():
-            raise SessionError("--out: empty: give the report a file name, or leave --out out for stdout")
-        out = Path(args.out).expanduser()  # --out=~/r.html: no shell expands that ~
+        try:
+            out = out_path(args.out, "report", "for stdout", f"report.{args.format}")
+        except ValueError as exc:
+            raise SessionError(str(exc)) from None
         write_private(out, text, force=args.force, sources=sources)
         print(f"oneup: report written to {out}", file=sys.stderr)
     else:
