@@ -218,6 +218,7 @@ class Pipeline:
             refine_first=not opts.paced,
             prepare=self._prepare,
             wants_words=self._joiner.wants_words,
+            skip_stale_peeks=opts.paced,
         )
         self._worker = worker
         if opts.keep_audio:

@@ -12,7 +12,10 @@ bounded. A final phrase whose text may be cut at a sentence end (``PhraseJoiner.
 decoded a second time, with word timestamps, before its result is handed on. A look ahead
 (``SpeechSegment.peek``) is queued and served like a final, in order (it confirms the phrase before
 it; never batched), but it is not speech waiting for a line: it is not counted as lag, nor journaled
-when dropped, and it is skipped by a transcriber that gives no word times.
+when dropped, and it is skipped by a transcriber that gives no word times. In a live or paced session
+(``skip_stale_peeks``) a look ahead is also skipped when its speaker's next phrase is already queued
+behind it: that decode joins the held phrase anyway, so a lagging model does not spend time on a
+confirmation that can no longer come sooner.
 In file mode the queue of finals is bounded too, which back-pressures the
 decoder instead of buffering a whole call.
 """
@@ -77,8 +80,12 @@ class TranscriptionWorker:
         refine_first: bool = False,
         prepare: Prepare | None = None,
         wants_words: WantsWords | None = None,
+        skip_stale_peeks: bool = False,
     ) -> None:
         self._wants_words = wants_words
+        self._skip_stale_peeks = skip_stale_peeks
+        self.peeks_skipped = 0
+        """Look aheads not decoded because their speaker's next phrase was already queued."""
         self._refine_first = refine_first
         self._prepare = prepare
         self._transcriber = transcriber
@@ -185,6 +192,9 @@ class TranscriptionWorker:
             self._busy = True
             if self._refine_first and self._refines:
                 return self._refines.popleft()
+            while self._skip_stale_peeks and self._finals and self._stale(self._finals[0]):
+                self._finals.popleft()
+                self.peeks_skipped += 1
             if self._finals:
                 batch = [self._finals.popleft()]
                 # Not a closing segment of silence: nothing to decode, and its line (written by
@@ -207,6 +217,10 @@ class TranscriptionWorker:
                 return self._refines.popleft()
             self._busy = False
             return []
+
+    def _stale(self, seg: SpeechSegment) -> bool:
+        """A look ahead with its speaker's next phrase already queued (lock held)."""
+        return seg.peek and any(s.speaker == seg.speaker and not s.peek for s in self._finals)
 
     def _loop(self) -> None:
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from core.events import SpeechSegment
 from live.guards import ChannelConfidence
 from live.transcriber import Transcription
@@ -312,3 +314,34 @@ def test_no_segment_overtakes_its_own_speakers_earlier_one_to_be_batched() -> No
     w.start()
     w.close()
     assert order == ["prospect phrase 1", "rep ahead 2", "rep phrase 2"]
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_a_look_ahead_behind_which_its_speakers_next_phrase_waits_is_skipped_when_live(skip: bool) -> None:
+    """A lagging model: the rep's next phrase is queued behind the look ahead, and its decode joins
+    the held phrase anyway. Live, the look ahead is not decoded (the line could not come sooner);
+    in file mode it is, so the text of a file run does not depend on the queue. A look ahead with
+    only the other speaker's phrase behind it is decoded either way."""
+
+    class Timed(SlowTranscriber):
+        def transcribe_after(self, audio, context_s, words_from_s, *, channel=None):  # type: ignore[no-untyped-def]
+            return Transcription("x", -0.1, 0.1)
+
+    order: list[str] = []
+    w = TranscriptionWorker(
+        Timed(),
+        lambda s, _t: order.append(f"{s.speaker} {'ahead' if s.peek else 'phrase'} {s.start:g}"),
+        prepare=lambda s: s,
+        skip_stale_peeks=skip,
+    )
+    w.submit(SpeechSegment("rep", bytes(3200), 2.0, 3.5, 1.5, phrase=True, peek=True))
+    w.submit(seg(3, speaker="prospect"))
+    w.submit(SpeechSegment("rep", bytes(3200), 2.0, 5.0, 3.0, phrase=True))
+    w.submit(SpeechSegment("rep", bytes(3200), 6.0, 7.5, 1.5, phrase=True, peek=True))
+    w.start()
+    w.close()
+    if skip:
+        assert order == ["prospect phrase 3", "rep phrase 2", "rep ahead 6"] and w.peeks_skipped == 1
+    else:
+        assert order == ["rep ahead 2", "prospect phrase 3", "rep phrase 2", "rep ahead 6"]
+        assert w.peeks_skipped == 0
