@@ -197,8 +197,6 @@ class TranscriptionWorker:
                 self.peeks_skipped += 1
             if self._finals:
                 batch = [self._finals.popleft()]
-                # Not a closing segment of silence: nothing to decode, and its line (written by
-                # ``prepare``) would come before the first segment's.
                 # Only the other speaker's next segment, so that none overtakes its own speaker's
                 # segment before it; and neither a closing segment of silence (nothing to decode: its
                 # line, written by ``prepare``, would come first) nor a look ahead (decoded alone).
