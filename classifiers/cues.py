@@ -1025,6 +1025,8 @@ CUES: tuple[Cue, ...] = (
             "(?:put|keep|place) you on (?:a )?(?:brief |quick |short )?hold",
             "one moment",
             "while i (?:check|pull)",
+            "(?:i see|it shows|it says|look (?:you |it |that )?up|pull (?:you |it |that )?up|check|update|"
+            "note|have you|you're) (?:it )?in our (?:system|records|database|crm|file|account)",
         ),
         1.5,
     ),

@@ -322,3 +322,16 @@ def test_the_agenda_sets_are_whole_and_their_neutral_agendas_are_not_accused(
         sum(detector.classify(e.text, e.context).stance == "one-down" for e in heard if e.label != "neutral")
         >= 55
     )
+
+
+def test_looking_the_buyer_up_in_our_system_is_logistics_not_a_pitch(detector: OneDownDetector) -> None:
+    """Heard in the recorded service call (agent as rep): "I see in our system ..." read as a
+    `solution_pitch` (0.59, evidence "our system") before the logistics cue knew record look-ups.
+    The product doing something is still a pitch."""
+    heard = (
+        "Okay, so I see in our system you've put several clouds of that."
+        " Could I check with you which was the make and model?"
+    )
+    assert detector.classify(heard, Context(60.0)).stance != "one-down"
+    pitch = detector.classify("Our system flags every late invoice before it goes out.", Context(300.0))
+    assert pitch.label == "solution_pitch"
