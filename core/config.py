@@ -72,7 +72,11 @@ class VadConfig:
     """Speech with no pause of ``phrase_pause_ms`` is cut this long after the last cut anyway, at
     its quietest frame of the last second: the decode finds the sentence ends inside it by word
     times, so a sentence need not wait for a pause or ``max_utterance_s``. 0 = off (also off with
-    ``phrase_pause_ms`` off)."""
+    ``phrase_pause_ms`` off). 3.5 s, measured Dec 6 in file mode (``benchmarks.sentences --fast``):
+    on the mono phone call its sentences over 4 s from their end to the cut that made their line
+    4 -> 2 of 37 (p95 4.51 -> 4.25 s), but WER 19.59 -> 20.27% there, 18.73 -> 23.75% on the stereo
+    call, 2.70 -> 7.21% on the recorded dialogues and 11.03 -> 12.50% on the monologues (the demo
+    12.64 -> 12.20%, the read clips the same), at 0.01-0.07 more CPU-s per audio s. Not taken."""
 
     peek_s: float = 1.5
     """A held phrase whose text ends a sentence (held because it was short, or softly cut) is
