@@ -401,3 +401,35 @@ async def test_a_crashed_session_is_shown_not_hidden() -> None:
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
     assert app.return_value == JOURNAL
+
+
+@async_test
+async def test_the_newest_line_stays_in_view_after_the_window_shrinks() -> None:
+    """A rep narrows the terminal to sit beside the video call: the transcript keeps following the
+    call (it froze on old lines when the resize was taken for the user scrolling up), unless the
+    user has scrolled up to read back."""
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await settle(pilot, session)
+        transcript = app.query_one(Transcript)
+        at = 100.0
+        for size in ((60, 16), (80, 24), (50, 14), (140, 42), (60, 16)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            for k in range(3):
+                session.push(
+                    utterance("prospect", at, at + 2.0, f"line {at:.0f} said after the resize, number {k}")
+                )
+                at += 3.0
+            await settle(pilot, session)
+            assert transcript.scroll_y == transcript.max_scroll_y, size
+            if transcript.scrollable_content_region.height >= 6:  # the newest line's words in view
+                assert f"line {at - 3.0:.0f}" in " ".join(visible_rows(transcript)), size
+        transcript.scroll_home(animate=False)  # reading back: new lines do not pull the view down
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        session.push(utterance("prospect", at, at + 2.0, "a line while the rep reads back"))
+        await settle(pilot, session)
+        assert transcript.max_scroll_y > 0 and transcript.scroll_y == 0

@@ -155,6 +155,13 @@ class Transcript(LineView, can_focus=True):
     def _changing(self) -> None:
         self._follow = self.is_vertical_scroll_end
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # The reader's own scrolling decides whether the view follows the call. Sampled here, not
+        # in ``rewrap``: during a resize the old scroll position against the new size reads as
+        # "scrolled up", and the transcript stopped following the call.
+        self._follow = self.is_vertical_scroll_end
+
     def _changed(self) -> None:
         self._rows = None
         self.virtual_size = Size(self._width, len(self._all_rows()))
@@ -165,7 +172,6 @@ class Transcript(LineView, can_focus=True):
     # Rendering.
 
     def rewrap(self) -> None:
-        self._changing()
         width = self._width = self._content_width()
         self._strips = [self._wrap(entry, width) for entry in self._entries]
         self._partial_strips = {s: self._wrap(entry, width) for s, entry in self._partials.items()}
