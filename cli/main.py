@@ -158,7 +158,7 @@ def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
     journal = Path(app.run() or session.journal_path)
     md = markdown_path(journal)
     print(f"oneup: saved to {journal}" + (f" and {md}" if md.exists() else ""))
-    return 0
+    return app.return_code or 0  # 1 after a crash in the view (Textual has printed the traceback)
 
 
 def _needs_terminal(args: argparse.Namespace) -> None:

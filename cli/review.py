@@ -75,8 +75,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         )
     from tui.review.app import ReviewApp
 
-    ReviewApp(call, result).run()
-    return 0
+    app = ReviewApp(call, result)
+    app.run()
+    return app.return_code or 0  # 1 after a crash in the view (Textual has printed the traceback)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

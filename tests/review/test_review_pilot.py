@@ -233,3 +233,19 @@ async def test_a_line_the_refine_pass_relabelled_is_marked(tmp_path: Path) -> No
         text = transcript.entry_text(entry)
         assert "What keeps you up at night?" in text
         assert "refined with context: label was neutral" in text and "what keeps you at night" in text
+
+
+@async_test
+async def test_search_text_and_file_names_are_shown_as_typed_not_read_as_markup(tmp_path: Path) -> None:
+    """Square brackets are Textual markup: searching "[/]" crashed the app (MarkupError), "[neutral]"
+    showed as an empty search, and a journal named "call[red]x.jsonl" was titled "callx.jsonl"."""
+    path = write_call(tmp_path / "call[red]x.jsonl")
+    app = ReviewApp(load_call(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        for query in ("[/]", "[neutral]", "[b]shift"):
+            await pilot.press("slash", *query, "enter")
+            await pilot.pause()
+            assert f"search “{query}”" in status(app)
+        assert "call[red]x.jsonl" in app.export_screenshot()
+    assert app.return_code in (None, 0)

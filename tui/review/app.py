@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
@@ -58,7 +60,7 @@ class ReviewApp(App[None]):
         transcript = ReviewTranscript(build_entries(self.call, changes), id="transcript")
         cut = " · cut: figures recomputed" if self.call.summary.recomputed else ""
         transcript.border_title = f"Call {when(self.call)} · {clock(self.call.summary.duration_s)}{cut}"
-        transcript.border_subtitle = short_path(self.call.path.name, 40)
+        transcript.border_subtitle = escape(short_path(self.call.path.name, 40))
         yield transcript
         yield Input(placeholder="search the call (enter: find, esc: cancel)", id="search")
         yield Static(id="status")
@@ -89,7 +91,7 @@ class ReviewApp(App[None]):
         for timeline in self.query(Timeline):
             timeline.cursor_at = message.view.cursor_at
         for line in self.query("#status").results(Static):
-            line.update(status_text(message.view, self.replay))
+            line.update(Text(status_text(message.view, self.replay)))  # plain text: "[/]" is no markup
 
     def on_timeline_seek(self, message: Timeline.Seek) -> None:
         self.query_one(ReviewTranscript).go_to_time(message.at)
@@ -100,7 +102,7 @@ class ReviewApp(App[None]):
         transcript = self.query_one(ReviewTranscript)
         transcript.focus()
         if not transcript.search(message.value):
-            self.notify(f"No match for “{message.value.strip()}” in what is shown", timeout=3)
+            self.notify(f"No match for “{escape(message.value.strip())}” in what is shown", timeout=3)
 
     # Keys.
 
