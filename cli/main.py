@@ -115,7 +115,9 @@ def _run_headless(session: Pipeline) -> int:
     from cli.headless import LinePrinter
 
     printer = LinePrinter()
-    stops = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, or kill / a service manager: save and end
+    from live.session import STOP_SIGNALS
+
+    stops = (signal.SIGINT, *STOP_SIGNALS)  # Ctrl-C, kill, a closed terminal: save and end
     previous = {s: signal.getsignal(s) for s in stops}
 
     def on_stop(_sig: int, _frm: object) -> None:

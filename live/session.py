@@ -7,12 +7,21 @@ through ``sink``, from pipeline threads. ``sink`` must be thread-safe and quick
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Protocol
 
 from core.events import Event
 
 Sink = Callable[[Event], None]
+
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals a front end answers as the user quitting (``stop``: the call is saved, summary and
+transcript): kill or a service manager (SIGTERM), and the terminal closing or an SSH connection
+dropping (SIGHUP), which otherwise killed the process with the call's end unwritten. Ctrl-C is the
+front end's own key."""
 
 
 class CallSession(Protocol):

@@ -146,8 +146,10 @@ def test_an_existing_transcript_beside_the_journal_needs_force(tmp_path: Path) -
     assert notes.read_text() == "my notes\n" and not (tmp_path / "s.jsonl").exists()
 
 
-def test_sigterm_saves_the_call_like_ctrl_c(tmp_path: Path) -> None:
-    """kill or a service manager: the call ends cleanly, with its summary and transcript."""
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_save_the_call_like_ctrl_c(tmp_path: Path, stop: str) -> None:
+    """kill or a service manager (SIGTERM), a closed terminal or dropped SSH session (SIGHUP): the
+    call ends cleanly, with its summary and transcript."""
     import json
     import signal
     import time
@@ -165,7 +167,7 @@ def test_sigterm_saves_the_call_like_ctrl_c(tmp_path: Path) -> None:
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
     time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(getattr(signal, stop))
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr

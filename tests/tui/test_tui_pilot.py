@@ -228,13 +228,13 @@ async def test_ctrl_c_and_sigterm_save_and_quit_as_q_does() -> None:
     import os
     import signal
 
-    for how in ("ctrl+c", "ctrl+q", "sigterm"):
+    for how in ("ctrl+c", "ctrl+q", "sigterm", "sighup"):  # SIGHUP: the terminal was closed
         session = ScriptedSession(scripted_call(), stop_ends=False)
         app = CoachApp(session)
         async with app.run_test() as pilot:
             await settle(pilot, session)
-            if how == "sigterm":
-                os.kill(os.getpid(), signal.SIGTERM)
+            if how.startswith("sig"):
+                os.kill(os.getpid(), getattr(signal, how.upper()))
                 await until(pilot, lambda s=session: s.calls == [("stop", None)])  # type: ignore[misc]
             else:
                 await pilot.press(how)

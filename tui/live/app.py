@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,7 +25,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from core.events import Speaker
-from live.session import CallSession, Sink
+from live.session import STOP_SIGNALS, CallSession, Sink
 from tui.bridge import EventBridge, Routes
 from tui.live.help import HelpScreen
 from tui.live.widgets.balance import TalkBalance
@@ -112,9 +111,11 @@ class CoachApp(App[str | None]):
             )
         )
         self._worker = self._run_session(bridge)
-        # kill / a service manager: save and end, as q does (not on Windows, nor off the main thread).
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminated)
+        # kill / a service manager, or the terminal closed (SIGHUP): save and end, as q does (not on
+        # Windows, nor off the main thread).
+        for stop in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().add_signal_handler(stop, self._terminated)
 
     def _terminated(self) -> None:
         self.call_later(self.action_quit)
@@ -129,8 +130,9 @@ class CoachApp(App[str | None]):
         # finish its journal, and let the worker thread return.
         if not self.ended:
             self.session.stop()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        for stop in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().remove_signal_handler(stop)
 
     # Lifecycle events (everything else goes straight to the widgets).
 
