@@ -95,13 +95,17 @@ class CoachingTracker:
             one_up=self.stances["one-up"],
         )
 
-    def relabel(self, old: Label | None, new: Label | None) -> None:
-        """A revision changed an utterance's verdict: move its counts (talk time is unchanged)."""
-        for label, step in ((old, -1), (new, 1)):
-            if label is not None:
-                self.labels[label.label] += step
-                self.stances[label.stance] += step
-                self.unsure += step * label.unsure
+    def revise(self, u: Utterance, text: str, label: Label | None) -> None:
+        """A revision gave utterance ``u`` (as counted) new words and a new verdict: move its counts,
+        questions included, so the summary counts what the saved transcript says (talk time is
+        unchanged)."""
+        if u.speaker == "rep":
+            self.questions += count_questions(text) - count_questions(u.text)
+        for verdict, step in ((u.label, -1), (label, 1)):
+            if verdict is not None:
+                self.labels[verdict.label] += step
+                self.stances[verdict.stance] += step
+                self.unsure += step * verdict.unsure
         self.labels += Counter()  # drop labels counted down to zero
 
     def summary(self, duration_s: float) -> dict[str, Any]:

@@ -153,8 +153,9 @@ class Pipeline:
         self.refined_windows = 0
         self._joiner = PhraseJoiner(config.vad.max_utterance_s, config.vad.min_voiced_ms / 1000)
         """Phrases ending mid-sentence wait here for the rest of their sentence (worker thread)."""
-        self._labels: dict[int, Label | None] = {}
-        """The current label of every journaled utterance, by id (a revision may change it)."""
+        self._counted: dict[int, Utterance] = {}
+        """Every journaled utterance as the coaching figures count it now, by id (a revision may
+        change its words and label)."""
 
     # -- CallSession ---------------------------------------------------------------
 
@@ -435,7 +436,7 @@ class Pipeline:
         )
         self._journal.utterance(utt)
         self.utterances += 1
-        self._labels[uid] = label
+        self._counted[uid] = utt
         if self._windows is not None and self._worker is not None:
             job = self._windows.add(seg.speaker, Piece(uid, seg.start, seg.end, tr.text))
             if job is not None:
@@ -458,13 +459,13 @@ class Pipeline:
             new, sure = joined(heard[piece.id]), mean_probability(heard[piece.id])
             if not acceptable_revision(piece.text, new, piece.end - piece.start, sure):
                 continue
-            old = self._labels.get(piece.id)
             label = None
             if job.speaker == "rep":
                 label = self._classifier.classify(new, self._contexts.get(piece.id, Context(piece.start)))
             self._journal.revision(piece.id, new, label)
-            self._tracker.relabel(old, label)
-            self._labels[piece.id] = label
+            counted = self._counted[piece.id]
+            self._tracker.revise(counted, new, label)
+            self._counted[piece.id] = replace(counted, text=new, label=label)
             self.revisions += 1
 
     # -- end -----------------------------------------------------------------------

@@ -58,3 +58,21 @@ def test_rep_only_has_no_share() -> None:
 )
 def test_question_counting(text: str, n: int) -> None:
     assert count_questions(text) == n
+
+
+def test_a_revision_moves_the_question_and_label_counts_to_the_saved_words() -> None:
+    """The refine pass rewrites lines: the summary counts what the saved transcript says (a QA pass
+    found 8 questions in a summary whose saved rep lines held 4)."""
+    t = CoachingTracker(CoachConfig())
+    asked = u("rep", 0, 4, "so what keeps you up at night? and why?", "pain_probe")
+    t.add(asked)
+    told = u("prospect", 5, 7, "is it? sure")
+    t.add(told)
+    assert t.questions == 2
+    stated = Label("perspective", "one-up", 0.8, "", None)
+    t.revise(asked, "rates keep you up at night, and rising.", stated)
+    t.revise(told, "it is sure", None)  # the prospect's questions are not the rep's
+    s = t.summary(8.0)
+    assert (
+        s["questions"] == 0 and s["labels"] == {"perspective": 1} and s["one_down"] == 0 and s["one_up"] == 1
+    )
