@@ -22,11 +22,14 @@ def warn(message: str) -> None:
 
 def out_path(value: str, what: str, instead: str, example: str) -> Path:
     """The file ``--out`` names, ``~`` expanded (``--out=~/x`` reaches oneup unexpanded). ValueError
-    (its one-line message) when it is empty or names a folder: ``Path("foo/")`` drops the slash, and
-    the file "foo" would be written where a folder was meant."""
+    (its one-line message) when it is empty, names a folder (``Path("foo/")`` drops the slash, and
+    the file "foo" would be written where a folder was meant), or has a file where a folder must be."""
     if not value.strip():
         raise ValueError(f"--out: empty: give the {what} a file name, or leave --out out {instead}")
     path = Path(value).expanduser()
     if value.endswith(("/", os.sep)) or path.is_dir():
         raise ValueError(f"--out {value}: names a folder: give the {what} a file name ({path / example})")
+    above = next((p for p in path.parents if p.exists() or p.is_symlink()), None)
+    if above is not None and not above.is_dir():  # mkdir would say "File exists"
+        raise ValueError(f"--out {value}: {above} is not a folder")
     return path

@@ -283,6 +283,7 @@ def test_the_live_view_without_a_terminal_is_one_line_and_writes_nothing(
         (["live", "--headless", "--reconnect-s", "inf"], "must be a number > 0"),
         (["bench", "--models", ",,,"], "names no model"),
         (["run", CLIP, "--out", "some/folder/"], "names a folder"),
+        (["run", CLIP, "--out", f"{CLIP}/call.jsonl"], "is not a folder"),  # was "File exists"
     ],
 )
 def test_numbers_names_and_folders_that_mean_nothing_are_refused(args: list[str], needle: str) -> None:

@@ -188,6 +188,7 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
         (["report", "2026-01-05_10-00-00", "--out", "{dir}/sub/"], "names a folder: give the report a file"),
         (["report", "2026-01-05_10-00-00", "--out", "{dir}", "--force"], "names a folder"),
         (["report", "2026-01-05_10-00-00", "--out", " "], "--out: empty"),
+        (["report", "2026-01-05_10-00-00", "--out", "{dir}/notes.txt/r.md"], "notes.txt is not a folder"),
         (
             ["report", "2026-01-05_10-00-00", "--out", "{dir}/2026-01-05_10-00-00.jsonl", "--force"],
             "is the journal the report is made from",
