@@ -19,6 +19,7 @@ from calls.scorecard import (
     Scorecard,
     TrendPoint,
     band_text,
+    call_names,
     scorecard,
     trend,
     trend_direction,
@@ -152,7 +153,7 @@ def render_markdown(card: Scorecard) -> str:
         out.append("")
     out += ["## One-Up moments", ""]
     if not card.one_up:
-        out += ["None yet: see the alternatives above.", ""]
+        out += ["None yet: see the alternatives above." if card.one_down else "None in this call.", ""]
     for cat in card.one_up:
         out += [f"### {cat.title} · {len(cat.moments)}", ""]
         for m in cat.moments:
@@ -196,7 +197,8 @@ def trends_markdown(folder: Path, points: Sequence[TrendPoint]) -> str:
     share = trend_direction([p.rep_share for p in points])
     rate = trend_direction([p.one_down_rate for p in points])
     if share is not None:
-        out.append(f"- Rep talk share: {_change(share)} from the first calls to the latest")
+        some = " with both sides heard" if any(p.rep_share is None for p in points) else ""
+        out.append(f"- Rep talk share: {_change(share)} from the first calls{some} to the latest")
     if rate is not None:
         out.append(f"- One-Down rate: {_change(rate)} (lower is better)")
     out += [
@@ -204,10 +206,10 @@ def trends_markdown(folder: Path, points: Sequence[TrendPoint]) -> str:
         "| Call | Duration | Rep talk share | One-Down | One-Up | One-Down rate |",
         "|---|---|---|---|---|---|",
     ]
-    for p in points:
+    for p, name in zip(points, call_names(points), strict=True):
         flag = "" if p.complete else " (cut)"
         out.append(
-            f"| {p.when}{flag} | {clock(p.duration_s)} | {pct(p.rep_share)} | {p.one_down} | {p.one_up} "
+            f"| {name}{flag} | {clock(p.duration_s)} | {pct(p.rep_share)} | {p.one_down} | {p.one_up} "
             f"| {pct(p.one_down_rate)} |"
         )
     out += ["", "One-Down rate: the share of your labelled utterances that were One-Down."]

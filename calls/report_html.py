@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from calls.scorecard import Scorecard, TrendPoint, band_text, trend_direction, when
+from calls.scorecard import Scorecard, TrendPoint, band_text, call_names, trend_direction, when
 from calls.store import SavedCall, share_by_bin
 from core.fmt import band, clock, pct
 from core.taxonomy import ORDER, title
@@ -262,7 +262,8 @@ def _moments(card: Scorecard) -> str:
             )
     out.append("<h2>One-Up moments: keep doing this</h2>")
     if not card.one_up:
-        out.append('<p class="empty">No One-Up moment yet: the alternatives above are where to start.</p>')
+        where = ": the alternatives above are where to start" if card.one_down else " in this call"
+        out.append(f'<p class="empty">No One-Up moment yet{where}.</p>')
     for cat in card.one_up:
         out.append(f'<h3>{escape(cat.title)} <span class="count up">{len(cat.moments)}</span></h3>')
         for m in cat.moments:
@@ -380,12 +381,14 @@ def render_trends_html(folder: Path, points: Sequence[TrendPoint]) -> str:
     share = trend_direction([p.rep_share for p in points])
     rate = trend_direction([p.one_down_rate for p in points])
     facts = []
+    some = share is not None and any(p.rep_share is None for p in points)
     if share is not None:
         facts.append(f"talk share {'+' if share >= 0 else '−'}{abs(share) * 100:.0f} points")
     if rate is not None:
         facts.append(f"One-Down rate {'+' if rate >= 0 else '−'}{abs(rate) * 100:.0f} points")
+    which = " (talk share: calls with both sides heard)" if some else ""
     meta = f"{len(points)} call{'s' * (len(points) != 1)} in {folder}" + (
-        f" · first calls → latest: {', '.join(facts)}" if facts else ""
+        f" · first calls → latest{which}: {', '.join(facts)}" if facts else ""
     )
     legend = (
         '<div class="legend"><span><i style="background:#3b6fd8"></i>your talk share</span>'
@@ -393,11 +396,11 @@ def render_trends_html(folder: Path, points: Sequence[TrendPoint]) -> str:
         '<span><i style="background:#d9822b;opacity:.55"></i>One-Down rate (lower is better)</span></div>'
     )
     rows = "".join(
-        f"<tr><td>{escape(p.when)}{'' if p.complete else ' (cut)'}</td>"
+        f"<tr><td>{escape(name)}{'' if p.complete else ' (cut)'}</td>"
         f"<td class='n'>{clock(p.duration_s)}</td>"
         f"<td class='n'>{pct(p.rep_share)}</td><td class='n'>{p.one_down}</td><td class='n'>{p.one_up}</td>"
         f"<td class='n'>{pct(p.one_down_rate)}</td></tr>"
-        for p in points
+        for p, name in zip(points, call_names(points), strict=True)
     )
     table = (
         "<h2>Calls</h2><table><thead><tr><th>Call</th><th class='n'>Length</th><th class='n'>Talk share</th>"

@@ -6,6 +6,7 @@ from one ``Scorecard`` or one list of ``TrendPoint`` so the formats cannot disag
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,6 +96,13 @@ def trend(calls: Sequence[SavedCall]) -> list[TrendPoint]:
         )
         for c in ordered
     ]
+
+
+def call_names(points: Sequence[TrendPoint]) -> list[str]:
+    """How each call is named in a trend table: its start time, and its session id after it where
+    two calls started in the same minute (they would read as one)."""
+    seen = Counter(p.when for p in points)
+    return [p.when if seen[p.when] == 1 else f"{p.when} ({p.id})" for p in points]
 
 
 def trend_direction(values: Sequence[float | None]) -> float | None:

@@ -114,6 +114,38 @@ def test_trends_across_a_folder_go_oldest_first(tmp_path: Path) -> None:
     assert html.count("<circle") == 3 and "<script" not in html
 
 
+def test_trends_tell_calls_of_one_minute_apart_and_say_which_calls_a_share_trend_is_from(
+    tmp_path: Path,
+) -> None:
+    """Two calls started in the same minute read as one row twice; a rep-only call has no talk
+    share, so "to the latest" is the latest call with both sides heard (found by a QA pass)."""
+    from dataclasses import replace
+
+    from calls.report import trends_markdown
+    from calls.scorecard import trend
+
+    write_call(tmp_path / "first.jsonl", started_at="2026-01-01T09:00:10+00:00")
+    write_call(tmp_path / "second.jsonl", started_at="2026-01-01T09:00:40+00:00", call=CALL[:6])
+    calls, _ = load_folder(tmp_path)
+    for fmt in ("md", "html"):
+        shown = render_trends(tmp_path, calls, fmt)
+        assert "2026-01-01 09:00 (first)" in shown and "2026-01-01 09:00 (second)" in shown, fmt
+    points = trend(calls)
+    assert "both sides heard" not in trends_markdown(tmp_path, points)
+    points.append(replace(points[-1], id="rep-only", when="2026-01-02 10:00", rep_share=None))
+    assert "from the first calls with both sides heard to the latest" in trends_markdown(tmp_path, points)
+
+
+def test_a_call_with_no_one_down_moment_points_to_no_alternatives_above(tmp_path: Path) -> None:
+    calm = tuple(s for s in CALL if s.stance != "one-down" and s.stance != "one-up")
+    call = load_call(write_call(tmp_path / "calm.jsonl", call=calm))
+    md, html = render_call(call, "md"), render_call(call, "html")
+    assert "None in this call." in md and "alternatives above" not in md
+    assert "No One-Up moment yet in this call." in html and "alternatives above" not in html
+    some = load_call(write_call(tmp_path / "some.jsonl", call=tuple(s for s in CALL if s.stance != "one-up")))
+    assert "None yet: see the alternatives above." in render_call(some, "md")
+
+
 def _screenshot(html: Path, png: Path, height: int) -> None:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory() as profile:
