@@ -269,6 +269,9 @@ def load_call(path: Path | str) -> SavedCall:
     revisions: list[tuple[int, Mapping[str, Any]]] = []
     moments: list[Moment] = []
     problems: list[str] = []
+    heard_until = 0.0
+    """The end of the last speech the journal records with no line (``dropped``): a cut call lasted
+    at least that long."""
     for n, rec, why in _records(path):
         if rec is None:
             problems.append(f"{path}:{n}: {why}")
@@ -286,6 +289,8 @@ def load_call(path: Path | str) -> SavedCall:
                 moments.append(Moment(kind, _num(rec, "at"), note if isinstance(note, str) else ""))
             elif kind == "summary":
                 summary_rec = rec
+            elif kind == "dropped":
+                heard_until = max(heard_until, _num(rec, "end"))
         except ValueError as exc:
             problems.append(f"{path}:{n}: {kind} record with a missing or invalid '{exc}', skipped")
     if not session and not lines:
@@ -307,7 +312,7 @@ def load_call(path: Path | str) -> SavedCall:
         except (ValueError, TypeError, AttributeError):
             problems.append(f"{path}: summary line is invalid: recomputed from the utterances")
     if summary is None:
-        summary = recompute_summary(lines, moments, coach_config(config), rep_only)
+        summary = recompute_summary(lines, moments, coach_config(config), rep_only, heard_until)
     return SavedCall(
         path=path,
         started_at=_started_at(session.get("started_at")),
@@ -385,12 +390,14 @@ def recompute_summary(
     moments: list[Moment] | tuple[Moment, ...],
     config: CoachConfig,
     rep_only: bool = False,
+    heard_until: float = 0.0,
 ) -> Summary:
-    """The summary a clean end would have written, rebuilt with the live call's own tracker."""
+    """The summary a clean end would have written, rebuilt with the live call's own tracker; the
+    call lasted until its last line, moment or ``heard_until`` (speech journaled as dropped)."""
     tracker = CoachingTracker(config, rep_only=rep_only)
     for line in lines:
         tracker.add(_utterance(line))
-    last = max([m.at for m in moments] + [line.end for line in lines], default=0.0)
+    last = max([heard_until, *(m.at for m in moments), *(line.end for line in lines)])
     summary = _summary_from_record(tracker.summary(last))
     return replace(summary, end_reason=RECOMPUTED, recomputed=True)
 

@@ -48,6 +48,22 @@ def test_a_cut_journal_gets_the_summary_a_clean_end_would_have_written(tmp_path:
     assert cut.problems == (f"{cut_path}:{n}: malformed line skipped",)
 
 
+def test_a_cut_call_lasts_until_the_last_speech_it_journaled_dropped_too(tmp_path: Path) -> None:
+    """Speech that gave no text is journaled as dropped: a call cut after it lasted that long (a QA
+    pass found a call killed at 22 s, with events up to 16.65 s, reported as 00:13)."""
+    cut_path = write_call(tmp_path / "cut.jsonl", summary=False)
+    last = load_call(cut_path).summary.duration_s
+    with cut_path.open("a") as fh:
+        fh.write(
+            json.dumps(
+                {"type": "dropped", "speaker": "prospect", "start": last + 2.0, "end": last + 4.5}
+                | {"voiced_s": 2.0, "reason": "the model recognized no words"}
+            )
+            + "\n"
+        )
+    assert load_call(cut_path).summary.duration_s == pytest.approx(last + 4.5)
+
+
 def test_recomputation_uses_the_targets_recorded_in_the_session_line(tmp_path: Path) -> None:
     coach = {"coach": {"target_rep_share": 0.5, "target_band": 0.05, "future_knob": 3}}
     call = load_call(write_call(tmp_path / "c.jsonl", summary=False, config=coach))
