@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import TextIO
 
-from core.events import Advisory, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
+from core.events import Advisory, EndReason, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
 from core.fmt import clock
 
 
@@ -67,5 +67,7 @@ class LinePrinter:
             return f"oneup: {e.source} · {mode} · model {e.model} · journal {e.journal}"
         if isinstance(e, SessionEnded):
             self.ended = e
+            if e.reason is EndReason.ERROR:
+                return None  # said once, as the command's one error line (cli.main)
             return f"oneup: session ended ({e.text}); saved to {e.journal} and {e.transcript}"
         return None

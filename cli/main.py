@@ -132,7 +132,11 @@ def _run_headless(session: Pipeline) -> int:
             signal.signal(s, handler)
     ended = printer.ended
     if ended is not None and ended.reason is EndReason.ERROR:
-        print(f"oneup: error: {printable(ended.detail)}", file=sys.stderr)
+        kept = Path(ended.journal) if ended.journal else None
+        where = (
+            f"; the call up to then is in {kept}" if kept and kept.is_file() and kept.stat().st_size else ""
+        )
+        print(f"oneup: error: {printable(ended.detail + where)}", file=sys.stderr)
         return 2
     if ended is not None and ended.reason is EndReason.INPUT_ENDED_EARLY:
         warn(ended.text)

@@ -288,3 +288,28 @@ def test_the_live_view_without_a_terminal_is_one_line_and_writes_nothing(
 )
 def test_numbers_names_and_folders_that_mean_nothing_are_refused(args: list[str], needle: str) -> None:
     assert_one_line_error(oneup(*args, stdin=subprocess.DEVNULL), needle)
+
+
+def test_a_full_disk_mid_call_is_one_error_line_naming_what_was_kept(tmp_path: Path) -> None:
+    """The disk fills (here: a file size limit of 3 KiB) during a call: one line on stderr that says
+    where the call up to then is, exit 2, and no "saved to" on stdout (it was two lines, one of them
+    saying the call was saved; found by a QA pass)."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3072, 3072))
+
+    out = tmp_path / "call.jsonl"
+    clip = str(SHARED_SPEECH / "librispeech_103-1240-0000.flac")
+    r = subprocess.run(
+        [*ONEUP, "run", clip, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+    )
+    assert_one_line_error(r, "cannot write the journal", f"the call up to then is in {out}")
+    assert "saved to" not in r.stdout
+    assert out.read_text(errors="replace").startswith('{"type": "session"')
