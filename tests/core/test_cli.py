@@ -96,7 +96,8 @@ def test_unwritable_out(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     r = oneup("run", CLIP, "--out", str(blocker / "s.jsonl"))
-    assert_one_line_error(r, "cannot write journal")
+    assert_one_line_error(r, f"{blocker} is not a folder")
+    assert_one_line_error(oneup("run", CLIP, "--out", "/proc/no-such-dir/s.jsonl"), "cannot write journal")
 
 
 def test_existing_out_needs_force(tmp_path: Path) -> None:
