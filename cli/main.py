@@ -22,7 +22,7 @@ from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
 from cli.output import out_path, printable, warn
 from core.config import Config, ConfigError
-from core.events import EndReason
+from core.events import EndReason, speakers_of
 from core.journal import markdown_path
 from core.paths import config_path, data_dir
 from live import DEMO_CALL
@@ -95,7 +95,8 @@ def make_session(
     from live.compose import build_session
 
     journal = _journal_path(args)
-    for path in (journal, *beside(journal, audio=args.keep_audio)):
+    kept = speakers_of(source.rep_only) if args.keep_audio else ()
+    for path in (journal, *beside(journal, audio=kept)):
         if any(r and same_file(path, Path(r)) for r in reads):
             fail(f"{path}: is the recording being transcribed: give --out another name")
         if not_regular(path):  # found now, not when the call ends and the file is written

@@ -15,6 +15,13 @@ from enum import Enum
 from typing import Literal
 
 Speaker = Literal["rep", "prospect"]
+
+
+def speakers_of(rep_only: bool) -> tuple[Speaker, ...]:
+    """The channels a call has: the rep's, and the prospect's unless it is a rep-only call."""
+    return ("rep",) if rep_only else ("rep", "prospect")
+
+
 Stance = Literal["one-down", "one-up", "neutral"]
 
 SAMPLE_RATE = 16_000

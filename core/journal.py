@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,10 @@ def audio_path(journal: Path, speaker: str) -> Path:
     return journal.with_suffix(f".{speaker}.wav")
 
 
-def beside(journal: Path, *, audio: bool = True) -> tuple[Path, ...]:
-    """The files a session writes next to its journal (the transcript; with ``audio`` the WAVs)."""
-    wavs = (audio_path(journal, "rep"), audio_path(journal, "prospect")) if audio else ()
-    return (markdown_path(journal), *wavs)
+def beside(journal: Path, *, audio: Sequence[str] = ("rep", "prospect")) -> tuple[Path, ...]:
+    """The files a session writes next to its journal: the transcript, and the WAVs of the speakers
+    in ``audio`` (``--keep-audio``; a rep-only call keeps one)."""
+    return (markdown_path(journal), *(audio_path(journal, s) for s in audio))
 
 
 def _numbered(path: Path) -> Iterator[Path]:
@@ -167,12 +167,14 @@ class JournalWriter:
     """Appends records to the journal; safe to call from several threads.
 
     Nothing is overwritten unless ``force``: neither the journal nor the files the session writes
-    beside it (``beside``: the transcript, and with ``audio`` the kept WAVs). ``unique``: the path
-    is a default name, so when it is taken (another call started in the same second) the next
-    free ``-2``, ``-3`` ... is used instead of failing (``force`` never replaces another call's file
-    there); ``path`` is the one written."""
+    beside it (``beside``: the transcript, and the kept WAVs of the speakers in ``audio``).
+    ``unique``: the path is a default name, so when it is taken (another call started in the same
+    second) the next free ``-2``, ``-3`` ... is used instead of failing (``force`` never replaces
+    another call's file there); ``path`` is the one written."""
 
-    def __init__(self, path: Path, force: bool = False, *, audio: bool = False, unique: bool = False) -> None:
+    def __init__(
+        self, path: Path, force: bool = False, *, audio: Sequence[str] = (), unique: bool = False
+    ) -> None:
         if any(str(q).casefold() == str(path).casefold() for q in beside(path)):  # call.MD on macOS
             raise JournalError(
                 f"{path}: the transcript is written beside the journal as {markdown_path(path).name}: "

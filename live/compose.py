@@ -18,6 +18,7 @@ from classifiers import load_classifier
 from classifiers.base import Classifier
 from classifiers.policy import NudgePolicy
 from core.config import Config
+from core.events import speakers_of
 from core.journal import JournalWriter
 from live.pipeline import Pipeline, PipelineOptions
 from live.refine import WordTranscriber
@@ -65,7 +66,8 @@ def build_session(
         transcriber.warm()
         if refiner is not None:
             refiner.warm_words()
-    writer = JournalWriter(journal, force=force, audio=keep_audio, unique=unique)
+    kept = speakers_of(source.rep_only) if keep_audio else ()
+    writer = JournalWriter(journal, force=force, audio=kept, unique=unique)
     return Pipeline(
         source,
         transcriber,

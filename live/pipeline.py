@@ -42,6 +42,7 @@ from core.events import (
     Status,
     Utterance,
     end_text,
+    speakers_of,
 )
 from core.journal import JournalError, JournalWriter, markdown_path
 from live.recorder import ChannelRecorder
@@ -223,7 +224,7 @@ class Pipeline:
         )
         self._worker = worker
         if opts.keep_audio:
-            speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
+            speakers = speakers_of(self._source.rep_only)
             self._recorder = ChannelRecorder(Path(self.journal_path), speakers)
         worker.start()
         reason, detail = EndReason.USER_QUIT, ""
@@ -257,7 +258,7 @@ class Pipeline:
     # -- ingest thread -------------------------------------------------------------
 
     def _segmenters(self) -> dict[Speaker, Segmenter]:
-        speakers: tuple[Speaker, ...] = ("rep",) if self._source.rep_only else ("rep", "prospect")
+        speakers = speakers_of(self._source.rep_only)
         make = self._vad or (lambda: webrtc_is_speech(self._cfg.vad.aggressiveness))
         suppress = self._echo.is_leak if self._echo is not None else None
         vad = self._cfg.vad

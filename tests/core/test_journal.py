@@ -111,9 +111,12 @@ def test_a_journal_named_like_its_transcript_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "call.md").exists()
 
 
-@pytest.mark.parametrize(("audio", "name"), [(False, "a.md"), (True, "a.rep.wav"), (True, "a.prospect.wav")])
+BOTH = ("rep", "prospect")
+
+
+@pytest.mark.parametrize(("audio", "name"), [((), "a.md"), (BOTH, "a.rep.wav"), (BOTH, "a.prospect.wav")])
 def test_files_beside_the_journal_are_never_overwritten_without_force(
-    tmp_path: Path, audio: bool, name: str
+    tmp_path: Path, audio: tuple[str, ...], name: str
 ) -> None:
     (tmp_path / name).write_text("my notes\n")
     with pytest.raises(JournalError, match=f"{name}: already exists"):
@@ -125,6 +128,12 @@ def test_files_beside_the_journal_are_never_overwritten_without_force(
 def test_a_kept_wav_counts_only_when_audio_is_kept(tmp_path: Path) -> None:
     (tmp_path / "a.rep.wav").write_text("x")
     JournalWriter(tmp_path / "a.jsonl").close()  # no --keep-audio: that file is not written
+    # A rep-only call keeps the rep's channel only: another call's prospect WAV is not in its way.
+    (tmp_path / "b.prospect.wav").write_text("x")
+    JournalWriter(tmp_path / "b.jsonl", audio=("rep",)).close()
+    (tmp_path / "c.prospect.wav").write_text("x")
+    with pytest.raises(JournalError, match="c.prospect.wav: already exists"):
+        JournalWriter(tmp_path / "c.jsonl", audio=BOTH)
 
 
 def test_a_default_name_taken_meanwhile_moves_on(tmp_path: Path) -> None:
