@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import threading
 from typing import TextIO
 
+from cli.output import silence
 from core.events import Advisory, EndReason, Event, Mark, Nudge, SessionEnded, SessionStarted, Utterance
 from core.fmt import clock
-
-
-def silence(out: TextIO) -> None:
-    """Point ``out``'s file descriptor at /dev/null: its reader has gone (``oneup ... | head``), and no
-    later print, nor the interpreter's last flush, may fail on the closed pipe again."""
-    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no descriptor (tests)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
-        os.close(devnull)
 
 
 class LinePrinter:
@@ -40,7 +30,7 @@ class LinePrinter:
                 return
             try:
                 print(line, file=self._out, flush=True)
-            except BrokenPipeError:  # the call goes on to its end, so the journal is whole
+            except OSError:  # a reader gone or a terminal closed: the call goes on to its end
                 self.closed = True
                 silence(self._out)
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
-from cli.output import out_path, printable, warn
+from cli.output import out_path, printable, say, silence, warn
 from core.config import Config, ConfigError
 from core.events import EndReason, speakers_of
 from core.journal import markdown_path
@@ -50,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> NoReturn:
-    print(f"oneup: error: {printable(message)}", file=sys.stderr)
+    say(f"oneup: error: {printable(message)}", sys.stderr)
     raise SystemExit(2)
 
 
@@ -112,13 +112,21 @@ def make_session(
     )
 
 
+def _written(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _run_headless(session: Pipeline) -> int:
     from cli.headless import LinePrinter
 
     printer = LinePrinter()
     from live.session import STOP_SIGNALS
 
-    stops = (signal.SIGINT, *STOP_SIGNALS)  # Ctrl-C, kill, a closed terminal: save and end
+    # Ctrl-C, kill, a closed terminal: save and end; not a signal the caller ignores (nohup)
+    stops = [s for s in (signal.SIGINT, *STOP_SIGNALS) if signal.getsignal(s) is not signal.SIG_IGN]
     previous = {s: signal.getsignal(s) for s in stops}
 
     def on_stop(_sig: int, _frm: object) -> None:
@@ -133,11 +141,9 @@ def _run_headless(session: Pipeline) -> int:
             signal.signal(s, handler)
     ended = printer.ended
     if ended is not None and ended.reason is EndReason.ERROR:
-        kept = Path(ended.journal) if ended.journal else None
-        where = (
-            f"; the call up to then is in {kept}" if kept and kept.is_file() and kept.stat().st_size else ""
-        )
-        print(f"oneup: error: {printable(ended.detail + where)}", file=sys.stderr)
+        kept = [Path(p) for p in (ended.journal, ended.transcript) if p and _written(Path(p))]
+        where = f"; the call up to then: {' and '.join(map(str, kept))}" if kept else ""
+        say(f"oneup: error: {printable(ended.detail + where)}", sys.stderr)
         return 2
     if ended is not None and ended.reason is EndReason.INPUT_ENDED_EARLY:
         warn(ended.text)
@@ -164,7 +170,7 @@ def _run_ui(session: Pipeline, cfg_desc: str, source: AudioSource) -> int:
     )
     journal = Path(app.run() or session.journal_path)
     md = markdown_path(journal)
-    print(f"oneup: saved to {journal}" + (f" and {md}" if md.exists() else ""))
+    say(f"oneup: saved to {journal}" + (f" and {md}" if md.exists() else ""))
     return app.return_code or 0  # 1 after a crash in the view (Textual has printed the traceback)
 
 
@@ -465,8 +471,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("oneup: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `oneup sessions | head`: the reader has gone; nothing to say to it
-        from cli.headless import silence
-
         silence(sys.stdout)
         return 141
     except OSError as exc:

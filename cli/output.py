@@ -4,9 +4,11 @@ one line."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
 
@@ -16,8 +18,27 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def silence(out: TextIO) -> None:
+    """Point ``out``'s file descriptor at /dev/null: its reader has gone (``oneup ... | head``, or a
+    closed terminal), and no later print, nor the interpreter's last flush, may fail on it again."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+
+
+def say(line: str, out: TextIO | None = None) -> None:
+    """Print one line. A reader that has gone (EPIPE) or a terminal that was closed (EIO, after a
+    hang-up) ends the output, not the command: what it was saving is saved all the same."""
+    stream = out or sys.stdout
+    try:
+        print(line, file=stream, flush=True)
+    except OSError:
+        silence(stream)
+
+
 def warn(message: str) -> None:
-    print(f"oneup: warning: {printable(message)}", file=sys.stderr)
+    say(f"oneup: warning: {printable(message)}", sys.stderr)
 
 
 def out_path(value: str, what: str, instead: str, example: str) -> Path:

@@ -28,7 +28,7 @@ from calls.store import (
     resolve,
 )
 from cli.flags import add_tuning_flags, build_config
-from cli.output import out_path, warn
+from cli.output import out_path, say, warn
 
 # Commands -----------------------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise SessionError(str(exc)) from None
         write_private(out, text, force=args.force, sources=sources)
-        print(f"oneup: report written to {out}", file=sys.stderr)
+        say(f"oneup: report written to {out}", sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

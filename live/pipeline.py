@@ -250,7 +250,9 @@ class Pipeline:
             for held in self._joiner.release():  # only after a processing error: keep what was heard
                 self._line(held.segment, held.result)
             if worker.error is not None and reason is not EndReason.ERROR:
-                reason, detail = EndReason.ERROR, f"processing failed: {worker.error}"
+                # A journal write fails in the worker too (the disk filled): say that, not "processing".
+                failed = worker.error if isinstance(worker.error, JournalError) else None
+                reason, detail = EndReason.ERROR, str(failed or f"processing failed: {worker.error}")
             if self._write_error is not None and reason is not EndReason.ERROR:
                 reason, detail = EndReason.ERROR, self._write_error
             self._finish(reason, detail, worker.busy_s)

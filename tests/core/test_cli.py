@@ -311,6 +311,64 @@ def test_a_full_disk_mid_call_is_one_error_line_naming_what_was_kept(tmp_path: P
         preexec_fn=limit,
         timeout=120,
     )
-    assert_one_line_error(r, "cannot write the journal", f"the call up to then is in {out}")
+    assert_one_line_error(
+        r, f"oneup: error: {out}: cannot write the journal: ", f"; the call up to then: {out}"
+    )
+    assert "processing failed" not in r.stderr
     assert "saved to" not in r.stdout
     assert out.read_text(errors="replace").startswith('{"type": "session"')
+
+
+def _started(out: Path, proc: subprocess.Popen[str]) -> None:
+    import time
+
+    deadline = time.monotonic() + 60
+    while not (out.exists() and out.read_text()):  # the session line: the call has started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+
+
+def test_a_closed_terminal_saves_the_call_though_printing_fails(tmp_path: Path) -> None:
+    """The terminal is gone (its pty closed, then SIGHUP): every later print fails with EIO. The call
+    is saved as for a quit, not ended as a processing error (found in review)."""
+    import json
+    import os
+    import pty
+    import signal
+    import time
+
+    out = tmp_path / "s.jsonl"
+    clip = str(SHARED_SPEECH / "librispeech_103-1240-0000.flac")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [*ONEUP, "run", clip, "--realtime", "--out", str(out)], stdout=slave, stderr=slave, text=True
+    )
+    os.close(slave)
+    _started(out, proc)
+    time.sleep(2.0)
+    os.close(master)
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=60) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "user quit"
+    assert out.with_suffix(".md").exists()
+
+
+def test_a_hang_up_the_caller_ignores_does_not_stop_the_call(tmp_path: Path) -> None:
+    """``nohup oneup run ...``: SIGHUP is ignored when oneup starts, and stays ignored."""
+    import json
+    import signal
+
+    out = tmp_path / "s.jsonl"
+    proc = subprocess.Popen(
+        [*ONEUP, "run", CLIP, "--realtime", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    _started(out, proc)
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    summary = json.loads(out.read_text().splitlines()[-1])
+    assert summary["end_reason"] == "end of audio"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -114,6 +115,8 @@ class CoachApp(App[str | None]):
         # kill / a service manager, or the terminal closed (SIGHUP): save and end, as q does (not on
         # Windows, nor off the main thread).
         for stop in STOP_SIGNALS:
+            if signal.getsignal(stop) is signal.SIG_IGN:
+                continue  # ignored by whoever started oneup (nohup): it stays ignored
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 asyncio.get_running_loop().add_signal_handler(stop, self._terminated)
 
