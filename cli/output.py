@@ -48,9 +48,14 @@ def out_path(value: str, what: str, instead: str, example: str) -> Path:
     if not value.strip():
         raise ValueError(f"--out: empty: give the {what} a file name, or leave --out out {instead}")
     path = Path(value).expanduser()
-    if value.endswith(("/", os.sep)) or path.is_dir():
+    try:
+        folder = value.endswith(("/", os.sep)) or path.is_dir()
+        above = next((p for p in path.parents if p.exists() or p.is_symlink()), None)
+        not_folder = above is not None and not above.is_dir()  # mkdir would say "File exists"
+    except OSError:  # a folder we may not look into: the writer's own error says so, in one line
+        return path
+    if folder:
         raise ValueError(f"--out {value}: names a folder: give the {what} a file name ({path / example})")
-    above = next((p for p in path.parents if p.exists() or p.is_symlink()), None)
-    if above is not None and not above.is_dir():  # mkdir would say "File exists"
+    if not_folder:
         raise ValueError(f"--out {value}: {above} is not a folder")
     return path

@@ -372,3 +372,18 @@ def test_a_hang_up_the_caller_ignores_does_not_stop_the_call(tmp_path: Path) -> 
     assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
     summary = json.loads(out.read_text().splitlines()[-1])
     assert summary["end_reason"] == "end of audio"
+
+
+def test_an_out_path_oneup_may_not_look_into_is_left_to_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Path.is_dir raises PermissionError in a folder the user may not enter (root never sees one,
+    hence the stand-in): the writer's own one-line error says so, not a traceback (found in review)."""
+    from cli.output import out_path
+
+    def denied(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    target = tmp_path / "locked" / "sub" / "x.jsonl"
+    monkeypatch.setattr(Path, "is_dir", denied)
+    assert out_path(str(target), "journal", "for the sessions folder", "call.jsonl") == target
