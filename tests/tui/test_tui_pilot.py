@@ -414,7 +414,15 @@ async def test_the_newest_line_stays_in_view_after_the_window_shrinks() -> None:
         await settle(pilot, session)
         transcript = app.query_one(Transcript)
         at = 100.0
-        for size in ((60, 16), (80, 24), (50, 14), (140, 42), (60, 16)):
+        for size in (
+            (60, 16),
+            (80, 24),
+            (50, 14),
+            (140, 42),
+            (60, 16),
+            (60, 22),
+            (60, 18),
+        ):  # height alone too
             await pilot.resize_terminal(*size)
             await pilot.pause()
             for k in range(3):

@@ -104,7 +104,6 @@ class Transcript(LineView, can_focus=True):
 
     def on_session_ended_received(self, message: SessionEndedReceived) -> None:
         # Nobody is speaking any more: a draft cut off by the stop would look live.
-        self._changing()
         self._partials.clear()
         self._partial_strips.clear()
         self._changed()
@@ -114,7 +113,6 @@ class Transcript(LineView, can_focus=True):
     def add_utterance(self, utterance: Utterance) -> None:
         """Add a final line; it replaces the partial draft of the same utterance."""
         speaker = utterance.speaker
-        self._changing()
         self._final_end[speaker] = max(self._final_end.get(speaker, 0.0), utterance.end)
         draft = self._partials.get(speaker)
         # A draft that started before this line ended was this utterance's;
@@ -129,7 +127,6 @@ class Transcript(LineView, can_focus=True):
         """Show (or grow) the greyed draft of the utterance being spoken."""
         if partial.start < self._final_end.get(partial.speaker, -1.0):
             return  # Late draft of a line that is already final.
-        self._changing()
         entry = TranscriptEntry(partial.speaker, partial.start, partial.text, partial=True)
         self._partials[partial.speaker] = entry
         self._partial_strips[partial.speaker] = self._wrap(entry, self._width)
@@ -137,7 +134,6 @@ class Transcript(LineView, can_focus=True):
 
     def add_mark(self, mark: Mark) -> None:
         """Show a marked moment in place, so it can be found when reading back."""
-        self._changing()
         self._insert(
             TranscriptEntry(None, mark.at, f"marked moment: {mark.note}" if mark.note else "marked moment")
         )
@@ -152,15 +148,17 @@ class Transcript(LineView, can_focus=True):
         if len(self._entries) > self.max_lines:
             del self._entries[0], self._strips[0]
 
-    def _changing(self) -> None:
-        self._follow = self.is_vertical_scroll_end
-
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        # The reader's own scrolling decides whether the view follows the call. Sampled here, not
-        # in ``rewrap``: during a resize the old scroll position against the new size reads as
-        # "scrolled up", and the transcript stopped following the call.
+        # Only the reader's own scrolling decides whether the view follows the call: "is the view at
+        # the end?" asked at a change or a resize reads the old scroll position against a new size or
+        # new rows, and the transcript stopped following the call.
         self._follow = self.is_vertical_scroll_end
+
+    def on_resize(self) -> None:
+        super().on_resize()  # re-wraps when the width changed
+        if self._follow:  # a new height alone moves the end too
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def _changed(self) -> None:
         self._rows = None
