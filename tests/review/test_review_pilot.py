@@ -243,9 +243,11 @@ async def test_search_text_and_file_names_are_shown_as_typed_not_read_as_markup(
     app = ReviewApp(load_call(path))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
-        for query in ("[/]", "[neutral]", "[b]shift"):
+        for query in ("[/]", "[neutral]", "[b]shift", "[$accent]x", "[ red]y", "a\\"):
             await pilot.press("slash", *query, "enter")
             await pilot.pause()
             assert f"search “{query}”" in status(app)
+            notice = list(app._notifications)[-1]  # no match: said as typed, not read as markup
+            assert notice.message == f"No match for “{query}” in what is shown" and not notice.markup
         assert "call[red]x.jsonl" in app.export_screenshot()
     assert app.return_code in (None, 0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +18,7 @@ from calls.replay import Replay
 from calls.scorecard import when
 from calls.store import SavedCall
 from core.fmt import clock
-from tui.format import short_path
+from tui.format import plain_notify, short_path
 from tui.review.help import ReviewHelp
 from tui.review.model import Filter, build_entries, labels_in, next_label, next_speaker
 from tui.review.summary import SummaryPanel
@@ -60,7 +59,7 @@ class ReviewApp(App[None]):
         transcript = ReviewTranscript(build_entries(self.call, changes), id="transcript")
         cut = " · cut: figures recomputed" if self.call.summary.recomputed else ""
         transcript.border_title = f"Call {when(self.call)} · {clock(self.call.summary.duration_s)}{cut}"
-        transcript.border_subtitle = escape(short_path(self.call.path.name, 40))
+        transcript.border_subtitle = Text(short_path(self.call.path.name, 40))  # a name, not markup
         yield transcript
         yield Input(placeholder="search the call (enter: find, esc: cancel)", id="search")
         yield Static(id="status")
@@ -102,7 +101,7 @@ class ReviewApp(App[None]):
         transcript = self.query_one(ReviewTranscript)
         transcript.focus()
         if not transcript.search(message.value):
-            self.notify(f"No match for “{escape(message.value.strip())}” in what is shown", timeout=3)
+            plain_notify(self, f"No match for “{message.value.strip()}” in what is shown", timeout=3)
 
     # Keys.
 
