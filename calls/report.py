@@ -208,8 +208,9 @@ def trends_markdown(folder: Path, points: Sequence[TrendPoint]) -> str:
     ]
     for p, name in zip(points, call_names(points), strict=True):
         flag = "" if p.complete else " (cut)"
+        cell = name.replace("|", "\\|")  # a file name may hold the table's separator
         out.append(
-            f"| {name}{flag} | {clock(p.duration_s)} | {pct(p.rep_share)} | {p.one_down} | {p.one_up} "
+            f"| {cell}{flag} | {clock(p.duration_s)} | {pct(p.rep_share)} | {p.one_down} | {p.one_up} "
             f"| {pct(p.one_down_rate)} |"
         )
     out += ["", "One-Down rate: the share of your labelled utterances that were One-Down."]

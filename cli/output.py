@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+"""C0 and C1 control characters (U+009B is a terminal's CSI, as ESC [ is)."""
 
 
 def printable(text: str) -> str:

@@ -520,9 +520,10 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     changed = {k: typed[k] for k in updates if typed[k] is not None}
     # The user's file, comments and order kept, unless editing it in place would not read back
     # as meant (a key set as a dotted key or an inline table): then written anew from its values.
-    text = edit_toml(_raw(path), changed) if path.exists() else to_toml(changed)
+    raw = _raw(path) if path.exists() else ""
+    text = edit_toml(raw, changed) if path.exists() else to_toml(changed)
     if _reads_as(text) != checked:
-        text = to_toml({k: typed[k] for k in stored})
+        text = _ends_as(raw, to_toml({k: typed[k] for k in stored}))
     _write_settings(path, text)
     return checked
 
@@ -537,12 +538,22 @@ def unset_setting(path: Path, key: str) -> bool:
         return False
     del stored[key]
     checked = Config().with_values(stored, origin=f"{path}: ")
-    text = _without(_raw(path), key)
-    if _reads_as(text) != checked:  # set as a dotted key, an inline table or over several lines
+    raw = _raw(path)
+    text = _without(raw, key)
+    try:
+        kept = _dotted(text)
+    except ConfigError:
+        kept = None
+    if kept != stored:  # set as a dotted key, a quoted key, an inline table or over several lines
         typed = flatten(checked)
-        text = to_toml({k: typed[k] for k in stored})
+        text = _ends_as(raw, to_toml({k: typed[k] for k in stored}))
     _write_settings(path, text)
     return True
+
+
+def _ends_as(original: str, text: str) -> str:
+    """``text`` (LF line ends) with the line ends of the file it replaces (CRLF stays CRLF)."""
+    return text.replace("\n", "\r\n") if "\r\n" in original else text
 
 
 def _raw(path: Path) -> str:

@@ -62,7 +62,7 @@ def test_question_counting(text: str, n: int) -> None:
 
 def test_a_revision_moves_the_question_and_label_counts_to_the_saved_words() -> None:
     """The refine pass rewrites lines: the summary counts what the saved transcript says (a QA pass
-    found 8 questions in a summary whose saved rep lines held 4)."""
+    found 8 questions in a summary whose saved rep lines hold 5)."""
     t = CoachingTracker(CoachConfig())
     asked = u("rep", 0, 4, "so what keeps you up at night? and why?", "pain_probe")
     t.add(asked)

@@ -280,3 +280,17 @@ def test_config_set_keeps_crlf_line_ends(tmp_path: Path) -> None:
     unset_setting(path, "vad.peek_s")
     assert path.read_bytes() == b"# mine\r\n[model]\r\nthreads = 3\r\n\r\n[vad]\r\n"
     assert load_config_file(path) == {"model.threads": 3}
+
+
+def test_a_file_written_anew_keeps_crlf_and_a_quoted_key_is_really_unset(tmp_path: Path) -> None:
+    """Found in review: the fall-back rewrite (a dotted or quoted key) wrote LF, and unsetting a quoted
+    key whose value equals the default said "removed" while the line stayed."""
+    from core.config import save_settings, unset_setting
+
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"model.threads = 3\r\n")
+    save_settings(path, {"model.compute_type": "int8"})
+    assert path.read_bytes() == b'[model]\r\nthreads = 3\r\ncompute_type = "int8"\r\n'
+    path.write_text("[model]\n'threads' = 2\n")
+    assert unset_setting(path, "model.threads") is True
+    assert load_config_file(path) == {}

@@ -168,11 +168,11 @@ def test_a_damaged_journal_warns_once_per_line_on_stderr(
     assert err == [f"oneup: warning: {path}:{len(path.read_text().splitlines())}: malformed line skipped"]
     # A file name with an escape code in it is written escaped: it neither drives the terminal nor
     # breaks the one line.
-    odd = folder / "call\x1b[2J\n.jsonl"
+    odd = folder / "call\x1b[2J\n\x9b.jsonl"  # \x9b: a terminal's one-byte CSI
     path.rename(odd)
     assert main(["report", str(odd)]) == 0
     err = capsys.readouterr().err.splitlines()
-    shown = f"{folder}/call\\x1b[2J\\x0a.jsonl"
+    shown = f"{folder}/call\\x1b[2J\\x0a\\x9b.jsonl"
     assert err == [f"oneup: warning: {shown}:{len(odd.read_text().splitlines())}: malformed line skipped"]
 
 
