@@ -10,7 +10,7 @@ import pytest
 from core.events import SpeechSegment
 from live.guards import ChannelConfidence
 from live.transcriber import Transcription
-from live.worker import TranscriptionWorker
+from live.worker import OnResult, TranscriptionWorker
 
 
 def seg(i: int, final: bool = True, speaker: str = "rep") -> SpeechSegment:
@@ -289,22 +289,30 @@ def test_a_closing_segment_of_silence_is_no_batch_partner() -> None:
     assert order == ["prospect 1", "rep closing"]
 
 
+class Timed(SlowTranscriber):
+    """Decodes with word times (look aheads need them) and in batches."""
+
+    def transcribe_batch(self, audios):  # type: ignore[no-untyped-def]
+        return [Transcription("x", -0.1, 0.1) for _ in audios]
+
+    def transcribe_after(self, audio, context_s, words_from_s, *, channel=None):  # type: ignore[no-untyped-def]
+        return Transcription("x", -0.1, 0.1)
+
+
+def noting(order: list[str]) -> OnResult:
+    """An ``on_result`` that notes what was decoded, in order: "rep ahead 2", "prospect phrase 1"."""
+    return lambda s, _t: order.append(f"{s.speaker} {'ahead' if s.peek else 'phrase'} {s.start:g}")
+
+
 def test_no_segment_overtakes_its_own_speakers_earlier_one_to_be_batched() -> None:
     """The rep's look ahead (or closing segment) waits behind the prospect's final: batching only
     takes the rep's next segment, and a look ahead is decoded alone, so the rep's phrase after it
     is not decoded first (the look ahead would then confirm nothing)."""
 
-    class Timed(SlowTranscriber):
-        def transcribe_batch(self, audios):  # type: ignore[no-untyped-def]
-            return [Transcription("x", -0.1, 0.1) for _ in audios]
-
-        def transcribe_after(self, audio, context_s, words_from_s, *, channel=None):  # type: ignore[no-untyped-def]
-            return Transcription("x", -0.1, 0.1)
-
     order: list[str] = []
     w = TranscriptionWorker(
         Timed(),
-        lambda s, _t: order.append(f"{s.speaker} {'ahead' if s.peek else 'phrase'} {s.start:g}"),
+        noting(order),
         batch_channels=True,
         prepare=lambda s: s,
     )
@@ -323,14 +331,10 @@ def test_a_look_ahead_behind_which_its_speakers_next_phrase_waits_is_skipped_whe
     in file mode it is, so the text of a file run does not depend on the queue. A look ahead with
     only the other speaker's phrase behind it is decoded either way."""
 
-    class Timed(SlowTranscriber):
-        def transcribe_after(self, audio, context_s, words_from_s, *, channel=None):  # type: ignore[no-untyped-def]
-            return Transcription("x", -0.1, 0.1)
-
     order: list[str] = []
     w = TranscriptionWorker(
         Timed(),
-        lambda s, _t: order.append(f"{s.speaker} {'ahead' if s.peek else 'phrase'} {s.start:g}"),
+        noting(order),
         prepare=lambda s: s,
         skip_stale_peeks=skip,
     )
