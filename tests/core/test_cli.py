@@ -22,6 +22,14 @@ def oneup(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Com
     )
 
 
+def hangups_heard() -> None:
+    """In the child: SIGHUP as a terminal session has it. A test run under nohup (CI started in the
+    background) passes SIGHUP ignored to every child, and oneup keeps an ignored hang-up ignored."""
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def assert_one_line_error(r: subprocess.CompletedProcess[str], *needles: str) -> None:
     assert r.returncode == 2, r.stderr
     lines = r.stderr.strip().splitlines()
@@ -162,6 +170,7 @@ def test_sigterm_and_sighup_save_the_call_like_ctrl_c(tmp_path: Path, stop: str)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=hangups_heard,
     )
     deadline = time.monotonic() + 60
     while not (out.exists() and out.read_text()):  # the session line: the call has started
@@ -341,7 +350,11 @@ def test_a_closed_terminal_saves_the_call_though_printing_fails(tmp_path: Path) 
     clip = str(SHARED_SPEECH / "librispeech_103-1240-0000.flac")
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [*ONEUP, "run", clip, "--realtime", "--out", str(out)], stdout=slave, stderr=slave, text=True
+        [*ONEUP, "run", clip, "--realtime", "--out", str(out)],
+        stdout=slave,
+        stderr=slave,
+        text=True,
+        preexec_fn=hangups_heard,
     )
     os.close(slave)
     _started(out, proc)

@@ -225,12 +225,25 @@ async def test_q_stops_the_session_waits_for_the_journal_and_returns_its_path() 
 async def test_ctrl_c_and_sigterm_save_and_quit_as_q_does() -> None:
     """What a terminal user tries first (Ctrl-C), and what kill or a service manager sends (SIGTERM):
     the session is stopped and the app ends once the journal is saved, never before."""
+    import signal
+
+    # Under nohup (CI run in the background) SIGHUP arrives ignored, and oneup keeps it so.
+    heard = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        await _quit_each_way()
+    finally:
+        signal.signal(signal.SIGHUP, heard)
+
+
+async def _quit_each_way() -> None:
     import os
     import signal
 
     for how in ("ctrl+c", "ctrl+q", "sigterm", "sighup"):  # SIGHUP: the terminal was closed
         session = ScriptedSession(scripted_call(), stop_ends=False)
         app = CoachApp(session)
+        left: list[bool] = []
+        app._leave = lambda left=left, app=app: (left.append(True), app.exit(app.journal))  # type: ignore[method-assign]
         async with app.run_test() as pilot:
             await settle(pilot, session)
             if how.startswith("sig"):
@@ -243,6 +256,9 @@ async def test_ctrl_c_and_sigterm_save_and_quit_as_q_does() -> None:
             session.push(SessionEnded("out/final.jsonl", "out/final.md", EndReason.USER_QUIT))
             await until(pilot, lambda a=app: not a.is_running)  # type: ignore[misc]
         assert app.return_value == "out/final.jsonl", how
+        # A closed terminal: the app leaves at once once the call is saved (Textual's own exit would
+        # wait for ever on the dead terminal), never before.
+        assert left == ([True] if how == "sighup" else []), how
 
 
 @async_test

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from dataclasses import dataclass
 from typing import ClassVar
@@ -80,6 +81,8 @@ class CoachApp(App[str | None]):
         self.stopping = False
         """The user asked to quit: waiting for ``SessionEnded`` (the journal is complete then)."""
         self.ended = False
+        self.hung_up = False
+        """The terminal was closed (SIGHUP): leave once the call is saved (``_hung_up``)."""
         self._advised: set[str] = set()
         self._worker: Worker[None] | None = None
 
@@ -117,11 +120,28 @@ class CoachApp(App[str | None]):
         for stop in STOP_SIGNALS:
             if signal.getsignal(stop) is signal.SIG_IGN:
                 continue  # ignored by whoever started oneup (nohup): it stays ignored
+            hung_up = stop == getattr(signal, "SIGHUP", None)
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                asyncio.get_running_loop().add_signal_handler(stop, self._terminated)
+                asyncio.get_running_loop().add_signal_handler(
+                    stop, self._hung_up if hung_up else self._terminated
+                )
 
     def _terminated(self) -> None:
         self.call_later(self.action_quit)
+
+    def _hung_up(self) -> None:
+        """The terminal is gone (SIGHUP): save the call as q does, then leave without restoring the
+        terminal. Textual's writer thread dies on the closed terminal, and its exit then waits for
+        ever: seen as a process left behind, its call saved, for as long as the machine ran."""
+        self.hung_up = True
+        if self.ended:
+            self._leave()
+        else:
+            self._terminated()
+
+    def _leave(self) -> None:
+        """Exit at once (after a hang-up, with the journal and transcript written and closed)."""
+        os._exit(0)
 
     @work(thread=True, exit_on_error=False, name="call-session")
     def _run_session(self, sink: Sink) -> None:
@@ -163,6 +183,9 @@ class CoachApp(App[str | None]):
 
     def _end(self, banner: str) -> None:
         self.ended = True
+        if self.stopping and self.hung_up:
+            self._leave()
+            return
         if self.stopping:
             self.exit(self.journal)
             return
