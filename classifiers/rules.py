@@ -90,7 +90,24 @@ def parse_rules(raw: bytes | str, source: str = "<rules>") -> UserRules:
         raise RulesError(f"{source}: settings.example_similarity must be a number in (0, 1]")
     labels = _table(data.get("labels", {}), "labels", source)
     parsed = tuple(_label(name, body, source) for name, body in labels.items())
+    _no_shared_phrases(parsed, source)
     return UserRules(labels=parsed, example_similarity=float(similarity), source=source)
+
+
+def _no_shared_phrases(labels: tuple[UserLabel, ...], source: str) -> None:
+    """A cue (or an example) given to two labels would go to whichever comes first in the file, with
+    no sign of the other: refused, naming both (compared as they are matched: normalized)."""
+    for field in ("cues", "examples"):
+        owner: dict[str, str] = {}
+        for label in labels:
+            for phrase in getattr(label, field):
+                key = " ".join(normalize(phrase).replace("?", "").split())
+                first = owner.setdefault(key, label.name)
+                if first != label.name:
+                    raise RulesError(
+                        f"{source}: labels.{label.name}.{field}: {phrase!r} is also one of"
+                        f" labels.{first}.{field}: give it to one label"
+                    )
 
 
 def _label(name: str, body: Any, source: str) -> UserLabel:

@@ -79,6 +79,20 @@ def test_a_cue_with_no_word_in_it_is_refused_not_left_to_never_match() -> None:
     assert rules.labels[0].cues == ("um, the weekend",)
 
 
+def test_a_cue_or_example_given_to_two_labels_is_refused() -> None:
+    """It would go to whichever label comes first, silently (found by a QA pass)."""
+    with pytest.raises(
+        RulesError, match=r"labels\.teaching\.cues: 'Founded\.' is also one of labels\.credibility"
+    ):
+        parse_rules('[labels.credibility]\ncues = ["founded"]\n[labels.teaching]\ncues = ["Founded."]\n')
+    with pytest.raises(RulesError, match=r"labels\.neutral\.examples: .* is also one of labels\.rapport"):
+        parse_rules(
+            '[labels.rapport]\nexamples = ["how was the game"]\n'
+            '[labels.neutral]\nexamples = ["How was the game?"]\n'
+        )
+    assert parse_rules('[labels.rapport]\ncues = ["weekend"]\nexamples = ["weekend"]\n') is not None
+
+
 def test_long_nudge_is_rejected() -> None:
     long = "x" * 91
     with pytest.raises(RulesError, match=r"nudges\[0\] is 91 characters"):
