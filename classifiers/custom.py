@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from classifiers.rules import UserLabel, UserRules
-from classifiers.text import normalize
+from classifiers.text import cue_words, normalize
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -26,7 +26,7 @@ class UserMatcher:
         self._cues: list[tuple[re.Pattern[str], str, UserLabel]] = []
         for label in rules.labels:
             for phrase in label.cues:
-                words = normalize(phrase).replace("?", "").split()
+                words = cue_words(phrase)
                 if words:
                     pattern = re.compile(r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b")
                     self._cues.append((pattern, phrase, label))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.nudges import MAX_NUDGE_CHARS
-from classifiers.text import normalize
+from classifiers.text import cue_words
 from core import tomlfile
 from core.events import Stance
 from core.paths import not_regular
@@ -101,7 +101,7 @@ def _no_shared_phrases(labels: tuple[UserLabel, ...], source: str) -> None:
         owner: dict[str, str] = {}
         for label in labels:
             for phrase in getattr(label, field):
-                key = " ".join(normalize(phrase).replace("?", "").split())
+                key = " ".join(cue_words(phrase))
                 first = owner.setdefault(key, label.name)
                 if first != label.name:
                     raise RulesError(
@@ -165,8 +165,8 @@ def _strings(table: dict[str, Any], field: str, key: str, source: str) -> tuple[
     wordless = next((item for item in cleaned if not re.search(r"\w", item)), None)
     if wordless is not None:  # a cue matches at word boundaries: "!!!" never would
         raise RulesError(f"{source}: {key}.{field}: {wordless!r} has no word in it, so it can never match")
-    filler = next((c for c in cleaned if not normalize(c).replace("?", "").strip()), None)
-    if field == "cues" and filler is not None:  # cues match normalised text, which has no fillers
+    filler = next((c for c in cleaned if not cue_words(c)), None) if field == "cues" else None
+    if filler is not None:  # cues match normalised text, which has no fillers
         raise RulesError(
             f"{source}: {key}.cues: {filler!r} is only filler sounds, which are taken out of what"
             " was said before cues are matched, so it can never match"

@@ -21,6 +21,12 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", out).strip()
 
 
+def cue_words(phrase: str) -> list[str]:
+    """A user's cue phrase as it is matched: its normalised words, question marks dropped (none: the
+    phrase is only fillers or punctuation)."""
+    return normalize(phrase).replace("?", "").split()
+
+
 def word_count(text: str) -> int:
     """Words the rep said, fillers excluded (the nudge policy gates on it)."""
     return len(normalize(text).replace("?", " ").split())
