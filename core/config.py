@@ -452,6 +452,11 @@ def _inline_comment(rest: str) -> str:
     return ""
 
 
+def _header(section: str) -> re.Pattern[str]:
+    """The ``[section]`` header line (spaces and a trailing comment allowed)."""
+    return re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+
+
 def edit_toml(text: str, values: dict[str, Any]) -> str:
     """``text`` with each dotted key of ``values`` set in place: its line's value replaced (indent and
     inline comment kept), else a line added under its ``[section]`` header (a new section at the end).
@@ -463,7 +468,7 @@ def edit_toml(text: str, values: dict[str, Any]) -> str:
     for key, value in values.items():
         section, _, name = key.partition(".")
         line = f"{name} = {toml_value(value)}"
-        header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+        header = _header(section)
         start = next((i for i, x in enumerate(lines) if header.match(x)), None)
         if start is None:
             lines += [*([nl] if lines else []), f"[{section}]{nl}", f"{line}{nl}"]
@@ -485,7 +490,7 @@ def _without(text: str, key: str) -> str:
     """``text`` with the dotted ``key``'s ``name = value`` lines under its ``[section]`` header
     removed; every other line stays as the user wrote it."""
     section, _, name = key.partition(".")
-    header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+    header = _header(section)
     own = re.compile(rf"^\s*{re.escape(name)}\s*=")
     out: list[str] = []
     inside = False
