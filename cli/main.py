@@ -121,10 +121,9 @@ def _written(path: Path) -> bool:
 
 def _run_headless(session: Pipeline) -> int:
     from cli.headless import LinePrinter
-
-    printer = LinePrinter()
     from live.session import STOP_SIGNALS
 
+    printer = LinePrinter()
     # Ctrl-C, kill, a closed terminal: save and end; not a signal the caller ignores (nohup)
     stops = [s for s in (signal.SIGINT, *STOP_SIGNALS) if signal.getsignal(s) is not signal.SIG_IGN]
     previous = {s: signal.getsignal(s) for s in stops}
