@@ -367,10 +367,10 @@ class Pipeline:
 
     def _on_result(self, seg: SpeechSegment, tr: Transcription) -> None:
         if seg.peek:  # the held sentence is a line now if the words after it confirm its end
-            confirmed = self._joiner.confirm(seg, tr)
+            confirmed = self._joiner.confirm(seg, tr)  # (or end a sentence of their own)
             interim = Partial(seg.speaker, seg.start, tr.text)  # the held phrase and what follows
             if confirmed is not None:
-                self._joiner.written(confirmed.line, confirmed.result.text)
+                self._joiner.accept(confirmed)
                 self._line(confirmed.line, confirmed.result)
                 interim = Partial(seg.speaker, confirmed.after_start, confirmed.after)
             if interim.text and seg.speaker == "rep" and self._opts.paced and not self._paused:

@@ -28,11 +28,13 @@ a plain phrase), or one whose last word ended ``TRAIL_GAP_S`` before the cut: th
 were cut off and not heard, so they are held (the rest has no text yet). A phrase too long to be
 held any more (``HOLD_MAX_S``) with no such sentence end is cut at its last clause end instead.
 
-Look aheads: a held phrase whose text ends a sentence (it was short, or softly cut) need not wait
-for the next cut. ``vad.peek_s`` into the speech after it the segmenter sends a look ahead
-(``SpeechSegment.peek``); ``peek`` joins the two for a decode with word times, and ``confirm`` makes
-the held phrase a line when those words end the sentence where the next phrase's decode will divide
-old words from new. The look ahead's audio is cut and decoded again with the next phrase.
+Look aheads: a held phrase whose text ends a sentence (it was short, or softly cut) or holds one (too
+short to be split) need not wait for the next cut. ``vad.peek_s`` into the speech after it the
+segmenter sends a look ahead (``SpeechSegment.peek``); ``peek`` joins the two for a decode with word
+times, and ``confirm`` makes the held phrase a line when those words end the sentence where the next
+phrase's decode will divide old words from new, or else at the last sentence end they hear, inside
+the held phrase (the rest stays held) or inside the look ahead (the line takes that audio, and the
+next phrase is decoded from the cut). The look ahead's audio is decoded again with the next phrase.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
@@ -104,6 +106,11 @@ sentences over 4 s 5 -> 4 of 37; no other set moved and no word changed (242 wro
 0.8 s: the same). A soft phrase that ends a sentence is decoded with word times to see it (one with
 context in front already is): on the mono call 1 more decode. Of its 8 soft phrases that end a
 sentence (one run), the other seven's last word ended 0.02-0.31 s before the cut."""
+AHEAD_ROOM_S = 0.1
+"""A sentence end in a look ahead's decode needs this much of its audio after the cut (a cut of a
+phrase needs ``MIN_PART_S`` on each side, the look ahead's end is no cut: the audio after it is decoded
+with the next phrase). The figures in ``PhraseJoiner.confirm`` are with this value; MIN_PART_S there
+instead was not measured."""
 WINDOW_S = 28.0
 """What one decode may hold: Whisper sees 30 s, less a margin for pre-roll and hangover."""
 
@@ -161,12 +168,18 @@ class Split:
 @dataclass(frozen=True, slots=True)
 class Confirmed:
     """A held phrase confirmed by a look ahead: ``line`` is written with ``result``; ``after`` is the
-    look ahead's own words (interim text of the phrase in progress), from call time ``after_start``."""
+    look ahead's own words (interim text of the phrase in progress), from call time ``after_start``.
+    The caller writes it with ``PhraseJoiner.accept``."""
 
     line: SpeechSegment
     result: Transcription
     after: str
     after_start: float
+    consumed: tuple[float, float] | None = None
+    """The line took the look ahead's audio up to this call time; the next phrase's voice after it
+    starts at the second (``PhraseJoiner.join`` decodes that phrase from there)."""
+    rest: Held | None = None
+    """The line is the held phrase up to a sentence end inside it: what is left, to hold again."""
 
 
 def _heard_enough(seg: SpeechSegment) -> bool:
@@ -233,6 +246,7 @@ class PhraseJoiner:
         self._min_voiced_s = min_voiced_s
         self._held: dict[Speaker, Held] = {}
         self._context: dict[Speaker, SpeechSegment] = {}
+        self._consumed: dict[Speaker, tuple[float, float]] = {}
         self._ahead: dict[Speaker, float] = {}
         """Per speaker, where the voice of the look ahead being decoded starts (call time)."""
 
@@ -241,6 +255,13 @@ class PhraseJoiner:
         audio), after the last seconds of the turn's previous line as context. None: nothing to
         decode (a click that closes a turn whose sentences are all written)."""
         held = self._held.get(seg.speaker)
+        consumed = self._consumed.pop(seg.speaker, None)
+        if held is None and consumed is not None and seg.pcm_start < consumed[0] < _audio_end(seg):
+            # A look ahead wrote this phrase's first words with the line before (``_split_ahead``).
+            at, voice = consumed
+            skip = round((at - seg.pcm_start) * SAMPLE_RATE) * SAMPLE_WIDTH
+            start = round(min(max(seg.start, voice), seg.end), 3)
+            seg = replace(seg, pcm=seg.pcm[skip:], pcm_start=at, start=start)
         if held is not None:
             h = held.segment
             seg = replace(
@@ -271,11 +292,11 @@ class PhraseJoiner:
 
     def peek(self, seg: SpeechSegment) -> SpeechSegment | None:
         """What to decode for a look ahead (``SpeechSegment.peek``): the held phrase, when its text
-        ends a sentence, joined with the speech that follows it so far (as ``join`` would); None:
-        nothing to confirm (nothing held, a held phrase that ends mid-sentence, or one whose audio
-        does not end where the look ahead's begins)."""
+        ends a sentence or holds one (heard on too little audio to be split), joined with the speech
+        that follows it so far (as ``join`` would); None: nothing to confirm (nothing held, a held
+        phrase with no sentence end, or one whose audio does not end where the look ahead's begins)."""
         held = self._held.get(seg.speaker)
-        if held is None or not ends_sentence(held.text):
+        if held is None or not (ends_sentence(held.text) or len(sentences(held.text)) > 1):
             return None
         if abs(_audio_end(held.segment) - seg.pcm_start) > 0.01:
             return None  # not the speech right after it
@@ -286,27 +307,74 @@ class PhraseJoiner:
         """A look ahead's decode (``peek``) whose words end a sentence where the held phrase was
         cut and go on after it: the held phrase as a line now, with the look ahead's text up to that
         sentence end (heard with the words that follow, as a joined decode is); the caller writes it
-        (``written`` first). "Where it was cut" is where the next phrase's decode, with this line as
+        (``accept``). "Where it was cut" is where the next phrase's decode, with this line as
         context, will divide old words from new (``join``'s ``words_from_s``: the middle between the
         line's last voice and the next phrase's first): the sentence's last word has its middle before
         that point and the next word after it, so no word is written twice or lost at a cut that
-        split a word. None: the sentence is not confirmed; the phrase stays held."""
+        split a word. Otherwise the look ahead's own last sentence end with words after it makes the
+        line (``_split_ahead``): Whisper heard the sentence end elsewhere than at the cut ("Okay,
+        wonderful, thanks for this." | "facility. Okay." was written at the look ahead, not 3.4 s
+        later at the next soft cut). None: no sentence end; the phrase stays held.
+
+        The look ahead's own sentence ends, measured Dec 7 (AMD EPYC, 2 cores; ``benchmarks.sentences``),
+        before -> after: realtime, the mono phone call's sentence latency p50 / p95 1.98 / 6.11 and
+        1.84 / 6.15 s -> 1.96 / 5.18 and 1.96 / 5.19 s (sentences over 4 s 7 -> 4 of 39), CPU-s per
+        audio second 0.281 / 0.279 -> 0.295 / 0.289. File mode, WER: the mono call 19.80 -> 18.79%,
+        the stereo call 22.15 -> 21.48%, the demo call 12.85 -> 11.55%; the monologues, the dialogue
+        and the read clips unchanged (11.03, 2.70, 6.67%). Tried and not kept: a look ahead after
+        every phrase cut, nothing held (after a line, with it as context), so a sentence that
+        starts a phrase with no pause after it is written at the look ahead ("Thank you for that."):
+        p95 5.22 s in one run, but the look aheads' model time 0.010 -> 0.093 s per audio second on
+        the monologues (file mode CPU-s 0.181 -> 0.249, the mono call 0.232 -> 0.317). With it,
+        ``HOLD_MAX_S`` 5 s instead of 6: one realtime run's p95 3.96 s (2 sentences over 4 s), but
+        WER worse (the stereo call 21.48 -> 23.83%, the read clips 6.67 -> 7.16%)."""
         held = self._held.get(seg.speaker)
         ahead = self._ahead.pop(seg.speaker, None)
         if held is None or ahead is None or not tr.words:
             return None
         at = (held.segment.end + ahead) / 2 - seg.pcm_start
-        for k in _sentence_cuts(tr.words):
+        for k in _sentence_cuts(tr.words) if ends_sentence(held.text) else []:
             if _middle(tr.words[k]) < at <= _middle(tr.words[k + 1]):
                 break
         else:
-            return None
+            return self._split_ahead(seg, tr, held)
         text = "".join(w.text for w in tr.words[: k + 1]).strip()
         line = held.segment
         if _squeezed(line, text):
             return None  # word times squeezed (noise)
         after = "".join(w.text for w in tr.words[k + 1 :]).strip()
         return Confirmed(line, replace(tr, text=text, words=()), after, ahead)
+
+    def _split_ahead(self, seg: SpeechSegment, tr: Transcription, held: Held) -> Confirmed | None:
+        """The look ahead's words end a sentence elsewhere than at the held phrase's cut: the last such
+        end with words after it, as in a soft phrase (``split``; its last clause end when the two are
+        longer than ``hold_max_s``), but the look ahead's end needs only ``AHEAD_ROOM_S`` after it (it
+        is no cut: what follows is decoded with the next phrase). At a cut inside the look ahead's
+        audio the line takes that audio (``Confirmed.consumed``: the next phrase is decoded from there);
+        at one inside the held phrase, the line is the phrase up to it and the rest stays held."""
+        whole = replace(seg, peek=False)
+        cuts = _sentence_cuts(tr.words)
+        if self._too_long(whole):
+            cuts += _clause_cuts(tr.words)
+        cut = self._cut(whole, tr, cuts, room_after_s=AHEAD_ROOM_S)
+        if cut is None:
+            return None
+        h = held.segment
+        held_end, at = _audio_end(h), cut.rest.pcm_start
+        result = replace(tr, text=cut.text, words=())
+        # The line's audio ended before the look ahead's did (its latency counts from there).
+        received = seg.received_at - max(0.0, seg.end - cut.line.end)
+        if at >= held_end - 0.01:
+            line = replace(cut.line, voiced_s=h.voiced_s, received_at=received)
+            return Confirmed(line, result, cut.rest_text, cut.rest.start, consumed=(at, cut.rest.start))
+        line = replace(cut.line, received_at=received)
+        keep = round((held_end - at) * SAMPLE_RATE) * SAMPLE_WIDTH
+        rest = replace(
+            cut.rest, pcm=cut.rest.pcm[:keep], end=h.end, voiced_s=round(h.voiced_s - line.voiced_s, 3)
+        )
+        said = "".join(w.text for w in tr.words if at <= seg.pcm_start + _middle(w) < held_end).strip()
+        kept = Held(rest, replace(tr, text=said, words=(), guard=None, dropped_text=None))
+        return Confirmed(line, result, cut.rest_text, cut.rest.start, rest=kept)
 
     def _too_long(self, seg: SpeechSegment) -> bool:
         """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a
@@ -332,29 +400,42 @@ class PhraseJoiner:
         word (the rest, not heard yet, has no text). None: no such end."""
         if not _may_split(seg, tr.text) or not tr.words:
             return None
+        cuts = _sentence_cuts(tr.words)
+        if self._too_long(seg):
+            cuts += _clause_cuts(tr.words)
+        return self._cut(seg, tr, cuts, trailing=True)
+
+    def _cut(
+        self,
+        seg: SpeechSegment,
+        tr: Transcription,
+        cuts: list[int],
+        trailing: bool = False,
+        room_after_s: float = MIN_PART_S,
+    ) -> Split | None:
+        """``split``'s cut, at the first of ``cuts`` (word indexes, last first) with ``MIN_PART_S`` of
+        audio before it and ``room_after_s`` after it (``trailing``: a soft phrase's last sentence end
+        with ``TRAIL_GAP_S`` after it first)."""
         own = without_context(seg)
         own_s = len(own.pcm) / _BYTES_PER_S
         last = len(tr.words) - 1
         said_last = tr.words[last].end - seg.context_s
-        if seg.soft and ends_sentence(tr.text) and own_s - said_last >= TRAIL_GAP_S:
+        if trailing and seg.soft and ends_sentence(tr.text) and own_s - said_last >= TRAIL_GAP_S:
             k, near, next_s = last, said_last, None  # where the next word starts is not known
         else:
             # The last sentence end that leaves room on both sides: "Thank you for that. Okay. Sorry."
             # cut by a soft cut just after "Okay." is cut after "that." (the rest is held). A phrase
             # that cannot be held any more and has no such end is cut at its last clause end instead.
-            cuts = _sentence_cuts(tr.words)
-            if self._too_long(seg):
-                cuts += _clause_cuts(tr.words)
             for k in cuts:
                 near = (tr.words[k].end + tr.words[k + 1].start) / 2 - seg.context_s
-                if MIN_PART_S <= near <= own_s - MIN_PART_S:
+                if MIN_PART_S <= near <= own_s - room_after_s:
                     break
             else:
                 return None
             next_s = tr.words[k + 1].start - seg.context_s
         said_s = tr.words[k].end - seg.context_s
         lo = max(MIN_PART_S, said_s - CUT_SLACK_S)
-        hi = min(own_s - MIN_PART_S, (said_s if next_s is None else next_s) + CUT_SLACK_S)
+        hi = min(own_s - room_after_s, (said_s if next_s is None else next_s) + CUT_SLACK_S)
         cut_s = quietest(own.pcm, lo, hi, near=near)
         cut = round(cut_s * SAMPLE_RATE) * SAMPLE_WIDTH
         at = round(own.pcm_start + cut / _BYTES_PER_S, 3)
@@ -402,12 +483,24 @@ class PhraseJoiner:
         self._held[split.rest.speaker] = Held(split.rest, split.rest_result(tr))
         return True
 
+    def accept(self, confirmed: Confirmed) -> None:
+        """``confirmed.line`` is written (as ``written``), and what the look ahead's own sentence end
+        left is held (``Confirmed.rest``) or cut from the next phrase (``Confirmed.consumed``)."""
+        line = confirmed.line
+        self.written(line, confirmed.result.text)
+        if confirmed.consumed is not None:
+            self._consumed[line.speaker] = confirmed.consumed
+        if confirmed.rest is not None:
+            self._context.pop(line.speaker, None)
+            self._held[line.speaker] = confirmed.rest
+
     def close_turn(self, seg: SpeechSegment) -> Held | None:
         """``seg`` is a turn's closing segment of only silence (the segmenter cut the turn's last
         phrase at its pause, and the speaker did not resume): nothing new to decode. The held phrase,
         if any, is a line as it is (the same audio decoded again would give the same text); the
         caller writes it. Nothing of the turn stays held or is context any more."""
         self._context.pop(seg.speaker, None)
+        self._consumed.pop(seg.speaker, None)
         return self._held.pop(seg.speaker, None)
 
     def written(self, seg: SpeechSegment, text: str) -> None:

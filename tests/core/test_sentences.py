@@ -208,12 +208,14 @@ def test_a_look_ahead_confirms_a_short_held_sentence_at_its_cut() -> None:
 @pytest.mark.parametrize(
     "decoded",
     [
-        # The sentence goes on over the cut: "Thanks for coming." ends in the look ahead's audio.
-        timed((" Thanks", 0.1, 0.6), (" for", 0.7, 1.0), (" coming.", 1.0, 1.7), (" So", 1.8, 2.0)),
-        # An earlier sentence end, but the words after it run over the cut.
-        timed((" Okay.", 0.1, 0.3), (" so", 0.4, 0.8), (" we", 0.8, 1.5), (" would", 1.5, 1.9)),
+        # The words run over the cut and end no sentence with a word after it.
+        timed((" Thanks", 0.1, 0.6), (" for", 0.7, 1.0), (" coming", 1.0, 1.7), (" so", 1.8, 2.0)),
+        # A sentence end too near the look ahead's start for a line of its own (MIN_PART_S).
+        timed((" Okay.", 0.0, 0.2), (" so", 0.25, 0.8), (" we", 0.8, 1.5), (" would", 1.5, 1.9)),
         # The last sentence end has no word after it yet: nothing confirms it.
         timed((" Thanks.", 0.1, 1.05)),
+        # Its only word after it is the look ahead's last 0.1 s (AHEAD_ROOM_S): a word cut off.
+        timed((" Thanks", 0.1, 0.6), (" for", 0.7, 1.0), (" coming.", 1.0, 2.62), (" So", 2.62, 2.7)),
         # No word times (a plain second look).
         Transcription("Thanks. So what", -0.1, None),
     ],
@@ -230,18 +232,20 @@ def test_a_look_ahead_does_not_confirm_a_sentence_the_words_do_not_end_at_the_cu
 
 
 @pytest.mark.parametrize(
-    ("works", "after", "confirmed"),
+    ("works", "after", "how"),
     [
-        ((4.6, 5.0), (5.25, 5.4), True),
+        ((4.6, 5.0), (5.25, 5.4), "at the cut"),
         # A soft cut split "works.": its middle lies after the cut, where the next phrase's decode
-        # keeps it, so it must not be written with this line too.
-        ((5.05, 5.43), (5.5, 5.7), False),
-        # "And" starts before the cut and has its middle there: the next decode would drop it.
-        ((4.6, 5.0), (5.1, 5.25), False),
+        # would keep it. The line takes the look ahead's audio up to after it instead, and the next
+        # phrase is decoded from there.
+        ((5.05, 5.43), (5.5, 5.7), "consumed"),
+        # "And" starts before the cut and has its middle there: the next decode would drop it. The
+        # line ends before it, and the phrase's last bit, with "And", is held again.
+        ((4.6, 5.0), (5.1, 5.25), "rest held"),
     ],
 )
 def test_at_a_soft_cut_a_look_ahead_divides_the_words_where_the_next_decode_will(
-    works: tuple[float, float], after: tuple[float, float], confirmed: bool
+    works: tuple[float, float], after: tuple[float, float], how: str
 ) -> None:
     j = PhraseJoiner()
     held = SpeechSegment("rep", pcm(5.2, 1), 1.0, 6.1, 5.1, pcm_start=0.9, phrase=True, soft=True)
@@ -250,14 +254,74 @@ def test_at_a_soft_cut_a_look_ahead_divides_the_words_where_the_next_decode_will
     joined = j.peek(ahead)
     assert joined is not None
     decoded = timed((" Sure.", 0.1, 0.5), (" That", 4.2, 4.5), (" works.", *works), (" And", *after))
-    assert (j.confirm(joined, decoded) is not None) is confirmed
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None and confirmed.result.text == "Sure. That works."
+    assert confirmed.after == "And"
+    assert (confirmed.line == held) is (how == "at the cut")
+    assert (confirmed.consumed is not None) is (how == "consumed")
+    assert (confirmed.rest is not None and confirmed.rest.text == "And") is (how == "rest held")
+
+
+def test_a_sentence_the_look_ahead_hears_end_in_its_own_audio_is_a_line_with_that_audio() -> None:
+    """Whisper heard the held phrase end a sentence ("Thanks for this."), the look ahead hears it go
+    on ("Thanks for this facility. Okay"): the line is written now, up to the sentence's end inside the
+    look ahead, and the next phrase is decoded from that cut, after the line as context."""
+    j = PhraseJoiner()
+    first = seg(1.0, 2.0, pcm(1.2, 1))  # audio 0.9-2.1, held
+    assert j.hold(first, heard("Thanks for this."))
+    ahead = look_ahead(2.1, 3.6, pcm_start=2.1)  # the voice goes on at the cut
+    joined = j.peek(ahead)
+    assert joined is not None
+    decoded = timed((" Thanks", 0.1, 0.5), (" for", 0.5, 0.7), (" this", 0.7, 1.0), (" facility.", 1.0, 1.7))
+    decoded = replace(decoded, words=(*decoded.words, Word(2.0, 2.3, " Okay")), text=decoded.text + " Okay")
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None
+    line = confirmed.line
+    assert confirmed.result.text == "Thanks for this facility." and confirmed.after == "Okay"
+    assert not line.peek and line.start == 1.0 and 0.9 + 1.7 <= line.end <= 0.9 + 2.0
+    cut = line.pcm_start + len(line.pcm) / 32000
+    assert 0.9 + 1.7 - 0.15 <= cut <= 0.9 + 2.0 + 0.15 and line.voiced_s == first.voiced_s
+    assert confirmed.consumed is not None and confirmed.consumed[0] == pytest.approx(cut)
+    j.accept(confirmed)
+    assert j.held("rep") is None
+    # The phrase the look ahead was the start of: decoded from the cut on, after the line.
+    nxt = replace(seg(2.1, 4.5, pcm(2.6, 2), phrase=False), pcm_start=2.1)
+    later = j.join(nxt)
+    assert later is not None and later.start == pytest.approx(0.9 + 2.0)
+    own = round((4.7 - cut) * 16000) * 2
+    assert later.pcm.endswith(nxt.pcm[-own:]) and len(later.pcm) - later.context_s * 32000 == pytest.approx(
+        own
+    )
+    assert later.context_s > 0  # the line's last seconds in front
+
+
+def test_a_sentence_end_the_look_ahead_hears_inside_the_held_phrase_leaves_the_rest_held() -> None:
+    """The held phrase was heard as one sentence too short to split ("Sure. That works" on 1.9 s);
+    the look ahead hears "Sure." end well inside it: that is the line, the rest is held again."""
+    j = PhraseJoiner()
+    first = seg(1.0, 3.0, pcm(2.2, 1))  # audio 0.9-3.1
+    assert j.hold(first, heard("Sure. That works for"))  # too little audio to be split
+    joined = j.peek(look_ahead(3.1, 4.6, pcm_start=3.1))
+    assert joined is not None  # a sentence end inside it is worth a look ahead too
+    decoded = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works", 1.1, 1.5), (" for", 2.0, 2.6))
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None and confirmed.result.text == "Sure." and confirmed.consumed is None
+    assert confirmed.line.end == pytest.approx(0.9 + 0.5) and confirmed.line.start == 1.0
+    j.accept(confirmed)
+    rest = j.held("rep")
+    assert rest is not None and rest.text == "That works"  # "for" lies in the look ahead's audio
+    assert rest.segment.pcm_start == pytest.approx(confirmed.line.pcm_start + len(confirmed.line.pcm) / 32000)
+    assert rest.segment.pcm_start + len(rest.segment.pcm) / 32000 == pytest.approx(
+        3.1
+    )  # tiles with what follows
+    assert rest.segment.voiced_s + confirmed.line.voiced_s == pytest.approx(first.voiced_s)
 
 
 def test_a_look_ahead_is_not_decoded_without_a_held_sentence_end_right_before_it() -> None:
     j = PhraseJoiner()
     assert j.peek(look_ahead(2.3, 3.6, pcm_start=2.1)) is None  # nothing held
     first = seg(1.0, 2.0, pcm(1.2, 1))
-    j.hold(first, heard("and it also"))  # held mid-sentence: no sentence end to confirm
+    j.hold(first, heard("and it also"))  # held mid-sentence: no sentence end in it to confirm
     assert j.peek(look_ahead(2.3, 3.6, pcm_start=2.1)) is None
     j.hold(first, heard("Thanks."))
     assert j.peek(look_ahead(5.3, 6.6, pcm_start=5.1)) is None  # not the speech right after it
