@@ -79,9 +79,10 @@ class VadConfig:
     12.64 -> 12.20%, the read clips the same), at 0.01-0.07 more CPU-s per audio s. Not taken."""
 
     peek_s: float = 1.5
-    """A held phrase whose text ends a sentence (held because it was short, or softly cut) is
-    decoded again this long into the speech that follows it, with those words after it: when they
-    confirm the sentence end at the cut, it is a line then, not at the next pause. 0 = off.
+    """A held phrase whose text ends or holds a sentence (held because it was short, or softly cut)
+    is decoded again this long into the speech that follows it, with those words after it: when they
+    end a sentence, at the cut or elsewhere (``live.sentences``), it is a line then, not at the next
+    pause. 0 = off.
     Measured realtime on Dec 6 (benchmarks/RESULTS.md, "Look aheads"), off -> 1.5 s, sentence p95:
     the demo call 4.20 -> 2.58 s, the monologues 4.02 -> 2.24 s, the phone call 5.23 -> 5.21 s
     (mono) and 7.59 -> 7.16 s (stereo); its WER 20.61 -> 19.59% (mono), 21.40 -> 18.73% (stereo),

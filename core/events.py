@@ -76,9 +76,9 @@ class SpeechSegment:
     peek: bool = False
     """A look ahead, never a line itself: the first ``vad.peek_s`` of speech after a phrase cut
     (``phrase`` is set; ``pcm`` tiles with the cut phrase). The pipeline decodes it after a held
-    phrase whose text ends a sentence, to write that sentence as soon as the next words confirm it,
-    instead of at the next cut. Its audio is cut and decoded again as (part of) the next phrase,
-    so its ``voiced_s`` adds no talk time."""
+    phrase whose text ends or holds a sentence, to write that sentence as soon as the next words
+    confirm it (or end a sentence of their own), instead of at the next cut. Its audio is cut and
+    decoded again as (part of) the next phrase, so its ``voiced_s`` adds no talk time."""
     context_s: float = 0.0
     """Seconds at the start of ``pcm`` that the previous line of the same turn already wrote: decoded
     again as context (a short sentence alone is heard worse), their words not repeated."""

@@ -34,7 +34,8 @@ segmenter sends a look ahead (``SpeechSegment.peek``); ``peek`` joins the two fo
 times, and ``confirm`` makes the held phrase a line when those words end the sentence where the next
 phrase's decode will divide old words from new, or else at the last sentence end they hear, inside
 the held phrase (the rest stays held) or inside the look ahead (the line takes that audio, and the
-next phrase is decoded from the cut). The look ahead's audio is decoded again with the next phrase.
+next phrase is decoded from the cut). The rest of the look ahead's audio is decoded again with the
+next phrase.
 
 Used only in the worker thread (no lock): the worker joins before decoding, the
 pipeline holds or marks a line after; ``release`` only once the worker has stopped.
@@ -166,18 +167,30 @@ class Split:
 
 
 @dataclass(frozen=True, slots=True)
+class Consumed:
+    """What a line written at a look ahead took of the phrase that look ahead began (``PhraseJoiner.join``
+    decodes that phrase from ``at``)."""
+
+    at: float
+    """Call time where the line's audio ends, inside the look ahead."""
+    next_start: float
+    """Where the voice after it starts: the start of the rest of the phrase."""
+    voiced_s: float
+    """The phrase's voice up to ``at``, counted with the line instead."""
+
+
+@dataclass(frozen=True, slots=True)
 class Confirmed:
     """A held phrase confirmed by a look ahead: ``line`` is written with ``result``; ``after`` is the
-    look ahead's own words (interim text of the phrase in progress), from call time ``after_start``.
-    The caller writes it with ``PhraseJoiner.accept``."""
+    words after the line's sentence end (interim text of the phrase in progress), from call time
+    ``after_start``. The caller writes it with ``PhraseJoiner.accept``."""
 
     line: SpeechSegment
     result: Transcription
     after: str
     after_start: float
-    consumed: tuple[float, float] | None = None
-    """The line took the look ahead's audio up to this call time; the next phrase's voice after it
-    starts at the second (``PhraseJoiner.join`` decodes that phrase from there)."""
+    consumed: Consumed | None = None
+    """The line took the look ahead's audio up to a sentence end inside it."""
     rest: Held | None = None
     """The line is the held phrase up to a sentence end inside it: what is left, to hold again."""
 
@@ -246,7 +259,7 @@ class PhraseJoiner:
         self._min_voiced_s = min_voiced_s
         self._held: dict[Speaker, Held] = {}
         self._context: dict[Speaker, SpeechSegment] = {}
-        self._consumed: dict[Speaker, tuple[float, float]] = {}
+        self._consumed: dict[Speaker, Consumed] = {}
         self._ahead: dict[Speaker, float] = {}
         """Per speaker, where the voice of the look ahead being decoded starts (call time)."""
 
@@ -255,13 +268,16 @@ class PhraseJoiner:
         audio), after the last seconds of the turn's previous line as context. None: nothing to
         decode (a click that closes a turn whose sentences are all written)."""
         held = self._held.get(seg.speaker)
-        consumed = self._consumed.pop(seg.speaker, None)
-        if held is None and consumed is not None and seg.pcm_start < consumed[0] < _audio_end(seg):
+        done = self._consumed.pop(seg.speaker, None)
+        if held is None and done is not None and seg.pcm_start < done.at:
             # A look ahead wrote this phrase's first words with the line before (``_split_ahead``).
-            at, voice = consumed
-            skip = round((at - seg.pcm_start) * SAMPLE_RATE) * SAMPLE_WIDTH
-            start = round(min(max(seg.start, voice), seg.end), 3)
-            seg = replace(seg, pcm=seg.pcm[skip:], pcm_start=at, start=start)
+            if _audio_end(seg) <= done.at:  # all of it (a cut came before the look ahead's end)
+                self._consumed[seg.speaker] = replace(done, voiced_s=max(0.0, done.voiced_s - seg.voiced_s))
+                return None
+            skip = round((done.at - seg.pcm_start) * SAMPLE_RATE) * SAMPLE_WIDTH
+            start = round(min(max(seg.start, done.next_start), seg.end), 3)
+            voiced = round(max(0.0, seg.voiced_s - done.voiced_s), 3)
+            seg = replace(seg, pcm=seg.pcm[skip:], pcm_start=done.at, start=start, voiced_s=voiced)
         if held is not None:
             h = held.segment
             seg = replace(
@@ -337,7 +353,7 @@ class PhraseJoiner:
             if _middle(tr.words[k]) < at <= _middle(tr.words[k + 1]):
                 break
         else:
-            return self._split_ahead(seg, tr, held)
+            return self._split_ahead(seg, tr, held, ahead)
         text = "".join(w.text for w in tr.words[: k + 1]).strip()
         line = held.segment
         if _squeezed(line, text):
@@ -345,13 +361,16 @@ class PhraseJoiner:
         after = "".join(w.text for w in tr.words[k + 1 :]).strip()
         return Confirmed(line, replace(tr, text=text, words=()), after, ahead)
 
-    def _split_ahead(self, seg: SpeechSegment, tr: Transcription, held: Held) -> Confirmed | None:
+    def _split_ahead(
+        self, seg: SpeechSegment, tr: Transcription, held: Held, ahead: float
+    ) -> Confirmed | None:
         """The look ahead's words end a sentence elsewhere than at the held phrase's cut: the last such
         end with words after it, as in a soft phrase (``split``; its last clause end when the two are
         longer than ``hold_max_s``), but the look ahead's end needs only ``AHEAD_ROOM_S`` after it (it
         is no cut: what follows is decoded with the next phrase). At a cut inside the look ahead's
-        audio the line takes that audio (``Confirmed.consumed``: the next phrase is decoded from there);
-        at one inside the held phrase, the line is the phrase up to it and the rest stays held."""
+        audio the line takes that audio and its voice (``Consumed``); at one inside the held phrase,
+        the line is the phrase up to it and the rest, with its words, stays held; at one in the held
+        phrase's closing pause (no word after it there), the line is the whole held phrase."""
         whole = replace(seg, peek=False)
         cuts = _sentence_cuts(tr.words)
         if self._too_long(whole):
@@ -362,19 +381,27 @@ class PhraseJoiner:
         h = held.segment
         held_end, at = _audio_end(h), cut.rest.pcm_start
         result = replace(tr, text=cut.text, words=())
-        # The line's audio ended before the look ahead's did (its latency counts from there).
-        received = seg.received_at - max(0.0, seg.end - cut.line.end)
-        if at >= held_end - 0.01:
-            line = replace(cut.line, voiced_s=h.voiced_s, received_at=received)
-            return Confirmed(line, result, cut.rest_text, cut.rest.start, consumed=(at, cut.rest.start))
-        line = replace(cut.line, received_at=received)
+        after, after_start = cut.rest_text, cut.rest.start
+        if at >= held_end:
+            voice = round(max(0.0, at - max(ahead, held_end)), 3)
+            line = replace(cut.line, voiced_s=round(h.voiced_s + voice, 3))
+            return Confirmed(line, result, after, after_start, consumed=Consumed(at, after_start, voice))
+        said = "".join(w.text for w in tr.words if at <= seg.pcm_start + _middle(w) < held_end).strip()
+        if not said:
+            return Confirmed(h, result, after, after_start)
+        share = (at - h.pcm_start) / (held_end - h.pcm_start)
+        line = replace(cut.line, voiced_s=round(h.voiced_s * share, 3), received_at=h.received_at)
         keep = round((held_end - at) * SAMPLE_RATE) * SAMPLE_WIDTH
         rest = replace(
-            cut.rest, pcm=cut.rest.pcm[:keep], end=h.end, voiced_s=round(h.voiced_s - line.voiced_s, 3)
+            cut.rest,
+            pcm=cut.rest.pcm[:keep],
+            start=min(cut.rest.start, h.end),
+            end=h.end,
+            voiced_s=round(h.voiced_s - line.voiced_s, 3),
+            received_at=h.received_at,
         )
-        said = "".join(w.text for w in tr.words if at <= seg.pcm_start + _middle(w) < held_end).strip()
         kept = Held(rest, replace(tr, text=said, words=(), guard=None, dropped_text=None))
-        return Confirmed(line, result, cut.rest_text, cut.rest.start, rest=kept)
+        return Confirmed(line, result, after, after_start, rest=kept)
 
     def _too_long(self, seg: SpeechSegment) -> bool:
         """Too long to be held any more (``hold_max_s``): it becomes a line now, however it ends (a

@@ -210,7 +210,7 @@ def test_a_look_ahead_confirms_a_short_held_sentence_at_its_cut() -> None:
     [
         # The words run over the cut and end no sentence with a word after it.
         timed((" Thanks", 0.1, 0.6), (" for", 0.7, 1.0), (" coming", 1.0, 1.7), (" so", 1.8, 2.0)),
-        # A sentence end too near the look ahead's start for a line of its own (MIN_PART_S).
+        # A sentence end too near the start of the held phrase's audio for a line (MIN_PART_S).
         timed((" Okay.", 0.0, 0.2), (" so", 0.25, 0.8), (" we", 0.8, 1.5), (" would", 1.5, 1.9)),
         # The last sentence end has no word after it yet: nothing confirms it.
         timed((" Thanks.", 0.1, 1.05)),
@@ -280,14 +280,17 @@ def test_a_sentence_the_look_ahead_hears_end_in_its_own_audio_is_a_line_with_tha
     assert confirmed.result.text == "Thanks for this facility." and confirmed.after == "Okay"
     assert not line.peek and line.start == 1.0 and 0.9 + 1.7 <= line.end <= 0.9 + 2.0
     cut = line.pcm_start + len(line.pcm) / 32000
-    assert 0.9 + 1.7 - 0.15 <= cut <= 0.9 + 2.0 + 0.15 and line.voiced_s == first.voiced_s
-    assert confirmed.consumed is not None and confirmed.consumed[0] == pytest.approx(cut)
+    assert 0.9 + 1.7 - 0.15 <= cut <= 0.9 + 2.0 + 0.15
+    # The look ahead's voice up to the cut (from 2.1 s) is the line's, and is not counted again.
+    assert confirmed.consumed is not None and confirmed.consumed.at == pytest.approx(cut)
+    assert line.voiced_s == pytest.approx(first.voiced_s + cut - 2.1, abs=0.002)
     j.accept(confirmed)
     assert j.held("rep") is None
     # The phrase the look ahead was the start of: decoded from the cut on, after the line.
     nxt = replace(seg(2.1, 4.5, pcm(2.6, 2), phrase=False), pcm_start=2.1)
     later = j.join(nxt)
     assert later is not None and later.start == pytest.approx(0.9 + 2.0)
+    assert later.voiced_s == pytest.approx(nxt.voiced_s - (cut - 2.1), abs=0.002)
     own = round((4.7 - cut) * 16000) * 2
     assert later.pcm.endswith(nxt.pcm[-own:]) and len(later.pcm) - later.context_s * 32000 == pytest.approx(
         own
@@ -314,7 +317,60 @@ def test_a_sentence_end_the_look_ahead_hears_inside_the_held_phrase_leaves_the_r
     assert rest.segment.pcm_start + len(rest.segment.pcm) / 32000 == pytest.approx(
         3.1
     )  # tiles with what follows
+    # The held phrase's talk time is shared by length (the look ahead adds none of its own).
+    cut = confirmed.line.pcm_start + len(confirmed.line.pcm) / 32000
+    assert confirmed.line.voiced_s == pytest.approx(first.voiced_s * (cut - 0.9) / 2.2, abs=0.002)
     assert rest.segment.voiced_s + confirmed.line.voiced_s == pytest.approx(first.voiced_s)
+    assert rest.segment.start <= rest.segment.end
+
+
+def test_a_sentence_end_the_look_ahead_hears_in_the_held_phrases_closing_pause_writes_it_whole() -> None:
+    """The quietest point after "plan." lies in the held phrase's last 0.1 s of silence, before its cut:
+    no word of the held phrase is left after it, so the line is the held phrase as it was cut (its
+    context kept for the next phrase), not a held rest of silence."""
+    j = PhraseJoiner()
+    audio = pcm(2.1, 1) + pcm(0.1, 0)  # audio 0.9-3.1, voice to 3.0, then silence
+    first = seg(1.0, 3.0, audio)
+    assert j.hold(first, heard("Thanks. That's the plan"))
+    joined = j.peek(look_ahead(3.25, 4.6, pcm_start=3.1))
+    assert joined is not None
+    decoded = timed((" Thanks.", 0.1, 0.5), (" That's", 0.9, 1.2), (" the", 1.2, 1.5), (" plan.", 1.5, 2.05))
+    decoded = replace(decoded, words=(*decoded.words, Word(2.4, 2.6, " So")), text=decoded.text + " So")
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None and confirmed.result.text == "Thanks. That's the plan."
+    assert confirmed.line == first and confirmed.rest is None and confirmed.consumed is None
+    j.accept(confirmed)
+    assert j.held("rep") is None
+    nxt = replace(seg(3.25, 5.0, pcm(2.0, 2), phrase=False), pcm_start=3.1)
+    later = j.join(nxt)
+    assert later is not None and later.context_s > 0 and later.pcm.endswith(nxt.pcm)
+
+
+def test_a_phrase_the_look_aheads_line_took_whole_is_not_decoded_again() -> None:
+    """With a look ahead nearly as long as a soft cut's reach (``vad.peek_s`` 4.5 s, ``soft_cut_s`` 5 s),
+    the next cut can fall before the line's cut inside the look ahead: that phrase was written whole,
+    and the one after it is decoded from the line's cut on."""
+    j = PhraseJoiner()
+    first = seg(1.0, 2.0, pcm(1.2, 1))  # audio 0.9-2.1, held
+    assert j.hold(first, heard("Thanks for this."))
+    joined = j.peek(look_ahead(2.1, 6.6, pcm_start=2.1))
+    assert joined is not None
+    decoded = timed((" Thanks", 0.1, 0.5), (" for", 0.5, 0.7), (" this", 0.7, 1.0), (" facility.", 1.0, 4.0))
+    decoded = replace(decoded, words=(*decoded.words, Word(4.3, 4.6, " Okay")), text=decoded.text + " Okay")
+    confirmed = j.confirm(joined, decoded)
+    assert confirmed is not None and confirmed.consumed is not None
+    cut = confirmed.consumed.at
+    assert 0.9 + 4.0 - 0.15 <= cut <= 0.9 + 4.3 + 0.15
+    j.accept(confirmed)
+    early = SpeechSegment("rep", pcm(4.0 - 2.1, 2), 2.1, 4.0, 1.9, pcm_start=2.1, phrase=True, soft=True)
+    assert j.join(early) is None  # all of it is in the written line
+    rest = SpeechSegment("rep", pcm(7.0 - 4.0, 2), 4.0, 7.0, 3.0, pcm_start=4.0, phrase=True)
+    later = j.join(rest)
+    assert later is not None and later.context_s > 0
+    assert later.pcm_start + later.context_s == pytest.approx(cut, abs=0.001)
+    # The voice the line took (from 2.1 s to the cut) is counted once: 1.9 s of it in the skipped
+    # phrase, the rest taken from this one.
+    assert later.voiced_s == pytest.approx(3.0 - (cut - 2.1 - 1.9), abs=0.002)
 
 
 def test_a_look_ahead_is_not_decoded_without_a_held_sentence_end_right_before_it() -> None:
@@ -780,3 +836,89 @@ def test_a_turn_closing_in_silence_hands_back_the_held_phrase_and_forgets_the_tu
     j.written(line, "Our platform automates payroll.")
     j.close_turn(closing)
     assert j.join(nxt) == nxt  # the turn ended: no context from it
+
+
+class WordsSource(MonologueSource):
+    """The rep saying one word per span (value k for the k-th), silence between spans that do not touch."""
+
+    def __init__(self, spans: list[tuple[float, float]], seconds: float) -> None:
+        self.spans = spans
+        self.seconds = seconds
+
+
+class WordTranscriber(TimedTranscriber):
+    """Hears one word per value, ``words[k - 1]`` for value k, wherever at least 50 ms of it is in the
+    audio, over its samples when decoding with word times; like Whisper, a decode's last word ends a
+    sentence when it has no punctuation of its own."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def _heard(self, audio: np.ndarray) -> list[Word]:
+        values = np.round(np.abs(audio) * 32768).astype(int)
+        out = []
+        for v in sorted({int(x) for x in values if x}, key=lambda v: int(np.argmax(values == v))):
+            where = np.flatnonzero(values == v)
+            if len(where) >= 800:
+                out.append(Word(where[0] / 16000, (where[-1] + 1) / 16000, f" {self.words[v - 1]}"))
+        return out
+
+    @staticmethod
+    def _ended(ws: list[Word]) -> list[Word]:
+        if ws and ws[-1].text[-1] not in ".?!,":
+            ws[-1] = replace(ws[-1], text=ws[-1].text + ".")
+        return ws
+
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
+        text = "".join(w.text for w in self._ended(self._heard(audio))).strip()
+        self.decoded.append(text)
+        return Transcription(text, -0.1, 0.01)
+
+    def transcribe_after(
+        self,
+        audio: np.ndarray,
+        context_s: float,
+        words_from_s: float,
+        *,
+        channel: ChannelConfidence | None = None,
+    ) -> Transcription:
+        self.timed += 1
+        kept = self._ended([w for w in self._heard(audio) if (w.start + w.end) / 2 >= words_from_s])
+        text = "".join(w.text for w in kept).strip()
+        self.decoded.append(text)
+        return Transcription(text, -0.1, None, words=tuple(kept))
+
+
+def test_a_sentence_a_look_ahead_hears_end_in_its_own_audio_is_written_once(tmp_path: Path) -> None:
+    """The held phrase alone is heard "Thanks for this." (Whisper ends what it hears); with the look
+    ahead, "Thanks for this facility. Okay so": the line is written at the look ahead, with the look
+    ahead's audio up to "facility.", and the rest of the phrase is decoded from there: no word twice."""
+    words = ["Thanks", "for", "this", "facility.", "Okay", "so", "we", "can", "help"]
+    spans = [(0.5, 0.9), (0.9, 1.3), (1.3, 1.8), (2.1, 2.8), (2.8, 3.2), (3.2, 3.9), (3.9, 4.6)]
+    spans += [(4.6, 5.3), (5.3, 6.0)]
+    journal = tmp_path / "call.jsonl"
+    events = run_scripted(journal, WordTranscriber(words), WordsSource(spans, 7.5))
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [u.text for u in utts] == ["Thanks for this facility.", "Okay so we can help."]
+    assert utts[0].end == pytest.approx(2.8, abs=0.05) and utts[1].start == pytest.approx(2.8, abs=0.05)
+    assert sum(u.voiced_s for u in utts) == pytest.approx(1.3 + 3.9, abs=0.15)
+    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    assert records[0]["emitted_at"] < 4.0  # at the look ahead (2.1 + 1.5 s), not at the turn's end
+
+
+def test_a_sentence_end_a_look_ahead_hears_inside_the_held_phrase_leaves_its_rest_held(
+    tmp_path: Path,
+) -> None:
+    """ "Sure. That works" (a sentence end in 1.8 s of speech, too little to split) is held; the look
+    ahead hears "Sure." end: that is a line at once, and "That works" is held and decoded with the rest."""
+    words = ["Sure.", "That", "works", "for", "us"]
+    spans = [(0.5, 0.9), (0.9, 1.6), (1.6, 2.3), (2.6, 3.3), (3.3, 5.5)]
+    journal = tmp_path / "call.jsonl"
+    events = run_scripted(journal, WordTranscriber(words), WordsSource(spans, 7.0))
+    utts = [e for e in events if isinstance(e, Utterance)]
+    assert [u.text for u in utts] == ["Sure.", "That works for us."]
+    assert utts[0].end == pytest.approx(0.9, abs=0.05) and utts[1].start == pytest.approx(0.9, abs=0.1)
+    assert sum(u.voiced_s for u in utts) == pytest.approx(1.8 + 2.9, abs=0.15)
+    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
+    assert records[0]["emitted_at"] < 4.5  # at the look ahead (2.6 + 1.5 s), not at the turn's end
