@@ -18,7 +18,7 @@ from core.text import clause_ends
 from live.compose import build_session
 from live.guards import ChannelConfidence
 from live.refine import Word
-from live.sentences import PhraseJoiner, ends_sentence
+from live.sentences import Confirmed, PhraseJoiner, ends_sentence
 from live.transcriber import Transcription
 from tests.core.test_pipeline_fast import KeywordClassifier, fake_vad
 
@@ -141,6 +141,17 @@ def timed(*words: tuple[str, float, float]) -> Transcription:
     """A decode with word times (seconds from the start of the decoded audio)."""
     ws = tuple(Word(a, b, w) for w, a, b in words)
     return Transcription("".join(w.text for w in ws).strip(), -0.1, None, words=ws)
+
+
+def held_and_heard(
+    j: PhraseJoiner, first: SpeechSegment, said: str, ahead: SpeechSegment, *words: tuple[str, float, float]
+) -> Confirmed | None:
+    """``first`` held, decoded as ``said``; then its look ahead ``ahead``, the two decoded as ``words``
+    (word, start, end; seconds from the start of the decoded audio): the look ahead's confirmation."""
+    assert j.hold(first, heard(said))
+    joined = j.peek(ahead)
+    assert joined is not None
+    return j.confirm(joined, timed(*words))
 
 
 SURE = timed(
@@ -272,8 +283,13 @@ def test_a_sentence_the_look_ahead_hears_end_in_its_own_audio_is_a_line_with_tha
     ahead = look_ahead(2.1, 3.6, pcm_start=2.1)  # the voice goes on at the cut
     joined = j.peek(ahead)
     assert joined is not None
-    decoded = timed((" Thanks", 0.1, 0.5), (" for", 0.5, 0.7), (" this", 0.7, 1.0), (" facility.", 1.0, 1.7))
-    decoded = replace(decoded, words=(*decoded.words, Word(2.0, 2.3, " Okay")), text=decoded.text + " Okay")
+    decoded = timed(
+        (" Thanks", 0.1, 0.5),
+        (" for", 0.5, 0.7),
+        (" this", 0.7, 1.0),
+        (" facility.", 1.0, 1.7),
+        (" Okay", 2.0, 2.3),
+    )
     confirmed = j.confirm(joined, decoded)
     assert confirmed is not None
     line = confirmed.line
@@ -303,20 +319,23 @@ def test_a_sentence_end_the_look_ahead_hears_inside_the_held_phrase_leaves_the_r
     the look ahead hears "Sure." end well inside it: that is the line, the rest is held again."""
     j = PhraseJoiner()
     first = seg(1.0, 3.0, pcm(2.2, 1))  # audio 0.9-3.1
-    assert j.hold(first, heard("Sure. That works for"))  # too little audio to be split
-    joined = j.peek(look_ahead(3.1, 4.6, pcm_start=3.1))
-    assert joined is not None  # a sentence end inside it is worth a look ahead too
-    decoded = timed((" Sure.", 0.1, 0.5), (" That", 0.9, 1.1), (" works", 1.1, 1.5), (" for", 2.0, 2.6))
-    confirmed = j.confirm(joined, decoded)
+    confirmed = held_and_heard(
+        j,
+        first,
+        "Sure. That works for",
+        look_ahead(3.1, 4.6, pcm_start=3.1),
+        (" Sure.", 0.1, 0.5),
+        (" That", 0.9, 1.1),
+        (" works", 1.1, 1.5),
+        (" for", 2.0, 2.6),
+    )  # held on too little audio to be split: a sentence end inside it is worth a look ahead too
     assert confirmed is not None and confirmed.result.text == "Sure." and confirmed.consumed is None
     assert confirmed.line.end == pytest.approx(0.9 + 0.5) and confirmed.line.start == 1.0
     j.accept(confirmed)
     rest = j.held("rep")
     assert rest is not None and rest.text == "That works"  # "for" lies in the look ahead's audio
     assert rest.segment.pcm_start == pytest.approx(confirmed.line.pcm_start + len(confirmed.line.pcm) / 32000)
-    assert rest.segment.pcm_start + len(rest.segment.pcm) / 32000 == pytest.approx(
-        3.1
-    )  # tiles with what follows
+    assert rest.segment.pcm_start + len(rest.segment.pcm) / 32000 == pytest.approx(3.1)  # tiles with the next
     # The held phrase's talk time is shared by length (the look ahead adds none of its own).
     cut = confirmed.line.pcm_start + len(confirmed.line.pcm) / 32000
     assert confirmed.line.voiced_s == pytest.approx(first.voiced_s * (cut - 0.9) / 2.2, abs=0.002)
@@ -331,12 +350,17 @@ def test_a_sentence_end_the_look_ahead_hears_in_the_held_phrases_closing_pause_w
     j = PhraseJoiner()
     audio = pcm(2.1, 1) + pcm(0.1, 0)  # audio 0.9-3.1, voice to 3.0, then silence
     first = seg(1.0, 3.0, audio)
-    assert j.hold(first, heard("Thanks. That's the plan"))
-    joined = j.peek(look_ahead(3.25, 4.6, pcm_start=3.1))
-    assert joined is not None
-    decoded = timed((" Thanks.", 0.1, 0.5), (" That's", 0.9, 1.2), (" the", 1.2, 1.5), (" plan.", 1.5, 2.05))
-    decoded = replace(decoded, words=(*decoded.words, Word(2.4, 2.6, " So")), text=decoded.text + " So")
-    confirmed = j.confirm(joined, decoded)
+    confirmed = held_and_heard(
+        j,
+        first,
+        "Thanks. That's the plan",
+        look_ahead(3.25, 4.6, pcm_start=3.1),
+        (" Thanks.", 0.1, 0.5),
+        (" That's", 0.9, 1.2),
+        (" the", 1.2, 1.5),
+        (" plan.", 1.5, 2.05),
+        (" So", 2.4, 2.6),
+    )
     assert confirmed is not None and confirmed.result.text == "Thanks. That's the plan."
     assert confirmed.line == first and confirmed.rest is None and confirmed.consumed is None
     j.accept(confirmed)
@@ -352,12 +376,17 @@ def test_a_phrase_the_look_aheads_line_took_whole_is_not_decoded_again() -> None
     and the one after it is decoded from the line's cut on."""
     j = PhraseJoiner()
     first = seg(1.0, 2.0, pcm(1.2, 1))  # audio 0.9-2.1, held
-    assert j.hold(first, heard("Thanks for this."))
-    joined = j.peek(look_ahead(2.1, 6.6, pcm_start=2.1))
-    assert joined is not None
-    decoded = timed((" Thanks", 0.1, 0.5), (" for", 0.5, 0.7), (" this", 0.7, 1.0), (" facility.", 1.0, 4.0))
-    decoded = replace(decoded, words=(*decoded.words, Word(4.3, 4.6, " Okay")), text=decoded.text + " Okay")
-    confirmed = j.confirm(joined, decoded)
+    confirmed = held_and_heard(
+        j,
+        first,
+        "Thanks for this.",
+        look_ahead(2.1, 6.6, pcm_start=2.1),
+        (" Thanks", 0.1, 0.5),
+        (" for", 0.5, 0.7),
+        (" this", 0.7, 1.0),
+        (" facility.", 1.0, 4.0),
+        (" Okay", 4.3, 4.6),
+    )
     assert confirmed is not None and confirmed.consumed is not None
     cut = confirmed.consumed.at
     assert 0.9 + 4.0 - 0.15 <= cut <= 0.9 + 4.3 + 0.15
@@ -741,6 +770,10 @@ class TimedTranscriber(PhraseTranscriber):
         channel: ChannelConfidence | None = None,
     ) -> Transcription:
         self.timed += 1
+        kept = self._ended([w for w in self._timed_words(audio) if (w.start + w.end) / 2 >= words_from_s])
+        return Transcription("".join(w.text for w in kept).strip(), -0.1, None, words=tuple(kept))
+
+    def _timed_words(self, audio: np.ndarray) -> list[Word]:
         values = np.round(np.abs(audio) * 32768).astype(int)
         ws: list[Word] = []
         for v in sorted({int(x) for x in values if x}, key=lambda v: int(np.argmax(values == v))):
@@ -748,8 +781,12 @@ class TimedTranscriber(PhraseTranscriber):
             texts = PHRASES[v - 1].split()
             step = (where[-1] - where[0]) / len(texts)
             ws += [Word(where[0] + i * step, where[0] + (i + 1) * step, f" {w}") for i, w in enumerate(texts)]
-        kept = tuple(w for w in ws if (w.start + w.end) / 2 >= words_from_s)
-        return Transcription("".join(w.text for w in kept).strip(), -0.1, None, words=kept)
+        return ws
+
+    @staticmethod
+    def _ended(ws: list[Word]) -> list[Word]:
+        """The words of a decode as they are (a subclass may punctuate them)."""
+        return ws
 
 
 def test_sentences_with_no_pause_between_them_are_cut_apart_by_word_times(tmp_path: Path) -> None:
@@ -855,7 +892,7 @@ class WordTranscriber(TimedTranscriber):
         super().__init__()
         self.words = words
 
-    def _heard(self, audio: np.ndarray) -> list[Word]:
+    def _timed_words(self, audio: np.ndarray) -> list[Word]:
         values = np.round(np.abs(audio) * 32768).astype(int)
         out = []
         for v in sorted({int(x) for x in values if x}, key=lambda v: int(np.argmax(values == v))):
@@ -871,54 +908,63 @@ class WordTranscriber(TimedTranscriber):
         return ws
 
     def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
-        text = "".join(w.text for w in self._ended(self._heard(audio))).strip()
+        text = "".join(w.text for w in self._ended(self._timed_words(audio))).strip()
         self.decoded.append(text)
         return Transcription(text, -0.1, 0.01)
 
-    def transcribe_after(
-        self,
-        audio: np.ndarray,
-        context_s: float,
-        words_from_s: float,
-        *,
-        channel: ChannelConfidence | None = None,
-    ) -> Transcription:
-        self.timed += 1
-        kept = self._ended([w for w in self._heard(audio) if (w.start + w.end) / 2 >= words_from_s])
-        text = "".join(w.text for w in kept).strip()
-        self.decoded.append(text)
-        return Transcription(text, -0.1, None, words=tuple(kept))
 
-
-def test_a_sentence_a_look_ahead_hears_end_in_its_own_audio_is_written_once(tmp_path: Path) -> None:
-    """The held phrase alone is heard "Thanks for this." (Whisper ends what it hears); with the look
-    ahead, "Thanks for this facility. Okay so": the line is written at the look ahead, with the look
-    ahead's audio up to "facility.", and the rest of the phrase is decoded from there: no word twice."""
-    words = ["Thanks", "for", "this", "facility.", "Okay", "so", "we", "can", "help"]
-    spans = [(0.5, 0.9), (0.9, 1.3), (1.3, 1.8), (2.1, 2.8), (2.8, 3.2), (3.2, 3.9), (3.9, 4.6)]
-    spans += [(4.6, 5.3), (5.3, 6.0)]
-    journal = tmp_path / "call.jsonl"
-    events = run_scripted(journal, WordTranscriber(words), WordsSource(spans, 7.5))
-    utts = [e for e in events if isinstance(e, Utterance)]
-    assert [u.text for u in utts] == ["Thanks for this facility.", "Okay so we can help."]
-    assert utts[0].end == pytest.approx(2.8, abs=0.05) and utts[1].start == pytest.approx(2.8, abs=0.05)
-    assert sum(u.voiced_s for u in utts) == pytest.approx(1.3 + 3.9, abs=0.15)
-    records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
-    assert records[0]["emitted_at"] < 4.0  # at the look ahead (2.1 + 1.5 s), not at the turn's end
-
-
-def test_a_sentence_end_a_look_ahead_hears_inside_the_held_phrase_leaves_its_rest_held(
+@pytest.mark.parametrize(
+    ("words", "spans", "lines", "cut", "voiced_s", "look_ahead_at"),
+    [
+        # The held phrase alone is heard "Thanks for this." (Whisper ends what it hears); with the look
+        # ahead, "Thanks for this facility. Okay so": the line is written at the look ahead, with its
+        # audio up to "facility.", and the rest of the phrase is decoded from there.
+        (
+            ["Thanks", "for", "this", "facility.", "Okay", "so", "we", "can", "help"],
+            [
+                (0.5, 0.9),
+                (0.9, 1.3),
+                (1.3, 1.8),
+                (2.1, 2.8),
+                (2.8, 3.2),
+                (3.2, 3.9),
+                (3.9, 4.6),
+                (4.6, 5.3),
+                (5.3, 6.0),
+            ],
+            ["Thanks for this facility.", "Okay so we can help."],
+            2.8,
+            1.3 + 3.9,
+            2.1 + 1.5,
+        ),
+        # "Sure. That works" (a sentence end in 1.8 s of speech, too little to split) is held; the look
+        # ahead hears "Sure." end: that is a line at once, "That works" is held and decoded with the rest.
+        (
+            ["Sure.", "That", "works", "for", "us"],
+            [(0.5, 0.9), (0.9, 1.6), (1.6, 2.3), (2.6, 3.3), (3.3, 5.5)],
+            ["Sure.", "That works for us."],
+            0.9,
+            1.8 + 2.9,
+            2.6 + 1.5,
+        ),
+    ],
+    ids=["inside the look ahead", "inside the held phrase"],
+)
+def test_a_sentence_end_a_look_ahead_hears_is_a_line_then_and_no_word_is_written_twice_or_lost(
     tmp_path: Path,
+    words: list[str],
+    spans: list[tuple[float, float]],
+    lines: list[str],
+    cut: float,
+    voiced_s: float,
+    look_ahead_at: float,
 ) -> None:
-    """ "Sure. That works" (a sentence end in 1.8 s of speech, too little to split) is held; the look
-    ahead hears "Sure." end: that is a line at once, and "That works" is held and decoded with the rest."""
-    words = ["Sure.", "That", "works", "for", "us"]
-    spans = [(0.5, 0.9), (0.9, 1.6), (1.6, 2.3), (2.6, 3.3), (3.3, 5.5)]
     journal = tmp_path / "call.jsonl"
-    events = run_scripted(journal, WordTranscriber(words), WordsSource(spans, 7.0))
+    events = run_scripted(journal, WordTranscriber(words), WordsSource(spans, spans[-1][1] + 1.5))
     utts = [e for e in events if isinstance(e, Utterance)]
-    assert [u.text for u in utts] == ["Sure.", "That works for us."]
-    assert utts[0].end == pytest.approx(0.9, abs=0.05) and utts[1].start == pytest.approx(0.9, abs=0.1)
-    assert sum(u.voiced_s for u in utts) == pytest.approx(1.8 + 2.9, abs=0.15)
+    assert [u.text for u in utts] == lines
+    assert utts[0].end == pytest.approx(cut, abs=0.05) and utts[1].start == pytest.approx(cut, abs=0.1)
+    assert sum(u.voiced_s for u in utts) == pytest.approx(voiced_s, abs=0.15)
     records = [json.loads(x) for x in journal.read_text().splitlines() if '"utterance"' in x]
-    assert records[0]["emitted_at"] < 4.5  # at the look ahead (2.6 + 1.5 s), not at the turn's end
+    # Written at the look ahead (a VAD frame late at most), not when the turn ends.
+    assert records[0]["emitted_at"] < look_ahead_at + 0.4
