@@ -380,7 +380,7 @@ class PhraseJoiner:
             return None
         h = held.segment
         held_end, at = _audio_end(h), cut.rest.pcm_start
-        result = replace(tr, text=cut.text, words=())
+        result = cut.line_result(tr)
         after, after_start = cut.rest_text, cut.rest.start
         if at >= held_end:
             voice = round(max(0.0, at - max(ahead, held_end)), 3)
@@ -400,7 +400,7 @@ class PhraseJoiner:
             voiced_s=round(h.voiced_s - line.voiced_s, 3),
             received_at=h.received_at,
         )
-        kept = Held(rest, replace(tr, text=said, words=(), guard=None, dropped_text=None))
+        kept = Held(rest, replace(cut, rest_text=said).rest_result(tr))
         return Confirmed(line, result, after, after_start, rest=kept)
 
     def _too_long(self, seg: SpeechSegment) -> bool:
