@@ -526,8 +526,9 @@ def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     changed = {k: typed[k] for k in updates if typed[k] is not None}
     # The user's file, comments and order kept, unless editing it in place would not read back
     # as meant (a key set as a dotted key or an inline table): then written anew from its values.
-    raw = _raw(path) if path.exists() else ""
-    text = edit_toml(raw, changed) if path.exists() else to_toml(changed)
+    exists = path.exists()
+    raw = _raw(path) if exists else ""
+    text = edit_toml(raw, changed) if exists else to_toml(changed)
     if _reads_as(text) != checked:
         text = _ends_as(raw, to_toml({k: typed[k] for k in stored}))
     _write_settings(path, text)
