@@ -128,8 +128,8 @@ def _run_headless(session: Pipeline) -> int:
     stops = [s for s in (signal.SIGINT, *STOP_SIGNALS) if signal.getsignal(s) is not signal.SIG_IGN]
     previous = {s: signal.getsignal(s) for s in stops}
 
-    def on_stop(_sig: int, _frm: object) -> None:
-        session.stop()
+    def on_stop(sig: int, _frm: object) -> None:
+        session.stop("" if sig == signal.SIGINT else signal.Signals(sig).name)  # Ctrl-C: the user's key
 
     for s in stops:
         signal.signal(s, on_stop)

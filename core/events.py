@@ -246,6 +246,9 @@ class EndReason(str, Enum):
     INPUT_ENDED_EARLY = "input ended early"
     """A recording cut short (corrupt tail): what was decoded is kept; a warning, not an error."""
     USER_QUIT = "user quit"
+    STOPPED = "stopped"
+    """Stopped from outside by a signal (kill or a service manager, the terminal closing); the detail
+    names it. Saved as for a quit."""
     DURATION_REACHED = "duration reached"
     DEVICE_LOST = "audio device lost"
     ERROR = "error"

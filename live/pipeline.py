@@ -139,6 +139,8 @@ class Pipeline:
         self._lag_warned = False
         self._paused = False
         self._stopping = False
+        self._stopped_by = ""
+        """The signal that stopped the call first, if one did (else the user quit)."""
         self._abandoned = False
         """Stopped twice: the rest of the queue was dropped, and no last refine windows run."""
         self._write_error: str | None = None
@@ -160,7 +162,7 @@ class Pipeline:
 
     # -- CallSession ---------------------------------------------------------------
 
-    def stop(self) -> None:
+    def stop(self, signal_name: str = "") -> None:
         """See ``CallSession.stop``: a second call drops what still waits for the model (the UI's
         second q), each dropped segment journaled as such."""
         if self._stopping and self._worker is not None and not self._abandoned:
@@ -168,6 +170,8 @@ class Pipeline:
             for seg in self._worker.abandon():
                 if not seg.silent:
                     self._journal.dropped(seg.speaker, seg.start, seg.end, seg.voiced_s, QUIT_REASON)
+        if not self._stopping:
+            self._stopped_by = signal_name
         self._stopping = True
         self._source.close()
 
@@ -233,6 +237,8 @@ class Pipeline:
             if not self._stopping:
                 reason = self._source.end_reason or EndReason.END_OF_AUDIO
                 detail = self._source.end_detail
+            elif self._stopped_by:
+                reason, detail = EndReason.STOPPED, self._stopped_by
         except AudioInputError as exc:
             # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
             reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR

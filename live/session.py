@@ -36,10 +36,13 @@ class CallSession(Protocol):
         The last event sent is always ``SessionEnded`` (also after an error).
         """
 
-    def stop(self) -> None:
+    def stop(self, signal_name: str = "") -> None:
         """Ask ``run`` to finish: flush pending utterances, write the summary, return. A second call
         asks it to finish now: speech still waiting for the model is not transcribed (the journal
-        says so), and the summary is written as soon as the decode in progress ends."""
+        says so), and the summary is written as soon as the decode in progress ends.
+
+        ``signal_name`` (e.g. "SIGTERM"): the stop came from outside, not from the user's own key;
+        the call ends as ``EndReason.STOPPED`` with that detail instead of ``USER_QUIT``."""
 
     def set_paused(self, paused: bool) -> None:
         """While paused, incoming audio is discarded (not transcribed, not journaled)."""

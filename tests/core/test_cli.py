@@ -155,10 +155,14 @@ def test_an_existing_transcript_beside_the_journal_needs_force(tmp_path: Path) -
     assert notes.read_text() == "my notes\n" and not (tmp_path / "s.jsonl").exists()
 
 
-@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
-def test_sigterm_and_sighup_save_the_call_like_ctrl_c(tmp_path: Path, stop: str) -> None:
+@pytest.mark.parametrize(
+    ("stop", "reason"),
+    [("SIGTERM", "stopped (SIGTERM)"), ("SIGHUP", "stopped (SIGHUP)"), ("SIGINT", "user quit")],
+)
+def test_kill_hang_up_and_ctrl_c_save_the_call(tmp_path: Path, stop: str, reason: str) -> None:
     """kill or a service manager (SIGTERM), a closed terminal or dropped SSH session (SIGHUP): the
-    call ends cleanly, with its summary and transcript."""
+    call ends cleanly, with its summary and transcript; the journal says which (Ctrl-C is the user's
+    own quit)."""
     import json
     import signal
     import time
@@ -182,7 +186,7 @@ def test_sigterm_and_sighup_save_the_call_like_ctrl_c(tmp_path: Path, stop: str)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "user quit"
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == reason
     assert out.with_suffix(".md").exists() and "saved to" in stdout
 
 
@@ -363,7 +367,7 @@ def test_a_closed_terminal_saves_the_call_though_printing_fails(tmp_path: Path) 
     proc.send_signal(signal.SIGHUP)
     assert proc.wait(timeout=60) == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "user quit"
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"] == "stopped (SIGHUP)"
     assert out.with_suffix(".md").exists()
 
 

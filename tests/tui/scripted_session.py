@@ -50,7 +50,8 @@ class ScriptedSession:
         self.stop_ends = stop_ends
         """False: ``stop`` is only recorded; the test sends ``SessionEnded`` when it likes (a slow save)."""
         self.calls: list[tuple[str, object]] = []
-        """("set_paused", bool), ("mark", note), ("stop", None) in call order."""
+        """("set_paused", bool), ("mark", note), ("stop", None) in call order (("stop", "SIGTERM") when a
+        signal stopped it)."""
         self.call_times: list[float] = []
         """``time.perf_counter()`` of each entry in ``calls``."""
         self.sent: list[Event] = []
@@ -81,8 +82,8 @@ class ScriptedSession:
         if not self._ended:
             self._send(SessionEnded(self.journal_path, self.journal_path + ".md", EndReason.USER_QUIT), sink)
 
-    def stop(self) -> None:
-        self._record(("stop", None))
+    def stop(self, signal_name: str = "") -> None:
+        self._record(("stop", signal_name or None))
         if self.stop_ends:
             self._stop.set()
             self._queue.put(_STOP)

@@ -246,12 +246,14 @@ async def _quit_each_way() -> None:
         app._leave = lambda left=left, app=app: (left.append(True), app.exit(app.journal))  # type: ignore[method-assign]
         async with app.run_test() as pilot:
             await settle(pilot, session)
+            # the journal tells a kill or a closed terminal from the user's own quit
+            stopped = ("stop", how.upper() if how.startswith("sig") else None)
             if how.startswith("sig"):
                 os.kill(os.getpid(), getattr(signal, how.upper()))
-                await until(pilot, lambda s=session: s.calls == [("stop", None)])  # type: ignore[misc]
+                await until(pilot, lambda s=session, c=stopped: s.calls == [c])  # type: ignore[misc]
             else:
                 await pilot.press(how)
-            assert session.calls == [("stop", None)], how
+            assert session.calls == [stopped], how
             assert app.is_running and "saving the journal" in banner_text(app)
             session.push(SessionEnded("out/final.jsonl", "out/final.md", EndReason.USER_QUIT))
             await until(pilot, lambda a=app: not a.is_running)  # type: ignore[misc]

@@ -83,6 +83,8 @@ class CoachApp(App[str | None]):
         self.ended = False
         self.hung_up = False
         """The terminal was closed (SIGHUP): leave once the call is saved (``_hung_up``)."""
+        self._stopped_by = ""
+        """The signal that asks to quit (kill, the terminal closing), if one did: the journal says so."""
         self._advised: set[str] = set()
         self._worker: Worker[None] | None = None
 
@@ -126,7 +128,8 @@ class CoachApp(App[str | None]):
                     stop, self._hung_up if hung_up else self._terminated
                 )
 
-    def _terminated(self) -> None:
+    def _terminated(self, name: str = "SIGTERM") -> None:
+        self._stopped_by = self._stopped_by or name
         self.call_later(self.action_quit)
 
     def _hung_up(self) -> None:
@@ -137,7 +140,7 @@ class CoachApp(App[str | None]):
         if self.ended:
             self._leave()
         else:
-            self._terminated()
+            self._terminated("SIGHUP")
 
     def _leave(self) -> None:
         """Exit at once (after a hang-up, with the journal and transcript written and closed)."""
@@ -246,4 +249,4 @@ class CoachApp(App[str | None]):
         self.refresh_bindings()
         self.query_one(StatusLine).phase = "saving"
         self._show_banner("saving the journal… (q again quits without waiting)")
-        self.session.stop()
+        self.session.stop(self._stopped_by)
