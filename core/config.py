@@ -489,18 +489,29 @@ def edit_toml(text: str, values: dict[str, Any]) -> str:
 
 def _without(text: str, key: str) -> str:
     """``text`` with the dotted ``key``'s ``name = value`` lines under its ``[section]`` header
-    removed; every other line stays as the user wrote it."""
+    removed; every other line stays as the user wrote it. A section left with nothing in it (no
+    setting, no comment) goes too, with its blank lines: unsetting what ``set`` added leaves the
+    file as it was."""
     section, _, name = key.partition(".")
     header = _header(section)
     own = re.compile(rf"^\s*{re.escape(name)}\s*=")
     out: list[str] = []
     inside = False
+    start = None
     for line in text.splitlines(keepends=True):
         if line.lstrip().startswith("["):
             inside = bool(header.match(line.rstrip("\r\n")))
+            start = len(out) if inside and start is None else start
         elif inside and own.match(line):
             continue
         out.append(line)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(out)) if out[i].lstrip().startswith("[")), len(out))
+        if not any(line.strip() for line in out[start + 1 : end]):
+            del out[start:end]
+            while start == len(out) and out and not out[-1].strip():  # the file's end: no blank tail
+                out.pop()
+                start -= 1
     return "".join(out)
 
 

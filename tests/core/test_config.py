@@ -254,6 +254,28 @@ def test_config_unset_removes_one_setting_and_keeps_the_rest_as_written(tmp_path
     assert load_config_file(path) == {"model.threads": 2}
 
 
+def test_unset_drops_a_section_it_leaves_empty_and_keeps_one_with_comments(tmp_path: Path) -> None:
+    """``config set`` then ``config unset`` of the same key gives back the file as it was, not an
+    empty ``[section]`` header; a section that still holds the user's comment stays."""
+    from core.config import save_settings, unset_setting
+
+    path = tmp_path / "config.toml"
+    mine = "# mine\n[model]\nthreads = 2\n"
+    path.write_text(mine)
+    save_settings(path, {"vad.peek_s": 1.0})
+    assert "[vad]" in path.read_text()
+    assert unset_setting(path, "vad.peek_s") is True
+    assert path.read_text() == mine
+    path.write_text("[vad]\npeek_s = 1.0\n\n[model]\nthreads = 2\n")  # in the middle
+    assert unset_setting(path, "vad.peek_s") is True
+    assert path.read_text() == "[model]\nthreads = 2\n"
+    path.write_text("[model]\nthreads = 2\n\n[vad]\n# tuned for the old laptop\npeek_s = 1.0\n")
+    assert unset_setting(path, "vad.peek_s") is True
+    assert path.read_text() == "[model]\nthreads = 2\n\n[vad]\n# tuned for the old laptop\n"
+    assert unset_setting(path, "model.threads") is True
+    assert path.read_text() == "[vad]\n# tuned for the old laptop\n"
+
+
 def test_config_unset_on_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "ONEUP_CONFIG": str(tmp_path / "c.toml")}
 
@@ -278,7 +300,7 @@ def test_config_set_keeps_crlf_line_ends(tmp_path: Path) -> None:
     path.write_bytes(b"# mine\r\n[model]\r\nthreads = 2\r\n")
     save_settings(path, {"model.threads": 3, "vad.peek_s": 1.0})
     unset_setting(path, "vad.peek_s")
-    assert path.read_bytes() == b"# mine\r\n[model]\r\nthreads = 3\r\n\r\n[vad]\r\n"
+    assert path.read_bytes() == b"# mine\r\n[model]\r\nthreads = 3\r\n"  # no empty [vad] left
     assert load_config_file(path) == {"model.threads": 3}
 
 
