@@ -8,7 +8,6 @@ a message naming it.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -17,6 +16,7 @@ from typing import Any, get_args
 
 from core import tomlfile
 from core.events import Stance
+from core.journal import write_whole
 from core.paths import not_regular
 
 
@@ -583,19 +583,16 @@ def _raw(path: Path) -> str:
 
 
 def _write_settings(path: Path, text: str) -> None:
-    """Replace the config file with ``text`` atomically (a temporary file beside it, then a rename)."""
-    tmp = path.with_suffix(".tmp")
+    """Replace the config file with ``text`` whole or not at all (``journal.write_whole``: a file
+    beside it, then a rename; a symbolic link, e.g. into a dotfiles folder, is written through)."""
     try:
-        data = text.encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:  # a file name in no encoding (bytes the file system allows)
         raise ConfigError(f"{path}: a value is not valid text (UTF-8); nothing was changed") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_whole(path, text)
     except OSError as exc:
-        with contextlib.suppress(OSError):  # there may be no folder for it either
-            tmp.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}; nothing was changed") from None
 
 

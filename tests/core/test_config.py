@@ -276,6 +276,25 @@ def test_unset_drops_a_section_it_leaves_empty_and_keeps_one_with_comments(tmp_p
     assert path.read_text() == "[vad]\n# tuned for the old laptop\n"
 
 
+def test_a_config_file_linked_from_a_dotfiles_folder_stays_a_link(tmp_path: Path) -> None:
+    """``config set`` writes through a symbolic link (it used to replace the link with a file, and the
+    user's dotfiles copy silently stopped being the one read); the file is the user's alone."""
+    from core.config import save_settings, unset_setting
+
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "oneup.toml"
+    target.write_text("[model]\nthreads = 2\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(target)
+    save_settings(link, {"model.threads": 3})
+    assert link.is_symlink() and load_config_file(target) == {"model.threads": 3}
+    unset_setting(link, "model.threads")
+    assert link.is_symlink() and target.read_text() == ""
+    assert (target.stat().st_mode & 0o777) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "dotfiles"]  # no temp file left
+    assert sorted(p.name for p in (tmp_path / "dotfiles").iterdir()) == ["oneup.toml"]
+
+
 def test_config_unset_on_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "ONEUP_CONFIG": str(tmp_path / "c.toml")}
 
