@@ -483,16 +483,21 @@ class Pipeline:
         if self._recorder is not None:
             self._recorder.close()
         summary = self._tracker.summary(self._call_time)
-        self._journal.summary(
-            summary
-            | {
-                "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
-                "overflows": self._source.overflows,
-                "model_busy_s": {k: round(v, 2) for k, v in busy_s.items()},
-            },
-            end_reason=end_text(reason, detail),
-        )
-        self._journal.close()
+        try:
+            self._journal.summary(
+                summary
+                | {
+                    "echo_s": round(self._echo.leaked_s, 2) if self._echo else 0.0,
+                    "overflows": self._source.overflows,
+                    "model_busy_s": {k: round(v, 2) for k, v in busy_s.items()},
+                },
+                end_reason=end_text(reason, detail),
+            )
+            self._journal.close()
+        except JournalError as exc:  # the disk filled with the last line: the call up to it is on disk
+            self._journal.close()  # quiet once a write has failed
+            if reason is not EndReason.ERROR:
+                reason, detail = EndReason.ERROR, str(exc)
         md = markdown_path(Path(self.journal_path))
         try:
             write_markdown(Path(self.journal_path), md)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classifiers.base import Context
 from core.config import Config
@@ -267,6 +268,35 @@ def test_a_full_disk_on_the_calls_own_thread_ends_the_call_as_an_error_not_a_qui
     ended = events[-1]
     assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
     assert "cannot write the journal: No space left on device" in ended.detail
+
+
+@pytest.mark.parametrize("at_close", [False, True])
+def test_a_disk_that_fills_with_the_summary_ends_the_call_saying_so(tmp_path: Path, at_close: bool) -> None:
+    """The first write that fails is the last line (the summary), or the flush when the journal is
+    closed: the call still ends with ``SessionEnded`` as an error naming the journal, so the CLI says
+    where the call up to then is (a byte-size change of the lines before made the summary the first
+    failure, and the error escaped ``run`` without it)."""
+    journal = tmp_path / "call.jsonl"
+    session = scripted_session(journal)
+    writer = session._journal
+    if at_close:
+        real_close = writer._file.close
+
+        def close() -> None:
+            real_close()
+            raise OSError(28, "No space left on device")
+
+        writer._file.close = close  # type: ignore[method-assign]
+    else:
+        _failing_after(session, {"summary"})
+    events: list[Event] = []
+    session.run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    assert "cannot write the journal: No space left on device" in ended.detail
+    assert ended.journal == str(journal)
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert records[0]["type"] == "session" and any(r["type"] == "utterance" for r in records)
 
 
 def test_a_full_disk_when_the_rep_marks_a_moment_ends_the_call_and_not_the_front_end(tmp_path: Path) -> None:
