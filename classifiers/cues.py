@@ -1071,14 +1071,25 @@ month to month", "I have been on hold for twenty minutes" or "it saves thirty mi
 CUES_BY_NAME: dict[str, Cue] = {f"{c.label}.{c.name}": c for c in CUES}
 
 
+SHADOWING = ("logistics",)
+"""Neutral cues whose phrase explains the words inside it: a label's cue that matches only within
+such a phrase does not fire ("I see in our system you've put ..." is a record look-up, not "our
+system" pitched). Not the other neutral cues: "what our system does is ..." holds a fact question's
+words and is still a pitch."""
+
+
 def find_cues(text: str, cues: tuple[Cue, ...] = CUES) -> list[CueHit]:
-    """All cues that fire on ``text`` (normalised here), in cue order."""
+    """All cues that fire on ``text`` (normalised here), in cue order, each with its first match
+    that lies outside every ``SHADOWING`` cue's phrase."""
     norm = normalize(text)
+    shadows = [m.span() for c in cues if c.name in SHADOWING for m in c.pattern.finditer(norm)]
     hits: list[CueHit] = []
     for cue in cues:
-        match = cue.pattern.search(norm)
-        if match:
+        for match in cue.pattern.finditer(norm):
+            if cue.label != "neutral" and any(a <= match.start() and match.end() <= b for a, b in shadows):
+                continue
             hits.append(CueHit(cue, match.group(0).strip()))
+            break
     return hits
 
 

