@@ -507,7 +507,9 @@ def _without(text: str, key: str) -> str:
         out.append(line)
     if start is not None:
         end = next((i for i in range(start + 1, len(out)) if out[i].lstrip().startswith("[")), len(out))
-        if not any(line.strip() for line in out[start + 1 : end]):
+        on_header = header.match(out[start].rstrip("\r\n"))
+        commented = bool(on_header and on_header.group(1))  # "[vad]  # tuned for ...": the user's note
+        if not commented and not any(line.strip() for line in out[start + 1 : end]):
             del out[start:end]
             while start == len(out) and out and not out[-1].strip():  # the file's end: no blank tail
                 out.pop()

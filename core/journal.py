@@ -89,7 +89,7 @@ def write_whole(path: Path, text: str, *, exclusive: bool = False) -> None:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=".oneup-", suffix=".tmp")  # 0600, a short name
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:  # line ends as given (CRLF stays)
             fh.write(text)
         if not exclusive:
             os.replace(tmp, path)

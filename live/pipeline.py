@@ -45,7 +45,7 @@ from core.events import (
     speakers_of,
 )
 from core.journal import JournalError, JournalWriter, markdown_path
-from live.recorder import ChannelRecorder
+from live.recorder import ChannelRecorder, RecordingError
 from live.refine import (
     ChannelTail,
     Piece,
@@ -243,7 +243,7 @@ class Pipeline:
             # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
             reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
             detail = str(exc)
-        except JournalError as exc:  # the disk filled: what is on disk stays, the call ends here
+        except (JournalError, RecordingError) as exc:  # the disk filled: what is on disk stays, the call ends
             reason, detail = EndReason.ERROR, str(exc)
         finally:
             if self._windows is not None and worker.error is None and not self._abandoned:
@@ -253,8 +253,12 @@ class Pipeline:
                 for job in self._windows.flush():
                     worker.submit_refine(self._with_audio(job))
             worker.close()
-            for held in self._joiner.release():  # only after a processing error: keep what was heard
-                self._line(held.segment, held.result)
+            try:
+                for held in self._joiner.release():  # only after a processing error: keep what was heard
+                    self._line(held.segment, held.result)
+            except JournalError as exc:
+                if reason is not EndReason.ERROR:
+                    reason, detail = EndReason.ERROR, str(exc)
             if worker.error is not None and reason is not EndReason.ERROR:
                 # A journal write fails in the worker too (the disk filled): say that, not "processing".
                 failed = worker.error if isinstance(worker.error, JournalError) else None
@@ -481,7 +485,11 @@ class Pipeline:
 
     def _finish(self, reason: EndReason, detail: str, busy_s: dict[str, float]) -> None:
         if self._recorder is not None:
-            self._recorder.close()
+            try:
+                self._recorder.close()
+            except RecordingError as exc:  # the disk filled: the WAV files hold what was written
+                if reason is not EndReason.ERROR:
+                    reason, detail = EndReason.ERROR, str(exc)
         summary = self._tracker.summary(self._call_time)
         try:
             self._journal.summary(

@@ -342,7 +342,7 @@ def test_looking_the_buyer_up_in_our_system_is_logistics_not_a_pitch(detector: O
     ("text", "pitch_cue"),
     [
         ("okay so I see in our system you've put several claims", False),  # a record look-up
-        ("let me pull that up in our records", False),
+        ("let me pull it up in our system", False),
         ("what our system does is route every ticket to the right agent", True),  # not logistics
         ("I see in our system you run two trucks, and our system can route both", True),  # said again
         ("our system routes every ticket", True),

@@ -274,6 +274,9 @@ def test_unset_drops_a_section_it_leaves_empty_and_keeps_one_with_comments(tmp_p
     assert path.read_text() == "[model]\nthreads = 2\n\n[vad]\n# tuned for the old laptop\n"
     assert unset_setting(path, "model.threads") is True
     assert path.read_text() == "[vad]\n# tuned for the old laptop\n"
+    path.write_text("[model]\nthreads = 2\n\n[vad]  # the old laptop\npeek_s = 1.0\n")  # on its header
+    assert unset_setting(path, "vad.peek_s") is True
+    assert path.read_text() == "[model]\nthreads = 2\n\n[vad]  # the old laptop\n"
 
 
 def test_a_config_file_linked_from_a_dotfiles_folder_stays_a_link(tmp_path: Path) -> None:

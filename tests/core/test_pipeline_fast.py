@@ -299,6 +299,69 @@ def test_a_disk_that_fills_with_the_summary_ends_the_call_saying_so(tmp_path: Pa
     assert records[0]["type"] == "session" and any(r["type"] == "utterance" for r in records)
 
 
+@pytest.mark.parametrize("at_close", [False, True])
+def test_a_disk_that_fills_under_the_kept_audio_ends_the_call_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_close: bool
+) -> None:
+    """``--keep-audio``: a WAV write (mid-call) or its close (the header, at the end) fails on a full
+    disk. The call ends as an error naming the WAV file, with its summary and ``SessionEnded`` (the
+    OSError escaped ``run`` before: no summary, no end event; found in review)."""
+    from live.recorder import ChannelRecorder
+
+    def full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    class Filling(ChannelRecorder):
+        def write(self, frame: AudioFrame) -> None:
+            if not at_close and frame.speaker == "rep":
+                self._files["rep"].writeframes = full  # type: ignore[method-assign]
+            super().write(frame)
+
+        def close(self) -> None:
+            if at_close:
+                rep = self._files["rep"]
+                real = rep.close
+
+                def closed_then_full() -> None:  # the header is written, the flush finds the disk full
+                    real()
+                    rep.close = real  # type: ignore[method-assign]  # once (wave closes again on delete)
+                    full()
+
+                rep.close = closed_then_full  # type: ignore[method-assign]
+            super().close()
+
+    monkeypatch.setattr("live.pipeline.ChannelRecorder", Filling)
+    journal = tmp_path / "call.jsonl"
+    events: list[Event] = []
+    scripted_session(journal, keep_audio=True).run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    wav = tmp_path / "call.rep.wav"
+    assert ended.detail == f"{wav}: cannot write the call's audio: No space left on device"
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["end_reason"].startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("stops", "reason", "detail"),
+    [
+        (["SIGTERM", ""], EndReason.STOPPED, "SIGTERM"),
+        (["", "SIGTERM"], EndReason.USER_QUIT, ""),
+    ],
+)
+def test_the_first_stop_says_why_the_call_ended(
+    tmp_path: Path, stops: list[str], reason: EndReason, detail: str
+) -> None:
+    """A kill after the user's q (or q after a kill) does not rename why the call ended."""
+    session = scripted_session(tmp_path / "call.jsonl")
+    for signal_name in stops:
+        session.stop(signal_name)
+    events: list[Event] = []
+    session.run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and (ended.reason, ended.detail) == (reason, detail)
+
+
 def test_a_full_disk_when_the_rep_marks_a_moment_ends_the_call_and_not_the_front_end(tmp_path: Path) -> None:
     """``mark`` and ``set_paused`` run on the UI's thread: a failed write must not raise there."""
     journal = tmp_path / "call.jsonl"

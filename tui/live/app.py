@@ -124,9 +124,11 @@ class CoachApp(App[str | None]):
                 continue  # ignored by whoever started oneup (nohup): it stays ignored
             hung_up = stop == getattr(signal, "SIGHUP", None)
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                asyncio.get_running_loop().add_signal_handler(
-                    stop, self._hung_up if hung_up else self._terminated
-                )
+                loop = asyncio.get_running_loop()
+                if hung_up:
+                    loop.add_signal_handler(stop, self._hung_up)
+                else:
+                    loop.add_signal_handler(stop, self._terminated, stop.name)
 
     def _terminated(self, name: str = "SIGTERM") -> None:
         self._stopped_by = self._stopped_by or name
