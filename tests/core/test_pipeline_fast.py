@@ -198,6 +198,16 @@ def test_a_second_stop_drops_what_waits_for_the_model_and_journals_it(tmp_path: 
     assert isinstance(events[-1], SessionEnded)
 
 
+def _ends_for_a_full_disk(session: Pipeline) -> SessionEnded:
+    """Run the call: it must end as an error saying the journal could not be written."""
+    events: list[Event] = []
+    session.run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
+    assert "cannot write the journal: No space left on device" in ended.detail
+    return ended
+
+
 def test_a_disk_that_fills_mid_call_ends_the_call_with_one_error_and_keeps_the_journal(
     tmp_path: Path,
 ) -> None:
@@ -216,11 +226,7 @@ def test_a_disk_that_fills_mid_call_ends_the_call_with_one_error_and_keeps_the_j
         real(record)
 
     writer.write = write  # type: ignore[method-assign]
-    events: list[Event] = []
-    session.run(events.append)
-    ended = events[-1]
-    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
-    assert "cannot write the journal: No space left on device" in ended.detail
+    _ends_for_a_full_disk(session)
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r["type"] for r in records] == ["session", "utterance"]
     assert records[1]["text"] == "what keeps you up at night"
@@ -263,11 +269,7 @@ def test_a_full_disk_on_the_calls_own_thread_ends_the_call_as_an_error_not_a_qui
         vad=fake_vad,  # type: ignore[arg-type]
     )
     _failing_after(session, {"advisory"})
-    events: list[Event] = []
-    session.run(events.append)
-    ended = events[-1]
-    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
-    assert "cannot write the journal: No space left on device" in ended.detail
+    _ends_for_a_full_disk(session)
 
 
 @pytest.mark.parametrize("at_close", [False, True])
@@ -289,11 +291,7 @@ def test_a_disk_that_fills_with_the_summary_ends_the_call_saying_so(tmp_path: Pa
         writer._file.close = close  # type: ignore[method-assign]
     else:
         _failing_after(session, {"summary"})
-    events: list[Event] = []
-    session.run(events.append)
-    ended = events[-1]
-    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.ERROR
-    assert "cannot write the journal: No space left on device" in ended.detail
+    ended = _ends_for_a_full_disk(session)
     assert ended.journal == str(journal)
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert records[0]["type"] == "session" and any(r["type"] == "utterance" for r in records)
