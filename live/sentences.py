@@ -372,10 +372,7 @@ class PhraseJoiner:
         the line is the phrase up to it and the rest, with its words, stays held; at one in the held
         phrase's closing pause (no word after it there), the line is the whole held phrase."""
         whole = replace(seg, peek=False)
-        cuts = _sentence_cuts(tr.words)
-        if self._too_long(whole):
-            cuts += _clause_cuts(tr.words)
-        cut = self._cut(whole, tr, cuts, room_after_s=AHEAD_ROOM_S)
+        cut = self._cut(whole, tr, self._cut_points(whole, tr), room_after_s=AHEAD_ROOM_S)
         if cut is None:
             return None
         h = held.segment
@@ -427,10 +424,15 @@ class PhraseJoiner:
         word (the rest, not heard yet, has no text). None: no such end."""
         if not _may_split(seg, tr.text) or not tr.words:
             return None
+        return self._cut(seg, tr, self._cut_points(seg, tr), trailing=True)
+
+    def _cut_points(self, seg: SpeechSegment, tr: Transcription) -> list[int]:
+        """Where ``seg`` may be cut, as word indexes: after its sentence ends, and after its clause ends
+        too once it is too long to be held any more (``_too_long``)."""
         cuts = _sentence_cuts(tr.words)
         if self._too_long(seg):
             cuts += _clause_cuts(tr.words)
-        return self._cut(seg, tr, cuts, trailing=True)
+        return cuts
 
     def _cut(
         self,
