@@ -392,6 +392,42 @@ async def test_layout_survives_resizing() -> None:
 
 
 @async_test
+async def test_a_narrow_terminal_beside_the_video_call_keeps_the_bar_counts_and_warnings() -> None:
+    """40-56 columns: every status row still fits one row, the band text and the long labels give way,
+    not the bar or the One-Down count, and a warning stays while healthy figures drop out."""
+    session = ScriptedSession(scripted_call())
+    app = CoachApp(session)
+    async with app.run_test(size=(40, 30)) as pilot:
+        await settle(pilot, session)
+        balance, status = app.query_one(TalkBalance), app.query_one(StatusLine)
+        bar, counters = text_of(balance).splitlines()
+        assert bar.count("┃") == 2 and "65% too much" in bar and "target" not in bar
+        assert " ".join(counters.split()) == "Mono 01:32 ! · Q 2 · Down 2 · Up 1"
+        health = text_of(status).splitlines()[0]
+        assert health.split(" │ ")[0] == "● LIVE 00:43" and "ovf" not in health
+        session.push(Status(queue_lag_s=3.5, last_latency_s=1.0, overflows=2, call_time=50.0))
+        await settle(pilot, session)
+        health = text_of(status).splitlines()[0]
+        assert "lag 3.5s" in health and "ovf 2" in health and "lat" not in health  # warnings stay
+        nudge = text_of(app.query_one(NudgePanel)).splitlines()
+        assert nudge[0].startswith("› ") and all(row.startswith("  ") for row in nudge[1:])  # hanging indent
+        for width in (40, 56):
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+            for widget in (balance, status):
+                rows = text_of(widget).splitlines()
+                assert len(rows) == 2 and all(
+                    len(row.rstrip()) <= widget.content_region.width for row in rows
+                )
+        bar = text_of(balance).splitlines()[0]
+        assert "target 35%–55%" in bar and bar.count("┃") == 2  # 56 columns: room for the band text
+        await pilot.resize_terminal(24, 30)  # the meters leave the status line no room; the counts stay
+        await pilot.pause()
+        bar, counters = text_of(balance).splitlines()
+        assert "┃" not in bar and "65% high" in bar and " ".join(counters.split()) == "01:32 ! Q2 Down 2 Up 1"
+
+
+@async_test
 async def test_closing_the_app_any_other_way_still_stops_the_session() -> None:
     session = ScriptedSession([started()])
     app = CoachApp(session)

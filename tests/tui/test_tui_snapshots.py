@@ -37,7 +37,7 @@ def app_for(script: list[Step], rep_only: bool = False) -> tuple[CoachApp, Scrip
     return CoachApp(session, UiConfig(rep_only=rep_only)), session
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (44, 32)], ids=["80x24", "120x40", "44x32"])
 def test_main_screen_during_a_call(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     app, session = app_for(scripted_call())
     assert snap_compare(app, terminal_size=size, run_before=after(session))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -13,10 +14,32 @@ from core.events import Coaching
 from core.fmt import band, clock, share_verdict
 from tui.messages import CoachingChanged, SessionStartedReceived
 
-BAR_PREFIX = "Talk  You "
 BAND_EDGE = "┃"
 FILLED = "█"
 EMPTY = "░"
+MIN_BAR = 10
+"""Fewer cells than this make no useful bar: the numbers alone are shown."""
+LONG_WORDS = {"in band": "on target", "high": "too much", "low": "too little", "dim": "waiting"}
+SHORT_WORDS = {"in band": "ok", "high": "high", "low": "low", "dim": "wait"}
+
+
+@dataclass(frozen=True)
+class CounterWords:
+    """The counters line's labels: the longest that fit the width (the last ones whatever the width)."""
+
+    monologue: str
+    questions: str
+    one_down: str
+    one_up: str
+    alert: str
+    sep: str
+
+
+COUNTER_WORDS = (
+    CounterWords("Monologue ", "Questions ", "One-Down ", "One-Up ", " ! long", "  ·  "),
+    CounterWords("Mono ", "Q ", "Down ", "Up ", " !", " · "),
+    CounterWords("", "Q", "Down ", "Up ", " !", " "),
+)
 
 
 def bar_cells(width: int, share: float | None, target: float, band: float) -> list[tuple[str, str]]:
@@ -67,12 +90,15 @@ class TalkBalance(Widget):
         self.rep_only = message.event.rep_only
 
     def render(self) -> Text:
-        text = self._balance_line(self.size.width)
+        width = self.size.width
+        text = self._balance_line(width)
         text.append("\n")
-        text.append_text(self._counters_line())
+        text.append_text(self._counters_line(width))
         return text
 
     def _balance_line(self, width: int) -> Text:
+        """Bar, share and verdict; the target band, then the verdict's long words give way first, so
+        the bar stays (a terminal beside the video call is often 40-60 columns wide)."""
         style = self.get_component_rich_style
         line = Text("Talk  ", style=style("balance--label"))
         if self.rep_only:
@@ -84,15 +110,21 @@ class TalkBalance(Widget):
             line.append("waiting for speech", style=style("balance--dim"))
             return line
         lo, hi = band(c.target_share, c.target_band)
-        band_text = f" · target {lo:.0%}–{hi:.0%}"
         if c.rep_share is None:
             verdict, share_text = "dim", " --%"
         else:
             verdict = share_verdict(c.rep_share, c.target_share, c.target_band)
             share_text = f"{c.rep_share:4.0%}"
-        words = {"in band": "on target", "high": "too much", "low": "too little", "dim": "waiting"}[verdict]
-        bar_width = width - len(line) - len(f" {share_text} {words}{band_text}")
-        if bar_width < 10:  # Too narrow for a useful bar: keep the numbers.
+        forms = [  # (verdict words, band text), widest first
+            (LONG_WORDS[verdict], f" · target {lo:.0%}–{hi:.0%}"),
+            (LONG_WORDS[verdict], ""),
+            (SHORT_WORDS[verdict], ""),
+        ]
+        for words, band_text in forms:
+            bar_width = width - len(line) - len(f" {share_text} {words}{band_text}")
+            if bar_width >= MIN_BAR:
+                break
+        else:  # Too narrow for a useful bar: keep the numbers.
             bar_width = 0
         roles = {role: style(f"balance--{role}") for role in ("fill", "empty", "edge")}
         for glyph, role in bar_cells(bar_width, c.rep_share, c.target_share, c.target_band):
@@ -103,28 +135,37 @@ class TalkBalance(Widget):
         line.append(band_text, style=style("balance--dim"))
         return line
 
-    def _counters_line(self) -> Text:
+    def _counters_line(self, width: int) -> Text:
+        """Monologue, questions and the stance counts; short labels when the long ones do not fit,
+        so the One-Down count is never the part cut off."""
         style = self.get_component_rich_style
         c = self.coaching
-        line = Text()
-        sep = ("  ·  ", style("balance--dim"))
-        if c is None:
-            line.append(
-                "Monologue --:--  ·  Questions 0  ·  One-Down 0  ·  One-Up 0", style=style("balance--dim")
-            )
-            return line
-        line.append("Monologue ", style=style("balance--label"))
-        if c.monologue_alert:
-            line.append(f"{clock(c.current_monologue_s)} ! long", style=style("balance--alert"))
-        else:
-            line.append(clock(c.current_monologue_s))
-        line.append(*sep)
-        line.append("Questions ", style=style("balance--label"))
-        line.append(str(c.questions))
-        line.append(*sep)
-        line.append("One-Down ", style=style("balance--label"))
-        line.append(str(c.one_down), style=style("balance--one-down"))
-        line.append(*sep)
-        line.append("One-Up ", style=style("balance--label"))
-        line.append(str(c.one_up), style=style("balance--one-up"))
+        for words in COUNTER_WORDS:
+            line = Text()
+            sep = (words.sep, style("balance--dim"))
+            if c is None:
+                empty = (
+                    f"{words.monologue}--:--",
+                    f"{words.questions}0",
+                    f"{words.one_down}0",
+                    f"{words.one_up}0",
+                )
+                line.append(words.sep.join(empty), style=style("balance--dim"))
+            else:
+                line.append(words.monologue, style=style("balance--label"))
+                if c.monologue_alert:
+                    line.append(f"{clock(c.current_monologue_s)}{words.alert}", style=style("balance--alert"))
+                else:
+                    line.append(clock(c.current_monologue_s))
+                line.append(*sep)
+                line.append(words.questions, style=style("balance--label"))
+                line.append(str(c.questions))
+                line.append(*sep)
+                line.append(words.one_down, style=style("balance--label"))
+                line.append(str(c.one_down), style=style("balance--one-down"))
+                line.append(*sep)
+                line.append(words.one_up, style=style("balance--label"))
+                line.append(str(c.one_up), style=style("balance--one-up"))
+            if len(line) <= width:
+                break
         return line

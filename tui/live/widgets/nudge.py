@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -47,16 +48,19 @@ class NudgePanel(Widget):
         self.border_title = f"{heading} · {nudge.stance}: {nudge.label} · {clock(nudge.at)}"
         self.border_subtitle = "n dismiss"
 
-    def render(self) -> Text:
+    def render(self) -> Text | Table:
         nudge = self.nudge
         if nudge is None:
             return Text(EMPTY_HINT, style=self.get_component_rich_style("nudge--empty"))
-        text = Text(f"› {nudge.text}", style=self.get_component_rich_style("nudge--text"))
+        # A grid, so a wrapped nudge or quotation keeps its indent in a narrow terminal.
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        text = self.get_component_rich_style("nudge--text")
+        grid.add_row(Text("› ", style=text), Text(nudge.text, style=text))
         why = self.get_component_rich_style("nudge--why")
         if nudge.evidence:
-            text.append("\n")
-            text.append(f"  why: “{nudge.evidence}”", style=why)
+            grid.add_row("", Text(f"why: “{nudge.evidence}”", style=why))
         if nudge.like:  # A training example, not the rep's words: never in quotation marks.
-            text.append("\n")
-            text.append(f"  like: {nudge.like}", style=why)
-        return text
+            grid.add_row("", Text(f"like: {nudge.like}", style=why))
+        return grid

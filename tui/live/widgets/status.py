@@ -21,10 +21,17 @@ HOT_DBFS = -12.0
 CLIP_DBFS = -3.0
 METER_CELLS = 5
 PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
+NARROW = 60
+"""Below this many columns the second status row gives up the "journal" word and the model's full name."""
 LAG_WARN_S = 2.0
 """Queue lag past this means transcripts (and nudges) are arriving late."""
 
 Phase = Literal["starting", "live", "paused", "saving", "ended"]
+
+
+def short_end(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, its start kept."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def meter_glyphs(dbfs: float, cells: int = METER_CELLS) -> str:
@@ -135,17 +142,35 @@ class StatusLine(Widget):
         pieces = self._health()
         long_width = sum(len(p.long) for p in pieces) + len(sep) * (len(pieces) - 1)
         use_long = long_width <= width
+        health_sep = sep
+        if not use_long:  # Too wide in short form too: healthy figures give way, then the separators.
+
+            def too_wide() -> bool:
+                return sum(len(p.short) for p in pieces) + len(health_sep) * (len(pieces) - 1) > width
+
+            while too_wide() and any(i and p.role == "status--text" for i, p in enumerate(pieces)):
+                del pieces[max(i for i, p in enumerate(pieces) if i and p.role == "status--text")]
+            if too_wide():
+                health_sep = " "
         text = Text()
         for i, piece in enumerate(pieces):
             if i:
-                text.append(sep, style=style("status--dim"))
+                text.append(health_sep, style=style("status--dim"))
             text.append(piece.long if use_long else piece.short, style=style(piece.role))
         # Line 2: what is listening, and where the call is being saved. The file
         # name matters most, so the source gives way first, then the path's start.
         text.append("\n")
         model = " · ".join(part for part in (self.model, self.source) if part)
         journal = f"journal {self.journal}" if self.journal else ""
-        if model and journal:
+        if model and journal and len(self.model) + len(sep) + len(journal) > width and width < NARROW:
+            # A sidebar terminal: the model's name shortened, no "journal" word, the path's end.
+            name = short_end(self.model, max(4, width - len(sep) - len(self.journal)))
+            text.append(name, style=style("status--dim"))
+            text.append(sep, style=style("status--dim"))
+            text.append(
+                short_path(self.journal, max(1, width - len(name) - len(sep))), style=style("status--text")
+            )
+        elif model and journal:
             room = max(len(self.model), width - len(sep) - len(journal))
             model = model if len(model) <= room else model[: max(1, room - 1)] + "…"
             text.append(model, style=style("status--dim"))
