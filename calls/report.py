@@ -47,6 +47,9 @@ def _moment(line: Line) -> dict[str, Any]:
         d["nudge_shown"] = line.nudge_shown
     else:
         d["reinforcement"] = line.reinforcement
+    if line.relabelled:  # found by the refine pass: not what the live coach showed
+        d["live_label"] = line.label_before
+        d["live_text"] = line.live_text
     return d
 
 
@@ -149,7 +152,12 @@ def render_markdown(card: Scorecard) -> str:
         out += [f"### {cat.title} · {len(cat.moments)}", ""]
         for m in cat.moments:
             out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”  ")
-            out.append(f"  ➜ One-Up: {_md_quote(m.nudge or '(no alternative recorded)')}")
+            out.append(
+                f"  ➜ One-Up: {_md_quote(m.nudge or '(no alternative recorded)')}"
+                + ("  " if m.refine_note else "")
+            )
+            if m.refine_note:
+                out.append(f"  {_md_quote(m.refine_note)}")
         out.append("")
     out += ["## One-Up moments", ""]
     if not card.one_up:
@@ -158,7 +166,8 @@ def render_markdown(card: Scorecard) -> str:
         out += [f"### {cat.title} · {len(cat.moments)}", ""]
         for m in cat.moments:
             praise = f"  \n  ✓ {_md_quote(m.reinforcement)}" if m.reinforcement else ""
-            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”{praise}")
+            note = f"  \n  {_md_quote(m.refine_note)}" if m.refine_note else ""
+            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”{praise}{note}")
         out.append("")
     if call.marks:
         out += ["## Marked moments", ""]

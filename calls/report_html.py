@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from calls.scorecard import Scorecard, TrendPoint, band_text, call_names, trend_direction, when
-from calls.store import SavedCall, share_by_bin
+from calls.store import Line, SavedCall, share_by_bin
 from core.fmt import band, clock, pct
 from core.taxonomy import ORDER, title
 
@@ -66,6 +66,7 @@ blockquote { margin: 0; font-style: italic; }
 blockquote::before { content: "“"; } blockquote::after { content: "”"; }
 .alt { grid-column: 2; border-radius: 6px; padding: 6px 10px; font-size: 14px; }
 .alt b { font-style: normal; }
+.refined { grid-column: 2; color: var(--muted); font-size: 13px; }
 .alt.down { background: var(--down-soft); border-left: 3px solid var(--down); }
 .alt.up { background: var(--up-soft); border-left: 3px solid var(--up); }
 .empty { color: var(--muted); font-style: italic; }
@@ -247,6 +248,11 @@ def _labels_table(card: Scorecard) -> str:
     )
 
 
+def _refined(line: Line) -> str:
+    """The refine pass's note for a relabelled line (not what the live coach showed), or nothing."""
+    return f'<div class="refined">{escape(line.refine_note)}</div>' if line.refine_note else ""
+
+
 def _moments(card: Scorecard) -> str:
     out = ["<h2>One-Down moments: what to say instead</h2>"]
     if not card.one_down:
@@ -258,7 +264,7 @@ def _moments(card: Scorecard) -> str:
                 f'<div class="moment"><div class="t">{clock(m.start)}</div>'
                 f"<blockquote>{escape(m.text)}</blockquote>"
                 f'<div class="alt down"><b>One-Up instead:</b> {escape(m.nudge or "(none recorded)")}</div>'
-                "</div>"
+                f"{_refined(m)}</div>"
             )
     out.append("<h2>One-Up moments: keep doing this</h2>")
     if not card.one_up:
@@ -270,7 +276,7 @@ def _moments(card: Scorecard) -> str:
             praise = f'<div class="alt up">✓ {escape(m.reinforcement)}</div>' if m.reinforcement else ""
             out.append(
                 f'<div class="moment"><div class="t">{clock(m.start)}</div>'
-                f"<blockquote>{escape(m.text)}</blockquote>{praise}</div>"
+                f"<blockquote>{escape(m.text)}</blockquote>{praise}{_refined(m)}</div>"
             )
     if card.call.marks:
         out.append("<h2>Marked moments</h2>")

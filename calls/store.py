@@ -72,6 +72,15 @@ class Line:
         return self.live_text is not None and self.label_before != self.label
 
     @property
+    def refine_note(self) -> str | None:
+        """For a line the refine pass relabelled: what the live coach had shown (the saved verdict is
+        not what the rep saw during the call), as review, the transcript and the scorecard say it."""
+        if not self.relabelled:
+            return None
+        was = self.label_before or "unlabelled"
+        return f"↻ refined with context: label was {was} (live text: {self.live_text})"
+
+    @property
     def one_down(self) -> bool:
         return self.stance == "one-down"
 

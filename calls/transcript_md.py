@@ -51,6 +51,8 @@ def render_markdown(call: SavedCall) -> str:
                 block.append(f"> ➜ One-Up: {line.nudge}")
             elif line.reinforcement:
                 block.append(f"> ✓ {line.reinforcement}")
+            if line.refine_note:  # the verdict above is not the one shown during the call
+                block.append(f"> {line.refine_note}")
         events.append((line.start, 1, [*block, ""]))
     # In order of when each line started, as review shows them (a sorted() is stable: the journal's
     # order breaks ties). The journal itself is in the order lines were complete, so a short reply

@@ -196,3 +196,42 @@ def test_html_scorecard_and_trends_render_in_headless_chromium(journal: Path, tm
     trends.write_text(render_trends(folder, calls, "html"))
     _screenshot(trends, tmp_path / "trends.png", 900)
     assert (tmp_path / "trends.png").stat().st_size > 15_000
+
+
+def test_a_verdict_the_refine_pass_changed_says_what_the_live_coach_showed(tmp_path: Path) -> None:
+    """The saved verdict of a relabelled line is not the one the rep saw during the call: the
+    transcript, the scorecard (md, html) and the JSON say what was shown live, as review does."""
+    from calls.transcript_md import render_markdown
+    from core.events import Label, Utterance
+    from core.journal import JournalWriter
+
+    path = tmp_path / "refined.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    neutral = Label("neutral", "neutral", 0.9, "", None)
+    pitch = Label("credibility", "one-down", 0.9, "founded in", "Lead with an insight.")
+    j.utterance(Utterance("rep", 1.0, 3.0, "what's that casting you", 2.0, 0.1, neutral, id=1))
+    j.utterance(Utterance("rep", 4.0, 6.0, "We were founded in 1990.", 2.0, 0.1, pitch, id=2))
+    j.revision(1, "What's that costing you?", Label("pain_probe", "one-down", 0.8, "costing you", "Say it."))
+    j.close()
+    call = load_call(path)
+    note = "↻ refined with context: label was neutral (live text: what's that casting you)"
+
+    transcript = render_markdown(call)
+    block = transcript.split("What's that costing you?", 1)[1].split("\n\n", 1)[0]
+    assert block.splitlines()[1:] == [
+        "> one-down · pain_probe — “costing you”",
+        "> ➜ One-Up: Say it.",
+        f"> {note}",
+    ]
+    assert transcript.count("↻") == 1  # the unchanged line gets no note
+
+    card = render_call(call, "md").replace("\\_", "_")
+    assert card.split("“What's that costing you?”", 1)[1].splitlines()[2].strip() == note
+    assert card.count("↻") == 1
+    moments = {m["text"]: m for c in json.loads(render_call(call, "json"))["one_down"] for m in c["moments"]}
+    assert moments["What's that costing you?"]["live_label"] == "neutral"
+    assert moments["What's that costing you?"]["live_text"] == "what's that casting you"
+    assert "live_label" not in moments["We were founded in 1990."]
+    html = render_call(call, "html")
+    assert html.count('class="refined"') == 1 and note in _html_text(html)

@@ -264,10 +264,8 @@ class ReviewTranscript(LineView, can_focus=True):
                 rows += self._note(Text(f"➜ One-Up: {line.nudge}", style=style("review--nudge")), width)
             elif line.one_up and line.reinforcement:
                 rows += self._note(Text(f"✓ {line.reinforcement}", style=style("review--praise")), width)
-            if line.relabelled:
-                was = line.label_before or "unlabelled"
-                note = f"↻ refined with context: label was {was} (live text: {line.live_text})"
-                rows += self._note(Text(note, style=style("review--change")), width)
+            if line.refine_note:
+                rows += self._note(Text(line.refine_note, style=style("review--change")), width)
             if entry.change is not None:
                 c = entry.change
                 note = f"⟳ now {c.new.stance}: {c.new.label} (was {c.old_label or 'unlabelled'})"
