@@ -22,7 +22,7 @@ from cli import classify, review
 from cli.flags import add_tuning_flags, build_config
 from cli.output import out_path, printable, say, silence, warn
 from core.config import Config, ConfigError
-from core.events import EndReason, speakers_of
+from core.events import EndReason
 from core.journal import markdown_path
 from core.paths import config_path, data_dir
 from live import DEMO_CALL
@@ -90,13 +90,11 @@ def make_session(
     """The real session around ``source`` (model, detector, journal), from the composition root.
     ``reads``: the recordings the source reads, which the journal and the files beside it must not
     be (``--out call.wav --force`` on ``call.wav`` would overwrite the recording)."""
-    from core.journal import beside
     from core.paths import not_regular, same_file
-    from live.compose import build_session
+    from live.compose import build_session, session_files
 
     journal = _journal_path(args)
-    kept = speakers_of(source.rep_only) if args.keep_audio else ()
-    for path in (journal, *beside(journal, audio=kept)):
+    for path in session_files(journal, source, args.keep_audio):
         if any(r and same_file(path, Path(r)) for r in reads):
             fail(f"{path}: is the recording being transcribed: give --out another name")
         if not_regular(path):  # found now, not when the call ends and the file is written

@@ -18,8 +18,8 @@ from classifiers import load_classifier
 from classifiers.base import Classifier
 from classifiers.policy import NudgePolicy
 from core.config import Config
-from core.events import speakers_of
-from core.journal import JournalWriter
+from core.events import Speaker, speakers_of
+from core.journal import JournalWriter, beside
 from live.pipeline import Pipeline, PipelineOptions
 from live.refine import WordTranscriber
 from live.transcriber import Transcriber, WhisperTranscriber
@@ -31,6 +31,16 @@ def describe(transcriber: Transcriber, config: Config) -> str:
         m = config.model
         return f"{m.model} {m.compute_type} on {transcriber.device} ({m.threads} threads)"
     return transcriber.name
+
+
+def kept_audio(source: AudioSource, keep_audio: bool) -> tuple[Speaker, ...]:
+    """The speakers whose audio ``--keep-audio`` writes beside the journal (a rep-only call has one)."""
+    return speakers_of(source.rep_only) if keep_audio else ()
+
+
+def session_files(journal: Path, source: AudioSource, keep_audio: bool) -> tuple[Path, ...]:
+    """Every file the session over ``source`` writes: the journal and the files beside it."""
+    return (journal, *beside(journal, audio=kept_audio(source, keep_audio)))
 
 
 def build_session(
@@ -66,8 +76,7 @@ def build_session(
         transcriber.warm()
         if refiner is not None:
             refiner.warm_words()
-    kept = speakers_of(source.rep_only) if keep_audio else ()
-    writer = JournalWriter(journal, force=force, audio=kept, unique=unique)
+    writer = JournalWriter(journal, force=force, audio=kept_audio(source, keep_audio), unique=unique)
     return Pipeline(
         source,
         transcriber,
