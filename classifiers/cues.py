@@ -1082,10 +1082,11 @@ def find_cues(text: str, cues: tuple[Cue, ...] = CUES) -> list[CueHit]:
     """All cues that fire on ``text`` (normalised here), in cue order, each with its first match
     that lies outside every ``SHADOWING`` cue's phrase."""
     norm = normalize(text)
-    shadows = [m.span() for c in cues if c.name in SHADOWING for m in c.pattern.finditer(norm)]
+    shading = {c.name: list(c.pattern.finditer(norm)) for c in cues if c.name in SHADOWING}
+    shadows = [m.span() for matches in shading.values() for m in matches]
     hits: list[CueHit] = []
     for cue in cues:
-        for match in cue.pattern.finditer(norm):
+        for match in shading.get(cue.name) or cue.pattern.finditer(norm):
             if cue.label != "neutral" and any(a <= match.start() and match.end() <= b for a, b in shadows):
                 continue
             hits.append(CueHit(cue, match.group(0).strip()))
