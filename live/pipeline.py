@@ -85,6 +85,19 @@ class NudgeGate(Protocol):
     def decide(self, label: Label, text: str, call_time: float) -> bool: ...
 
 
+@dataclass
+class Ending:
+    """Why the call ended. The first error is the one told: a later one follows from it (the disk
+    that filled during the call is still full for the summary line)."""
+
+    reason: EndReason = EndReason.USER_QUIT
+    detail: str = ""
+
+    def error(self, detail: str) -> None:
+        if self.reason is not EndReason.ERROR:
+            self.reason, self.detail = EndReason.ERROR, detail
+
+
 @dataclass(frozen=True)
 class PipelineOptions:
     """How the pipeline treats its source."""
@@ -231,20 +244,18 @@ class Pipeline:
             speakers = speakers_of(self._source.rep_only)
             self._recorder = ChannelRecorder(Path(self.journal_path), speakers)
         worker.start()
-        reason, detail = EndReason.USER_QUIT, ""
+        end = Ending()
         try:
             self._ingest(worker)
             if not self._stopping:
-                reason = self._source.end_reason or EndReason.END_OF_AUDIO
-                detail = self._source.end_detail
+                end = Ending(self._source.end_reason or EndReason.END_OF_AUDIO, self._source.end_detail)
             elif self._stopped_by:
-                reason, detail = EndReason.STOPPED, self._stopped_by
+                end = Ending(EndReason.STOPPED, self._stopped_by)
         except AudioInputError as exc:
             # A recording cut short (a killed recorder): keep what was decoded, say why it ended.
-            reason = EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR
-            detail = str(exc)
+            end = Ending(EndReason.INPUT_ENDED_EARLY if self._call_time > 0 else EndReason.ERROR, str(exc))
         except (JournalError, RecordingError) as exc:  # the disk filled: what is on disk stays, the call ends
-            reason, detail = EndReason.ERROR, str(exc)
+            end.error(str(exc))
         finally:
             if self._windows is not None and worker.error is None and not self._abandoned:
                 # The last window of each speaker: refined now, so the saved transcript is final
@@ -257,15 +268,14 @@ class Pipeline:
                 for held in self._joiner.release():  # only after a processing error: keep what was heard
                     self._line(held.segment, held.result)
             except JournalError as exc:
-                if reason is not EndReason.ERROR:
-                    reason, detail = EndReason.ERROR, str(exc)
-            if worker.error is not None and reason is not EndReason.ERROR:
+                end.error(str(exc))
+            if worker.error is not None:
                 # A journal write fails in the worker too (the disk filled): say that, not "processing".
                 failed = worker.error if isinstance(worker.error, JournalError) else None
-                reason, detail = EndReason.ERROR, str(failed or f"processing failed: {worker.error}")
-            if self._write_error is not None and reason is not EndReason.ERROR:
-                reason, detail = EndReason.ERROR, self._write_error
-            self._finish(reason, detail, worker.busy_s)
+                end.error(str(failed or f"processing failed: {worker.error}"))
+            if self._write_error is not None:
+                end.error(self._write_error)
+            self._finish(end, worker.busy_s)
 
     # -- ingest thread -------------------------------------------------------------
 
@@ -483,13 +493,12 @@ class Pipeline:
 
     # -- end -----------------------------------------------------------------------
 
-    def _finish(self, reason: EndReason, detail: str, busy_s: dict[str, float]) -> None:
+    def _finish(self, end: Ending, busy_s: dict[str, float]) -> None:
         if self._recorder is not None:
             try:
                 self._recorder.close()
             except RecordingError as exc:  # the disk filled: the WAV files hold what was written
-                if reason is not EndReason.ERROR:
-                    reason, detail = EndReason.ERROR, str(exc)
+                end.error(str(exc))
         summary = self._tracker.summary(self._call_time)
         try:
             self._journal.summary(
@@ -499,17 +508,18 @@ class Pipeline:
                     "overflows": self._source.overflows,
                     "model_busy_s": {k: round(v, 2) for k, v in busy_s.items()},
                 },
-                end_reason=end_text(reason, detail),
+                end_reason=end_text(end.reason, end.detail),
             )
             self._journal.close()
         except JournalError as exc:  # the disk filled with the last line: the call up to it is on disk
             self._journal.close()  # quiet once a write has failed
-            if reason is not EndReason.ERROR:
-                reason, detail = EndReason.ERROR, str(exc)
+            end.error(str(exc))
         md = markdown_path(Path(self.journal_path))
         try:
             write_markdown(Path(self.journal_path), md)
             md_path = str(md)
         except OSError as exc:
             md_path = f"(not written: {exc.strerror or exc})"
-        self._sink(SessionEnded(journal=self.journal_path, transcript=md_path, reason=reason, detail=detail))
+        self._sink(
+            SessionEnded(journal=self.journal_path, transcript=md_path, reason=end.reason, detail=end.detail)
+        )
