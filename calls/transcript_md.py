@@ -38,6 +38,7 @@ def render_markdown(call: SavedCall) -> str:
     for line in call.lines:
         who = "Rep" if line.speaker == "rep" else "Prospect"
         block = [f"**[{clock(line.start)}] {who}:** {line.text}"]
+        notes: list[str] = []
         if line.label:
             tag = f"{line.stance} · {line.label}"
             if line.unsure and line.guess:
@@ -46,13 +47,16 @@ def render_markdown(call: SavedCall) -> str:
                 tag += f" — “{line.evidence}”"
             if line.like:  # a training example: named, never quoted as the rep's words
                 tag += f" — like: {line.like}"
-            block.append(f"> {tag}")
+            notes.append(tag)
             if line.nudge:
-                block.append(f"> ➜ One-Up: {line.nudge}")
+                notes.append(f"➜ One-Up: {line.nudge}")
             elif line.reinforcement:
-                block.append(f"> ✓ {line.reinforcement}")
-            if line.refine_note:  # the verdict above is not the one shown during the call
-                block.append(f"> {line.refine_note}")
+                notes.append(f"✓ {line.reinforcement}")
+        if line.refine_note:  # the verdict above is not the one shown during the call
+            notes.append(line.refine_note)
+        # One quote, a hard line break (two spaces) after each note but the last: without it a
+        # Markdown viewer runs the notes together into one line.
+        block += [f"> {note}" + ("  " if i < len(notes) - 1 else "") for i, note in enumerate(notes)]
         events.append((line.start, 1, [*block, ""]))
     # In order of when each line started, as review shows them (a sorted() is stable: the journal's
     # order breaks ties). The journal itself is in the order lines were complete, so a short reply

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+
 from core.events import Speaker
 
 if TYPE_CHECKING:
@@ -20,6 +23,26 @@ def short_path(path: str, width: int) -> str:
     if width <= 1:
         return "…"[:width]
     return "…" + path[-(width - 1) :]
+
+
+def short_end(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, its start kept and an ellipsis for the rest."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…"
+
+
+def longest_fit(forms: tuple[str, ...], width: int) -> str:
+    """The first (longest) of ``forms`` that fits ``width`` cells, else the last."""
+    return next((form for form in forms if cell_len(form) <= width), forms[-1])
+
+
+def two_rows(first: Text, second: Text, width: int) -> Text:
+    """A two-row widget's text, each row cut to ``width`` (with an ellipsis): a row that wrapped would
+    push the second one (the One-Down count, the journal's name) out of the widget."""
+    for row in (first, second):
+        row.truncate(max(1, width), overflow="ellipsis")
+    return Text("\n").join((first, second))
 
 
 def plain_notify(app: App[Any], message: str, *, timeout: float) -> None:

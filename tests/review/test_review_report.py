@@ -220,14 +220,15 @@ def test_a_verdict_the_refine_pass_changed_says_what_the_live_coach_showed(tmp_p
     transcript = render_markdown(call)
     block = transcript.split("What's that costing you?", 1)[1].split("\n\n", 1)[0]
     assert block.splitlines()[1:] == [
-        "> one-down · pain_probe — “costing you”",
-        "> ➜ One-Up: Say it.",
+        "> one-down · pain_probe — “costing you”  ",  # a hard break after each note but the last
+        "> ➜ One-Up: Say it.  ",
         f"> {note}",
     ]
     assert transcript.count("↻") == 1  # the unchanged line gets no note
 
     card = render_call(call, "md").replace("\\_", "_")
-    assert card.split("“What's that costing you?”", 1)[1].splitlines()[2].strip() == note
+    alternative, said = card.split("“What's that costing you?”", 1)[1].splitlines()[1:3]
+    assert alternative.endswith("Say it.  ") and said == f"  {note}"  # a hard break, then the note
     assert card.count("↻") == 1
     moments = {m["text"]: m for c in json.loads(render_call(call, "json"))["one_down"] for m in c["moments"]}
     assert moments["What's that costing you?"]["live_label"] == "neutral"

@@ -393,8 +393,8 @@ async def test_layout_survives_resizing() -> None:
 
 @async_test
 async def test_a_narrow_terminal_beside_the_video_call_keeps_the_bar_counts_and_warnings() -> None:
-    """40-56 columns: every status row still fits one row, the band text and the long labels give way,
-    not the bar or the One-Down count, and a warning stays while healthy figures drop out."""
+    """40-56 columns: each status row stays one row, the band text and the long labels give way, not
+    the bar or the One-Down count, and warnings stay while healthy figures, then the clock, drop out."""
     session = ScriptedSession(scripted_call())
     app = CoachApp(session)
     async with app.run_test(size=(40, 30)) as pilot:
@@ -403,28 +403,39 @@ async def test_a_narrow_terminal_beside_the_video_call_keeps_the_bar_counts_and_
         bar, counters = text_of(balance).splitlines()
         assert bar.count("┃") == 2 and "65% too much" in bar and "target" not in bar
         assert " ".join(counters.split()) == "Mono 01:32 ! · Q 2 · Down 2 · Up 1"
-        health = text_of(status).splitlines()[0]
-        assert health.split(" │ ")[0] == "● LIVE 00:43" and "ovf" not in health
+        health = text_of(status).splitlines()[0].rstrip()
+        assert health == "● LIVE 00:43 │ latency 1.1s"  # the healthy lag and overflows gave way
         session.push(Status(queue_lag_s=3.5, last_latency_s=1.0, overflows=2, call_time=50.0))
         await settle(pilot, session)
-        health = text_of(status).splitlines()[0]
-        assert "lag 3.5s" in health and "ovf 2" in health and "lat" not in health  # warnings stay
+        assert text_of(status).splitlines()[0].rstrip() == "● LIVE 00:50 lag 3.5s ovf 2"  # warnings stay
+        session.push(Status(queue_lag_s=12.5, last_latency_s=1.0, overflows=15, call_time=3700.0))
+        await settle(pilot, session)
+        health, journal = text_of(status).splitlines()
+        assert health.rstrip() == "● LIVE lag 12.5s ovf 15" and journal.rstrip().endswith("demo-call.jsonl")
         nudge = text_of(app.query_one(NudgePanel)).splitlines()
         assert nudge[0].startswith("› ") and all(row.startswith("  ") for row in nudge[1:])  # hanging indent
-        for width in (40, 56):
+        for width in (30, 36, 44, 50, 56, 60, 72, 79):
             await pilot.resize_terminal(width, 30)
             await pilot.pause()
             for widget in (balance, status):
-                rows = text_of(widget).splitlines()
-                assert len(rows) == 2 and all(
-                    len(row.rstrip()) <= widget.content_region.width for row in rows
-                )
+                assert len(text_of(widget).splitlines()) == 2, (width, text_of(widget))  # no row wrapped
+            assert "Down 2" in text_of(balance)
         bar = text_of(balance).splitlines()[0]
-        assert "target 35%–55%" in bar and bar.count("┃") == 2  # 56 columns: room for the band text
+        assert "target 35%–55%" in bar and bar.count("┃") == 2  # 79 columns: room for the band text
         await pilot.resize_terminal(24, 30)  # the meters leave the status line no room; the counts stay
         await pilot.pause()
         bar, counters = text_of(balance).splitlines()
         assert "┃" not in bar and "65% high" in bar and " ".join(counters.split()) == "01:32 ! Q2 Down 2 Up 1"
+
+
+@async_test
+async def test_a_narrow_terminal_in_rep_only_mode_keeps_the_counts() -> None:
+    session = ScriptedSession(scripted_call(rep_only=True))
+    app = CoachApp(session, UiConfig(rep_only=True))
+    async with app.run_test(size=(40, 30)) as pilot:
+        await settle(pilot, session)
+        talk, counters = text_of(app.query_one(TalkBalance)).splitlines()
+        assert talk.rstrip() == "Talk  rep-only: no talk balance" and "Down 2" in counters
 
 
 @async_test

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from core.events import Coaching
 from core.fmt import band, clock, share_verdict
+from tui.format import longest_fit, two_rows
 from tui.messages import CoachingChanged, SessionStartedReceived
 
 BAND_EDGE = "┃"
@@ -21,6 +22,8 @@ MIN_BAR = 10
 """Fewer cells than this make no useful bar: the numbers alone are shown."""
 LONG_WORDS = {"in band": "on target", "high": "too much", "low": "too little", "dim": "waiting"}
 SHORT_WORDS = {"in band": "ok", "high": "high", "low": "low", "dim": "wait"}
+REP_ONLY = ("rep-only: no talk balance (no call audio)", "rep-only: no talk balance", "rep-only")
+WAITING = ("waiting for speech", "waiting")
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,7 @@ class TalkBalance(Widget):
 
     def render(self) -> Text:
         width = self.size.width
-        text = self._balance_line(width)
-        text.append("\n")
-        text.append_text(self._counters_line(width))
-        return text
+        return two_rows(self._balance_line(width), self._counters_line(width), width)
 
     def _balance_line(self, width: int) -> Text:
         """Bar, share and verdict; the target band, then the verdict's long words give way first, so
@@ -102,12 +102,12 @@ class TalkBalance(Widget):
         style = self.get_component_rich_style
         line = Text("Talk  ", style=style("balance--label"))
         if self.rep_only:
-            line.append("rep-only: no talk balance (no call audio)", style=style("balance--dim"))
+            line.append(longest_fit(REP_ONLY, width - len(line)), style=style("balance--dim"))
             return line
         c = self.coaching
         line.append("You ", style=style("balance--label"))
         if c is None:
-            line.append("waiting for speech", style=style("balance--dim"))
+            line.append(longest_fit(WAITING, width - len(line)), style=style("balance--dim"))
             return line
         lo, hi = band(c.target_share, c.target_band)
         if c.rep_share is None:

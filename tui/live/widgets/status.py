@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from core.events import Speaker, Status
 from core.fmt import clock
-from tui.format import SPEAKER_LABEL, short_path
+from tui.format import SPEAKER_LABEL, short_end, short_path, two_rows
 from tui.messages import LevelChanged, SessionStartedReceived, StatusChanged
 
 FLOOR_DBFS = -60.0
@@ -22,16 +24,14 @@ CLIP_DBFS = -3.0
 METER_CELLS = 5
 PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NARROW = 60
-"""Below this many columns the second status row gives up the "journal" word and the model's full name."""
+"""When the status line (the terminal's width less the level meters' 13 columns) is narrower than
+this, its second row gives up the "journal" word and the model's full name for the journal path."""
+MIN_SOURCE = 4
+"""Fewer columns than this left for the source after the model's name: the source is left out."""
 LAG_WARN_S = 2.0
 """Queue lag past this means transcripts (and nudges) are arriving late."""
 
 Phase = Literal["starting", "live", "paused", "saving", "ended"]
-
-
-def short_end(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, its start kept."""
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def meter_glyphs(dbfs: float, cells: int = METER_CELLS) -> str:
@@ -113,7 +113,8 @@ class StatusLine(Widget):
         if self.phase == "starting":
             self.phase = "live"
 
-    def _health(self) -> list[_Piece]:
+    def _health(self) -> tuple[_Piece, str, list[_Piece]]:
+        """The state (without its clock), the call clock ("" before the first status) and the figures."""
         s = self.status
         state = {
             "starting": "○ STARTING",
@@ -122,44 +123,57 @@ class StatusLine(Widget):
             "saving": "… SAVING",
             "ended": "■ ENDED",
         }[self.phase]
-        if s is not None:
-            state += f" {clock(s.call_time)}"
-        pieces = [_Piece(state, state, f"status--{'live' if self.phase == 'starting' else self.phase}")]
+        role = f"status--{'live' if self.phase == 'starting' else self.phase}"
+        figures: list[_Piece] = []
         if s is not None:
             latency = "--" if s.last_latency_s is None else f"{s.last_latency_s:.1f}s"
-            pieces.append(_Piece(f"latency {latency}", f"lat {latency}", "status--text"))
+            figures.append(_Piece(f"latency {latency}", f"lat {latency}", "status--text"))
             lag_role = "status--warn" if s.queue_lag_s > LAG_WARN_S else "status--text"
-            pieces.append(_Piece(f"queue {s.queue_lag_s:.1f}s", f"lag {s.queue_lag_s:.1f}s", lag_role))
+            figures.append(_Piece(f"queue {s.queue_lag_s:.1f}s", f"lag {s.queue_lag_s:.1f}s", lag_role))
             ovf_role = "status--warn" if s.overflows else "status--text"
-            pieces.append(_Piece(f"overflows {s.overflows}", f"ovf {s.overflows}", ovf_role))
-        return pieces
+            figures.append(_Piece(f"overflows {s.overflows}", f"ovf {s.overflows}", ovf_role))
+        return _Piece(state, state, role), "" if s is None else clock(s.call_time), figures
+
+    def _health_forms(self) -> Iterator[tuple[list[tuple[str, str]], str]]:
+        """Row 1's forms, widest first, as (text, role) pieces and their separator: long labels, then
+        short ones; then the healthy figures give way (the last first), then the separators, then the
+        clock. Warnings (queue lag, overflows) stay to the end."""
+        state, clock_text, figures = self._health()
+        head = (f"{state.long} {clock_text}".rstrip(), state.role)
+        kept = list(figures)
+        while True:
+            yield [head, *((p.long, p.role) for p in kept)], " │ "
+            yield [head, *((p.short, p.role) for p in kept)], " │ "
+            healthy = [p for p in kept if p.role == "status--text"]
+            if not healthy:
+                break
+            kept.remove(healthy[-1])
+        yield [head, *((p.short, p.role) for p in kept)], " "
+        yield [(state.long, state.role), *((p.short, p.role) for p in kept)], " "
+
+    def _health_row(self, width: int) -> Text:
+        style = self.get_component_rich_style
+        forms = list(self._health_forms())
+        pieces, sep = next(
+            ((pieces, sep) for pieces, sep in forms if cell_len(sep.join(t for t, _ in pieces)) <= width),
+            forms[-1],
+        )
+        row = Text()
+        for i, (text, role) in enumerate(pieces):
+            if i:
+                row.append(sep, style=style("status--dim"))
+            row.append(text, style=style(role))
+        return row
 
     def render(self) -> Text:
+        return two_rows(self._health_row(self.size.width), self._source_row(self.size.width), self.size.width)
+
+    def _source_row(self, width: int) -> Text:
+        """What is listening, and where the call is being saved. The file name matters most, so the
+        source gives way first, then the path's start."""
         style = self.get_component_rich_style
-        width = self.size.width
         sep = " │ "
-        # Line 1: state and pipeline health; long labels when they fit.
-        pieces = self._health()
-        long_width = sum(len(p.long) for p in pieces) + len(sep) * (len(pieces) - 1)
-        use_long = long_width <= width
-        health_sep = sep
-        if not use_long:  # Too wide in short form too: healthy figures give way, then the separators.
-
-            def too_wide() -> bool:
-                return sum(len(p.short) for p in pieces) + len(health_sep) * (len(pieces) - 1) > width
-
-            while too_wide() and any(i and p.role == "status--text" for i, p in enumerate(pieces)):
-                del pieces[max(i for i, p in enumerate(pieces) if i and p.role == "status--text")]
-            if too_wide():
-                health_sep = " "
         text = Text()
-        for i, piece in enumerate(pieces):
-            if i:
-                text.append(health_sep, style=style("status--dim"))
-            text.append(piece.long if use_long else piece.short, style=style(piece.role))
-        # Line 2: what is listening, and where the call is being saved. The file
-        # name matters most, so the source gives way first, then the path's start.
-        text.append("\n")
         model = " · ".join(part for part in (self.model, self.source) if part)
         journal = f"journal {self.journal}" if self.journal else ""
         if model and journal and len(self.model) + len(sep) + len(journal) > width and width < NARROW:
@@ -172,7 +186,8 @@ class StatusLine(Widget):
             )
         elif model and journal:
             room = max(len(self.model), width - len(sep) - len(journal))
-            model = model if len(model) <= room else model[: max(1, room - 1)] + "…"
+            if len(model) > room:  # the source gives way; the model's own name stays whole
+                model = self.model if room - len(self.model) < MIN_SOURCE else short_end(model, room)
             text.append(model, style=style("status--dim"))
             text.append(sep, style=style("status--dim"))
             journal_room = width - len(model) - len(sep) - len("journal ")
