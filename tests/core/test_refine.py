@@ -151,4 +151,9 @@ def test_readers_take_the_latest_revision_and_mark_a_changed_label(tmp_path: Pat
     assert prospect.text == "Overtime." and not prospect.relabelled
     assert call.summary.one_down == 1  # recomputed from the revised lines
     md = render_markdown(call)
-    assert "What keeps you up at night?" in md and "what keeps you at night" not in md
+    assert "**[00:01] Rep:** What keeps you up at night?" in md
+    # The live text appears only where the transcript says what the live coach showed.
+    assert (
+        md.count("what keeps you at night") == 1
+        and "label was neutral (live text: what keeps you at night)" in md
+    )
