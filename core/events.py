@@ -22,6 +22,11 @@ def speakers_of(rep_only: bool) -> tuple[Speaker, ...]:
     return ("rep",) if rep_only else ("rep", "prospect")
 
 
+def kept_audio(rep_only: bool, keep_audio: bool) -> tuple[Speaker, ...]:
+    """The channels whose audio ``--keep-audio`` writes beside the journal (none without it)."""
+    return speakers_of(rep_only) if keep_audio else ()
+
+
 Stance = Literal["one-down", "one-up", "neutral"]
 
 SAMPLE_RATE = 16_000

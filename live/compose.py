@@ -18,7 +18,7 @@ from classifiers import load_classifier
 from classifiers.base import Classifier
 from classifiers.policy import NudgePolicy
 from core.config import Config
-from core.events import Speaker, speakers_of
+from core.events import kept_audio
 from core.journal import JournalWriter, beside
 from live.pipeline import Pipeline, PipelineOptions
 from live.refine import WordTranscriber
@@ -33,14 +33,9 @@ def describe(transcriber: Transcriber, config: Config) -> str:
     return transcriber.name
 
 
-def kept_audio(source: AudioSource, keep_audio: bool) -> tuple[Speaker, ...]:
-    """The speakers whose audio ``--keep-audio`` writes beside the journal (a rep-only call has one)."""
-    return speakers_of(source.rep_only) if keep_audio else ()
-
-
 def session_files(journal: Path, source: AudioSource, keep_audio: bool) -> tuple[Path, ...]:
     """Every file the session over ``source`` writes: the journal and the files beside it."""
-    return (journal, *beside(journal, audio=kept_audio(source, keep_audio)))
+    return (journal, *beside(journal, audio=kept_audio(source.rep_only, keep_audio)))
 
 
 def build_session(
@@ -76,7 +71,7 @@ def build_session(
         transcriber.warm()
         if refiner is not None:
             refiner.warm_words()
-    writer = JournalWriter(journal, force=force, audio=kept_audio(source, keep_audio), unique=unique)
+    writer = JournalWriter(journal, force=force, audio=kept_audio(source.rep_only, keep_audio), unique=unique)
     return Pipeline(
         source,
         transcriber,

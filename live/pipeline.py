@@ -42,6 +42,7 @@ from core.events import (
     Status,
     Utterance,
     end_text,
+    kept_audio,
     speakers_of,
 )
 from core.journal import JournalError, JournalWriter, markdown_path
@@ -240,9 +241,8 @@ class Pipeline:
             skip_stale_peeks=opts.paced,
         )
         self._worker = worker
-        if opts.keep_audio:
-            speakers = speakers_of(self._source.rep_only)
-            self._recorder = ChannelRecorder(Path(self.journal_path), speakers)
+        if kept := kept_audio(self._source.rep_only, opts.keep_audio):
+            self._recorder = ChannelRecorder(Path(self.journal_path), kept)
         worker.start()
         end = Ending()
         try:
