@@ -397,7 +397,7 @@ async def test_layout_survives_resizing() -> None:
 
 @async_test
 async def test_a_narrow_terminal_beside_the_video_call_keeps_the_bar_counts_and_warnings() -> None:
-    """40-56 columns: each status row stays one row, the band text and the long labels give way, not
+    """24-79 columns: each status row stays one row, the band text and the long labels give way, not
     the bar or the One-Down count, and warnings stay while healthy figures, then the clock, drop out."""
     session = ScriptedSession(scripted_call())
     app = CoachApp(session)
