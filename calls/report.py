@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from calls.markdown import inline
 from calls.report_html import render_html, render_trends_html
 from calls.scorecard import (
     Category,
@@ -125,10 +126,6 @@ def figures(s: Summary) -> list[tuple[str, str]]:
     ]
 
 
-def _md_quote(text: str) -> str:
-    return text.replace("\n", " ").replace("*", "\\*").replace("_", "\\_")
-
-
 def render_markdown(card: Scorecard) -> str:
     call, s = card.call, card.summary
     out = [f"# Call scorecard · {when(call)}", ""]
@@ -151,13 +148,13 @@ def render_markdown(card: Scorecard) -> str:
     for cat in card.one_down:
         out += [f"### {cat.title} · {len(cat.moments)}", ""]
         for m in cat.moments:
-            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”  ")
+            out.append(f"- **{clock(m.start)}** “{inline(m.text)}”  ")
             out.append(
-                f"  ➜ One-Up: {_md_quote(m.nudge or '(no alternative recorded)')}"
+                f"  ➜ One-Up: {inline(m.nudge or '(no alternative recorded)')}"
                 + ("  " if m.refine_note else "")
             )
             if m.refine_note:
-                out.append(f"  {_md_quote(m.refine_note)}")
+                out.append(f"  {inline(m.refine_note)}")
         out.append("")
     out += ["## One-Up moments", ""]
     if not card.one_up:
@@ -165,13 +162,13 @@ def render_markdown(card: Scorecard) -> str:
     for cat in card.one_up:
         out += [f"### {cat.title} · {len(cat.moments)}", ""]
         for m in cat.moments:
-            praise = f"  \n  ✓ {_md_quote(m.reinforcement)}" if m.reinforcement else ""
-            note = f"  \n  {_md_quote(m.refine_note)}" if m.refine_note else ""
-            out.append(f"- **{clock(m.start)}** “{_md_quote(m.text)}”{praise}{note}")
+            praise = f"  \n  ✓ {inline(m.reinforcement)}" if m.reinforcement else ""
+            note = f"  \n  {inline(m.refine_note)}" if m.refine_note else ""
+            out.append(f"- **{clock(m.start)}** “{inline(m.text)}”{praise}{note}")
         out.append("")
     if call.marks:
         out += ["## Marked moments", ""]
-        out += [f"- **{clock(m.at)}** {_md_quote(m.note) or '(no note)'}" for m in call.marks]
+        out += [f"- **{clock(m.at)}** {inline(m.note) or '(no note)'}" for m in call.marks]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

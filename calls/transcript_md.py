@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from calls.markdown import inline
 from calls.store import SavedCall, load_call
 from core.fmt import clock, pct
 from core.journal import write_whole
@@ -32,28 +33,28 @@ def render_markdown(call: SavedCall) -> str:
     events: list[tuple[float, int, list[str]]] = []
     for m in call.moments:
         if m.kind == "mark":
-            events.append((m.at, 0, [f"**[{clock(m.at)}] ★ marked moment** {m.note}".rstrip(), ""]))
+            events.append((m.at, 0, [f"**[{clock(m.at)}] ★ marked moment** {inline(m.note)}".rstrip(), ""]))
         elif m.kind in ("pause", "resume"):
             events.append((m.at, 0, [f"_[{clock(m.at)}] {m.kind}d_", ""]))
     for line in call.lines:
         who = "Rep" if line.speaker == "rep" else "Prospect"
-        block = [f"**[{clock(line.start)}] {who}:** {line.text}"]
+        block = [f"**[{clock(line.start)}] {who}:** {inline(line.text)}"]
         notes: list[str] = []
         if line.label:
             tag = f"{line.stance} · {line.label}"
             if line.unsure and line.guess:
                 tag += f" · unsure (leaned {line.guess})"
             if line.evidence:
-                tag += f" — “{line.evidence}”"
+                tag += f" — “{inline(line.evidence)}”"
             if line.like:  # a training example: named, never quoted as the rep's words
-                tag += f" — like: {line.like}"
+                tag += f" — like: {inline(line.like)}"
             notes.append(tag)
             if line.nudge:
-                notes.append(f"➜ One-Up: {line.nudge}")
+                notes.append(f"➜ One-Up: {inline(line.nudge)}")
             elif line.reinforcement:
-                notes.append(f"✓ {line.reinforcement}")
+                notes.append(f"✓ {inline(line.reinforcement)}")
         if line.refine_note:  # the verdict above is not the one shown during the call
-            notes.append(line.refine_note)
+            notes.append(inline(line.refine_note))
         # One quote, a hard line break (two spaces) after each note but the last: without it a
         # Markdown viewer runs the notes together into one line.
         block += [f"> {note}" + ("  " if i < len(notes) - 1 else "") for i, note in enumerate(notes)]

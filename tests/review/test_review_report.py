@@ -236,3 +236,24 @@ def test_a_verdict_the_refine_pass_changed_says_what_the_live_coach_showed(tmp_p
     assert "live_label" not in moments["We were founded in 1990."]
     html = render_call(call, "html")
     assert html.count('class="refined"') == 1 and note in _html_text(html)
+
+
+def test_what_was_said_reads_as_said_in_the_saved_markdown(tmp_path: Path) -> None:
+    """Recognized text with Markdown's characters ("*sigh*", "<b>", a line break then "> ") shows as
+    said in NAME.md and the md scorecard, not as emphasis, HTML or a new quote."""
+    from calls.markdown import inline
+    from calls.transcript_md import render_markdown
+    from core.events import Label, Utterance
+    from core.journal import JournalWriter
+
+    said = "*sigh* I <b>really</b> need_this deal\n> by Friday"
+    assert inline(said) == r"\*sigh\* I \<b\>really\</b\> need\_this deal \> by Friday"
+    path = tmp_path / "said.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    needy = Label("neediness", "one-down", 0.9, "really need", "Offer a reason, not a plea.")
+    j.utterance(Utterance("rep", 1.0, 3.0, said, 2.0, 0.1, needy, id=1))
+    j.close()
+    call = load_call(path)
+    assert f"**[00:01] Rep:** {inline(said)}\n" in render_markdown(call)
+    assert f"“{inline(said)}”" in render_call(call, "md")
