@@ -17,13 +17,19 @@ SEED_PATH = DATA_DIR / "seed.jsonl"
 CALIBRATION_PATH = DATA_DIR / "calibration.jsonl"
 """Real-distribution lines by a separate writer: temperature and threshold are fitted here, never the head."""
 CALLS_PATH = DATA_DIR / "eval_calls.jsonl"
+"""Whole calls by writers who saw no other data file, in industries the training set lacks: ``evaluate
+--calls`` only (calls 1-8 by one writer; 9-16, added on Dec 6, by two more)."""
 AGENDA_PATHS = (DATA_DIR / "eval_agenda_a.jsonl", DATA_DIR / "eval_agenda_b.jsonl")
 """Turns that open a call with an agenda or a time box, evaluation only, each written and as tiny.en heard
 it (``asr``), by two writers who saw nothing of the project (Dec 6): (a) 120 turns, 60 neutral and 60
 One-Down, the development set of the agenda rule (``detector.AGENDA_MIN_CONFIDENCE``); (b) 100 turns,
 55 neutral, 10 teaching, 35 One-Down, looked at only as ``classifiers.evaluate``'s totals."""
-"""Whole calls by writers who saw no other data file, in industries the training set lacks: ``evaluate
---calls`` only (calls 1-8 by one writer; 9-16, added on Dec 6, by two more)."""
+CLOSING_PATHS = (DATA_DIR / "eval_closing_a.jsonl", DATA_DIR / "eval_closing_b.jsonl")
+"""Turns that close a request or a call (offers of further help, wrap-ups) and One-Down lines in their
+words (pleas, asks for referrals or the next meeting, handing the buyer the next step), evaluation only,
+written and as heard, by two writers who saw nothing of the project (Dec 7): (a) 120 turns, 70 neutral,
+the development set of ``cues.COURTESY``; (b) 110 turns, 60 neutral, the rule's first check (then
+used to widen it: benchmarks/RESULTS.md, "The detector")."""
 TRAIN_FILES = (
     TRAIN_PATH,
     SEED_PATH,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers import candidates
-from classifiers.dataset import AGENDA_PATHS, HELDOUT_PATH, Example, as_spoken, load_examples
+from classifiers.dataset import AGENDA_PATHS, CLOSING_PATHS, HELDOUT_PATH, Example, as_spoken, load_examples
 from classifiers.detector import OneDownDetector
 from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         print(stance_report("real-rep-lines.dev.jsonl", [e.label for e in real], presented(detector, real)))
     else:
         print(f"(no {REAL_LINES}: real-lines figures skipped)")
-    for path in AGENDA_PATHS:
+    for path in (*AGENDA_PATHS, *CLOSING_PATHS):
         turns = load_examples(path)
         gold = [e.label for e in turns]
         print(stance_report(f"{path.name}, written", gold, presented(detector, turns)))
