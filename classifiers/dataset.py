@@ -30,6 +30,14 @@ words (pleas, asks for referrals or the next meeting, handing the buyer the next
 written and as heard, by two writers who saw nothing of the project (Dec 7): (a) 120 turns, 70 neutral,
 the development set of ``cues.COURTESY``; (b) 110 turns, 60 neutral, the rule's first check (then
 used to widen it: benchmarks/RESULTS.md, "The detector")."""
+MECHANICS_PATHS = tuple(DATA_DIR / f"eval_mechanics_{x}.jsonl" for x in "abc")
+"""Mid-call turns about running the call (asking to repeat or spell, to hold, a line breaking up, a
+detail or a document the rep needs) and One-Down lines in the same request forms, evaluation only,
+written and as heard, by three writers who saw nothing of the project (Dec 7): (a) 110 turns, 60
+neutral, and (b) 100 turns, 55 neutral, read while trying a rule for such turns (not kept:
+benchmarks/RESULTS.md, "The detector"); (c) 100 turns, 55 neutral, that rule's blind check."""
+SETS_OF_A_KIND = (*AGENDA_PATHS, *CLOSING_PATHS, *MECHANICS_PATHS)
+"""The evaluation sets of one kind of turn, each scored written and as heard by ``classifiers.evaluate``."""
 TRAIN_FILES = (
     TRAIN_PATH,
     SEED_PATH,

@@ -5,8 +5,9 @@ verdicts, an unsure line counted as neutral. On heldout.jsonl: per-label
 precision/recall/F1, the confusion matrix, macro-F1 and One-Down-vs-rest F1; on
 the real salespeople's lines (../shared/data/real-rep-lines.dev.jsonl, ambiguous
 lines left out): stance accuracy and the share of neutral lines shown as One-Down;
-and the time per utterance. ``--calls`` runs the whole synthesized calls of
-eval_calls.jsonl through ``oneup run`` (espeak-ng, the real pipeline) and scores
+the same on the sets of one kind of turn (agendas, closings, the call's mechanics; written
+and as heard: ``dataset.SETS_OF_A_KIND``); and the time per utterance. ``--calls`` runs the
+whole synthesized calls of eval_calls.jsonl through ``oneup run`` (espeak-ng, the real pipeline) and scores
 them turn by turn. ``--cv`` adds 10-fold cross-validation on the training files
 and ``--compare`` the other candidate designs.
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers import candidates
-from classifiers.dataset import AGENDA_PATHS, CLOSING_PATHS, HELDOUT_PATH, Example, as_spoken, load_examples
+from classifiers.dataset import HELDOUT_PATH, SETS_OF_A_KIND, Example, as_spoken, load_examples
 from classifiers.detector import OneDownDetector
 from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print(stance_report("real-rep-lines.dev.jsonl", [e.label for e in real], presented(detector, real)))
     else:
         print(f"(no {REAL_LINES}: real-lines figures skipped)")
-    for path in (*AGENDA_PATHS, *CLOSING_PATHS):
+    for path in SETS_OF_A_KIND:
         turns = load_examples(path)
         gold = [e.label for e in turns]
         print(stance_report(f"{path.name}, written", gold, presented(detector, turns)))

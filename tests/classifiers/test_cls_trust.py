@@ -407,3 +407,21 @@ def test_the_closing_sets_are_whole_and_their_courtesies_are_not_accused(detecto
     accused = [e.text for e, down in shown if down and e.label == "neutral"]
     assert len(accused) <= 6, accused
     assert sum(down for e, down in shown if STANCES[e.label] == "one-down") >= 47
+
+
+def test_every_set_of_a_kind_is_whole_and_carries_what_tiny_en_heard() -> None:
+    from classifiers.dataset import SETS_OF_A_KIND
+
+    sets = {path.stem: load_examples(path) for path in SETS_OF_A_KIND}
+    assert {name: len(s) for name, s in sets.items()} == {
+        "eval_agenda_a": 120,
+        "eval_agenda_b": 100,
+        "eval_closing_a": 120,
+        "eval_closing_b": 110,
+        "eval_mechanics_a": 110,
+        "eval_mechanics_b": 100,
+        "eval_mechanics_c": 100,
+    }
+    assert all(e.spoken for s in sets.values() for e in s)
+    for s in sets.values():  # both stances, so each set measures accusations and catches
+        assert {"neutral", "one-down"} <= {STANCES[e.label] for e in s}
