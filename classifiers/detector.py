@@ -124,7 +124,8 @@ class OneDownDetector:
 
         Each sentence is read on its own (one batched embedding call); the turn's verdict
         is its strongest confident sentence, or neutral and unsure (see ``verdict.decide``).
-        A closing courtesy ("Anything else I can help you with?") is neutral unless a user rule says so.
+        A sentence that is only a closing courtesy ("Anything else I can help you with?") is
+        neutral, whatever the head reads in it (``cues.COURTESY``); a user's rule still comes first.
         """
         norm = normalize(text)
         if not norm.replace("?", "").strip():
@@ -135,25 +136,21 @@ class OneDownDetector:
             return self._label(label.name, USER_CUE_CONFIDENCE, span)
         self.warm()
         assert self._head is not None and self._encoder is not None
-        sentences = split_parts(text)
-        several = len(sentences) > 1
-        encoded = self._encoder.encode([normalize(p) or p for p in sentences])
-        for part, vector in zip(sentences, encoded, strict=True):
+        parts = split_parts(text)
+        vectors = self._encoder.encode([normalize(p) or p for p in parts])
+        for part, vector in zip(parts, vectors, strict=True):
             near_user = self._matcher.nearest(vector)
             if near_user is not None:
                 label, example, similarity = near_user
-                evidence = part if several else ""
+                evidence = part if len(parts) > 1 else ""
                 return self._label(
-                    label.name, similarity, evidence, like=example, part=part, parts=len(sentences)
+                    label.name, similarity, evidence, like=example, part=part, parts=len(parts)
                 )
-        # After the user's rules: a sentence that is only a closing courtesy is neutral (``cues.COURTESY``).
-        kept = [i for i, p in enumerate(sentences) if not COURTESY.search(normalize(p))]
-        if not kept:
-            return Label(NEUTRAL, "neutral", 1.0, "", None)
-        parts, vectors = [sentences[i] for i in kept], encoded[kept]
         hits = [find_cues(p) for p in parts]
         logits = self.sentence_logits(parts, vectors, hits, context)
         probs = [softmax(x, self._head.temperature) for x in logits]
+        courteous = np.eye(len(self._head.labels))[self._head.labels.index(NEUTRAL)]
+        probs = [courteous if COURTESY.search(normalize(p)) else x for p, x in zip(parts, probs, strict=True)]
         withheld = self._carried_out(parts, probs, hits, context)
         withheld |= self._in_agenda(parts, probs, hits, context)
         d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up, withheld)
@@ -168,19 +165,19 @@ class OneDownDetector:
                 None,
                 unsure=True,
                 guess=Guess(d.guess[0], round(d.guess[1], 3)),
-                part=part if several else None,
+                part=part if len(parts) > 1 else None,
             )
         if d.label == NEUTRAL:
             return Label(NEUTRAL, "neutral", round(d.confidence, 3), "", None)
         spans = [hit.span for hit in hits[d.part] if hit.cue.label == d.label]
         if spans:
-            return self._label(d.label, d.confidence, max(spans, key=len), part=part, parts=len(sentences))
+            return self._label(d.label, d.confidence, max(spans, key=len), part=part, parts=len(parts))
         # No cue fired: the verdict rests on similarity. Quote only the rep's own sentence (when the
         # turn has several), and name the nearest training example separately, as "like".
         nearest = self._head.nearest_example(vectors[d.part], d.label)
         like = nearest[0] if nearest else None
-        evidence = part if several else ""
-        return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(sentences))
+        evidence = part if len(parts) > 1 else ""
+        return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(parts))
 
     def _carried_out(
         self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context

@@ -371,6 +371,13 @@ def test_a_logistics_phrase_explains_the_words_inside_it(text: str, pitch_cue: b
         ("Is there anything I can do to get this over the line?", False),
         ("Anything else coming up this year, keep me in mind.", False),
         ("Anything else I can do? I really need this one.", False),  # matched whole, one sentence
+        ("Isn't there anything else I can do?", False),  # a plea: "do" alone is no offer
+        ("What else can I do?", False),
+        ("Is there anything more I can do on the price?", False),  # a concession: the deal is no topic
+        ("Is there anything else I can do about that decision?", False),
+        ("How else can I help with the budget?", False),
+        ("Anything else I can do for this quarter?", False),
+        ("Anything else I can help you with on the account?", True),
     ],
 )
 def test_what_is_a_closing_courtesy(text: str, courtesy: bool) -> None:
