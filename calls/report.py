@@ -16,6 +16,7 @@ from typing import Any
 from calls.markdown import inline
 from calls.report_html import render_html, render_trends_html
 from calls.scorecard import (
+    WITHDRAWN_WHY,
     Category,
     Scorecard,
     TrendPoint,
@@ -54,6 +55,18 @@ def _moment(line: Line) -> dict[str, Any]:
     return d
 
 
+def _withdrawn(line: Line) -> dict[str, Any]:
+    return {
+        "at": line.start,
+        "clock": clock(line.start),
+        "text": line.text,
+        "label": line.label,
+        "live_label": line.label_before,
+        "live_text": line.live_text,
+        "nudge_shown": line.nudge_shown,
+    }
+
+
 def summary_dict(s: Summary) -> dict[str, Any]:
     return {
         "duration_s": s.duration_s,
@@ -88,6 +101,7 @@ def render_json(card: Scorecard) -> str:
         "summary": summary_dict(card.summary),
         "one_down": [_category(c) for c in card.one_down],
         "one_up": [_category(c) for c in card.one_up],
+        "withdrawn": [_withdrawn(line) for line in card.withdrawn],
         "marks": [{"at": m.at, "clock": clock(m.at), "note": m.note} for m in call.marks],
         "problems": list(call.problems),
     }
@@ -165,6 +179,14 @@ def render_markdown(card: Scorecard) -> str:
             praise = f"  \n  ✓ {inline(m.reinforcement)}" if m.reinforcement else ""
             note = f"  \n  {inline(m.refine_note)}" if m.refine_note else ""
             out.append(f"- **{clock(m.start)}** “{inline(m.text)}”{praise}{note}")
+        out.append("")
+    if card.withdrawn:
+        out += ["## Withdrawn after the call", "", WITHDRAWN_WHY, ""]
+        for line in card.withdrawn:
+            out.append(
+                f"- **{clock(line.start)}** “{inline(line.text)}” · now {line.label or 'unlabelled'}  "
+            )
+            out.append(f"  {inline(line.refine_note or '')}")
         out.append("")
     if call.marks:
         out += ["## Marked moments", ""]

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from calls.scorecard import Scorecard, TrendPoint, band_text, call_names, trend_direction, when
+from calls.scorecard import (
+    WITHDRAWN_WHY,
+    Scorecard,
+    TrendPoint,
+    band_text,
+    call_names,
+    trend_direction,
+    when,
+)
 from calls.store import Line, SavedCall, share_by_bin
 from core.fmt import band, clock, pct
 from core.taxonomy import ORDER, title
@@ -277,6 +285,14 @@ def _moments(card: Scorecard) -> str:
             out.append(
                 f'<div class="moment"><div class="t">{clock(m.start)}</div>'
                 f"<blockquote>{escape(m.text)}</blockquote>{praise}{_refined(m)}</div>"
+            )
+    if card.withdrawn:
+        out.append(f'<h2>Withdrawn after the call</h2><p class="empty">{escape(WITHDRAWN_WHY)}</p>')
+        for line in card.withdrawn:
+            out.append(
+                f'<div class="moment"><div class="t">{clock(line.start)}</div>'
+                f"<blockquote>{escape(line.text)}</blockquote>"
+                f"<div>now {escape(line.label or 'unlabelled')}</div>{_refined(line)}</div>"
             )
     if card.call.marks:
         out.append("<h2>Marked moments</h2>")

@@ -32,11 +32,21 @@ class Category:
     moments: tuple[Line, ...]
 
 
+WITHDRAWN_WHY = (
+    "The live coach showed these as One-Down; heard again with the call's context, they read otherwise, "
+    "so they are not counted above."
+)
+"""What the scorecard says over the lines the refine pass withdrew (every format)."""
+
+
 @dataclass(frozen=True)
 class Scorecard:
     call: SavedCall
     one_down: tuple[Category, ...]
     one_up: tuple[Category, ...]
+    withdrawn: tuple[Line, ...] = ()
+    """Lines the live coach showed as One-Down that the refine pass read otherwise: not counted above,
+    but the rep saw them (and their nudge) during the call, so the scorecard says so."""
 
     @property
     def summary(self) -> Summary:
@@ -58,6 +68,7 @@ def scorecard(call: SavedCall) -> Scorecard:
         call,
         one_down=_group([x for x in rep if x.one_down]),
         one_up=_group([x for x in rep if x.one_up]),
+        withdrawn=tuple(sorted((x for x in rep if x.withdrawn), key=lambda x: x.start)),
     )
 
 
@@ -112,3 +123,4 @@ def trend_direction(values: Sequence[float | None]) -> float | None:
         return None
     k = max(1, len(xs) // 3)
     return sum(xs[-k:]) / k - sum(xs[:k]) / k
+

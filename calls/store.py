@@ -23,6 +23,7 @@ from core.events import Label, Speaker, Stance, Utterance
 from core.fmt import share_verdict
 from core.journal import JOURNAL_VERSION, JournalError, beside, iter_journal
 from core.paths import data_dir, not_regular
+from core.taxonomy import STANCES
 
 RECOMPUTED = "cut (summary recomputed)"
 """``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
@@ -83,6 +84,14 @@ class Line:
     @property
     def one_down(self) -> bool:
         return self.stance == "one-down"
+
+    @property
+    def withdrawn(self) -> bool:
+        """The live coach showed this line as One-Down (its nudge shown, or a built-in One-Down label)
+        and the refine pass, hearing it again with the call's context, read it otherwise."""
+        if not self.relabelled or self.one_down:
+            return False
+        return bool(self.nudge_shown) or STANCES.get(self.label_before or "") == "one-down"
 
     @property
     def one_up(self) -> bool:

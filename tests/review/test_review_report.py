@@ -257,3 +257,60 @@ def test_what_was_said_reads_as_said_in_the_saved_markdown(tmp_path: Path) -> No
     call = load_call(path)
     assert f"**[00:01] Rep:** {inline(said)}\n" in render_markdown(call)
     assert f"“{inline(said)}”" in render_call(call, "md")
+
+
+def test_a_nudge_the_refine_pass_withdrew_is_listed_not_counted(tmp_path: Path) -> None:
+    """The rep saw "We were founded in 1990." accused live, with its nudge; heard again with context it
+    reads neutral. The scorecard does not count it, and says so in every format, so the nudge the rep
+    remembers is not missing from it. A line relabelled within One-Down, or up to One-Down, is no
+    withdrawal."""
+    from dataclasses import replace
+
+    from core.events import Label, Utterance
+    from core.journal import JournalWriter
+
+    path = tmp_path / "withdrawn.jsonl"
+    j = JournalWriter(path)
+    j.session(model="m", config={}, source="s")
+    pitch = Label("credibility", "one-down", 0.9, "founded in", "Lead with an insight.")
+    neutral = Label("neutral", "neutral", 0.9, "", None)
+    j.utterance(
+        replace(
+            Utterance("rep", 1.0, 3.0, "we were found it in 1990", 2.0, 0.1, pitch, id=1), nudge_shown=True
+        )
+    )
+    j.utterance(Utterance("rep", 4.0, 6.0, "what's that casting you", 2.0, 0.1, neutral, id=2))
+    j.utterance(Utterance("rep", 7.0, 9.0, "we're the best in the state", 2.0, 0.1, pitch, id=3))
+    j.revision(1, "We were founded in 1990.", neutral)
+    j.revision(2, "What's that costing you?", Label("pain_probe", "one-down", 0.8, "costing you", "Say it."))
+    j.revision(3, "We're the best in the state.", Label("solution_pitch", "one-down", 0.8, "", "Teach."))
+    j.close()
+    call = load_call(path)
+    assert [line.text for line in call.lines if line.withdrawn] == ["We were founded in 1990."]
+
+    card = render_call(call, "md")
+    counted, withdrawn = card.split("## Withdrawn after the call", 1)
+    assert "founded" not in counted and "costing you" in counted
+    assert withdrawn.splitlines()[4] == "- **00:01** “We were founded in 1990.” · now neutral  "
+    assert "label was credibility (live text: we were found it in 1990)" in withdrawn.splitlines()[5]
+    doc = json.loads(render_call(call, "json"))
+    assert doc["withdrawn"] == [
+        {
+            "at": 1.0,
+            "clock": "00:01",
+            "text": "We were founded in 1990.",
+            "label": "neutral",
+            "live_label": "credibility",
+            "live_text": "we were found it in 1990",
+            "nudge_shown": True,
+        }
+    ]
+    html = _html_text(render_call(call, "html"))
+    assert "Withdrawn after the call" in html and "We were founded in 1990." in html
+    plain = tmp_path / "plain.jsonl"
+    j = JournalWriter(plain)
+    j.session(model="m", config={}, source="s")
+    j.utterance(Utterance("rep", 1.0, 3.0, "We were founded in 1990.", 2.0, 0.1, pitch, id=1))
+    j.close()
+    assert "Withdrawn" not in render_call(load_call(plain), "md")
+    assert json.loads(render_call(load_call(plain), "json"))["withdrawn"] == []
