@@ -123,4 +123,3 @@ def trend_direction(values: Sequence[float | None]) -> float | None:
         return None
     k = max(1, len(xs) // 3)
     return sum(xs[-k:]) / k - sum(xs[:k]) / k
-

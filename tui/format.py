@@ -17,12 +17,17 @@ SPEAKER_LABEL: dict[Speaker, str] = {"rep": "You", "prospect": "Them"}
 
 
 def short_path(path: str, width: int) -> str:
-    """Fit a path into ``width`` cells, keeping its end (the file name is what people look for)."""
-    if len(path) <= width:
+    """Fit a path into ``width`` cells, keeping its end (the file name is what people look for); a
+    wide character (CJK, most emoji) takes two cells."""
+    if cell_len(path) <= width:
         return path
     if width <= 1:
-        return "…"[:width]
-    return "…" + path[-(width - 1) :]
+        return "…"[: max(width, 0)]
+    start, cells = len(path), 0
+    while start > 0 and cells + cell_len(path[start - 1]) <= width - 1:
+        start -= 1
+        cells += cell_len(path[start])
+    return "…" + path[start:]
 
 
 def short_end(text: str, width: int) -> str:

@@ -433,6 +433,19 @@ async def test_a_narrow_terminal_beside_the_video_call_keeps_the_bar_counts_and_
 
 
 @async_test
+async def test_a_journal_path_in_wide_characters_keeps_its_file_name_in_a_narrow_status_line() -> None:
+    """A CJK path takes two cells a character: measured in characters, the path was cut too little and
+    the row's end, the file name, fell off."""
+    journal = "/home/me/通話記録/営業電話-デモ.jsonl"
+    session = ScriptedSession([started(journal=journal)], journal_path=journal)
+    app = CoachApp(session)
+    async with app.run_test(size=(44, 30)) as pilot:
+        await settle(pilot, session)
+        row = text_of(app.query_one(StatusLine)).splitlines()[1].rstrip()
+        assert row.endswith("営業電話-デモ.jsonl") and "…" in row, row
+
+
+@async_test
 async def test_closing_the_app_any_other_way_still_stops_the_session() -> None:
     session = ScriptedSession([started()])
     app = CoachApp(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from rich.cells import cell_len
 from textual.message import Message
 
 from core.events import (
@@ -121,6 +122,9 @@ def test_formatters() -> None:
     assert [clock(s) for s in (0, 59.9, 61, 3725, -3)] == ["00:00", "00:59", "01:01", "1:02:05", "00:00"]
     assert short_path("out/a.jsonl", 40) == "out/a.jsonl"
     assert short_path("/home/me/.local/share/oneup/2024-05-01.jsonl", 20) == "…up/2024-05-01.jsonl"
+    wide = "/home/me/通話記録/営業電話.jsonl"  # two cells a character for the CJK part
+    assert short_path(wide, 16) == "…/営業電話.jsonl" and cell_len(short_path(wide, 16)) == 16
+    assert cell_len(short_path(wide, 15)) <= 15 and short_path(wide, 15).endswith("電話.jsonl")
 
 
 def test_label_tags_name_the_stance_in_words() -> None:

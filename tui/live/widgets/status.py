@@ -176,21 +176,27 @@ class StatusLine(Widget):
         text = Text()
         model = " · ".join(part for part in (self.model, self.source) if part)
         journal = f"journal {self.journal}" if self.journal else ""
-        if model and journal and len(self.model) + len(sep) + len(journal) > width and width < NARROW:
+        if (
+            model
+            and journal
+            and cell_len(self.model) + cell_len(sep) + cell_len(journal) > width
+            and width < NARROW
+        ):
             # A sidebar terminal: the model's name shortened, no "journal" word, the path's end.
-            name = short_end(self.model, max(4, width - len(sep) - len(self.journal)))
+            name = short_end(self.model, max(4, width - cell_len(sep) - cell_len(self.journal)))
             text.append(name, style=style("status--dim"))
             text.append(sep, style=style("status--dim"))
             text.append(
-                short_path(self.journal, max(1, width - len(name) - len(sep))), style=style("status--text")
+                short_path(self.journal, max(1, width - cell_len(name) - cell_len(sep))),
+                style=style("status--text"),
             )
         elif model and journal:
-            room = max(len(self.model), width - len(sep) - len(journal))
-            if len(model) > room:  # the source gives way; the model's own name stays whole
-                model = self.model if room - len(self.model) < MIN_SOURCE else short_end(model, room)
+            room = max(cell_len(self.model), width - cell_len(sep) - cell_len(journal))
+            if cell_len(model) > room:  # the source gives way; the model's own name stays whole
+                model = self.model if room - cell_len(self.model) < MIN_SOURCE else short_end(model, room)
             text.append(model, style=style("status--dim"))
             text.append(sep, style=style("status--dim"))
-            journal_room = width - len(model) - len(sep) - len("journal ")
+            journal_room = width - cell_len(model) - cell_len(sep) - cell_len("journal ")
             text.append("journal ", style=style("status--dim"))
             text.append(short_path(self.journal, max(1, journal_room)), style=style("status--text"))
         else:
