@@ -183,9 +183,8 @@ def render_markdown(card: Scorecard) -> str:
     if card.withdrawn:
         out += ["## Withdrawn after the call", "", WITHDRAWN_WHY, ""]
         for line in card.withdrawn:
-            out.append(
-                f"- **{clock(line.start)}** “{inline(line.text)}” · now {line.label or 'unlabelled'}  "
-            )
+            now = inline(line.label or "unlabelled")
+            out.append(f"- **{clock(line.start)}** “{inline(line.text)}” · now {now}  ")
             out.append(f"  {inline(line.refine_note or '')}")
         out.append("")
     if call.marks:

@@ -34,7 +34,7 @@ class Category:
 
 WITHDRAWN_WHY = (
     "The live coach showed these as One-Down; heard again with the call's context, they read otherwise, "
-    "so they are not counted above."
+    "so they are not counted as One-Down."
 )
 """What the scorecard says over the lines the refine pass withdrew (every format)."""
 

@@ -23,7 +23,6 @@ from core.events import Label, Speaker, Stance, Utterance
 from core.fmt import share_verdict
 from core.journal import JOURNAL_VERSION, JournalError, beside, iter_journal
 from core.paths import data_dir, not_regular
-from core.taxonomy import STANCES
 
 RECOMPUTED = "cut (summary recomputed)"
 """``end_reason`` of a summary rebuilt from the utterances of a journal that has none."""
@@ -67,6 +66,8 @@ class Line:
     """When the refine pass revised the line: the text the live pass wrote."""
     label_before: str | None = None
     """When a revision changed the label: the live label."""
+    stance_before: Stance | None = None
+    """When the refine pass revised the line: the live stance (what the rep was shown)."""
 
     @property
     def relabelled(self) -> bool:
@@ -87,11 +88,9 @@ class Line:
 
     @property
     def withdrawn(self) -> bool:
-        """The live coach showed this line as One-Down (its nudge shown, or a built-in One-Down label)
-        and the refine pass, hearing it again with the call's context, read it otherwise."""
-        if not self.relabelled or self.one_down:
-            return False
-        return bool(self.nudge_shown) or STANCES.get(self.label_before or "") == "one-down"
+        """The live coach showed this line as One-Down (a custom label's too) and the refine pass,
+        hearing it again with the call's context, read it otherwise."""
+        return self.relabelled and self.stance_before == "one-down" and not self.one_down
 
     @property
     def one_up(self) -> bool:
@@ -376,6 +375,7 @@ def _revised(
             new,
             live_text=old.live_text if old.live_text is not None else old.text,
             label_before=old.label_before if old.live_text is not None else old.label,
+            stance_before=old.stance_before if old.live_text is not None else old.stance,
         )
     return lines
 

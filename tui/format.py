@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
@@ -18,16 +19,23 @@ SPEAKER_LABEL: dict[Speaker, str] = {"rep": "You", "prospect": "Them"}
 
 def short_path(path: str, width: int) -> str:
     """Fit a path into ``width`` cells, keeping its end (the file name is what people look for); a
-    wide character (CJK, most emoji) takes two cells."""
+    wide character (CJK, most emoji) takes two cells. The cut never leaves a mark, a joiner or a
+    variation selector stranded after the ellipsis."""
     if cell_len(path) <= width:
         return path
     if width <= 1:
         return "…"[: max(width, 0)]
-    start, cells = len(path), 0
-    while start > 0 and cells + cell_len(path[start - 1]) <= width - 1:
+    start = len(path)
+    while start > 0 and cell_len(path[start - 1 :]) <= width - 1:  # the suffix measured whole
         start -= 1
-        cells += cell_len(path[start])
+    while start < len(path) and unicodedata.category(path[start]) in _CLINGS:
+        start += 1
     return "…" + path[start:]
+
+
+_CLINGS = ("Mn", "Me", "Mc", "Cf", "Sk")
+"""Unicode categories that belong to the character before them (combining marks, joiners and
+variation selectors, emoji skin tones)."""
 
 
 def short_end(text: str, width: int) -> str:

@@ -307,6 +307,21 @@ def test_a_nudge_the_refine_pass_withdrew_is_listed_not_counted(tmp_path: Path) 
     ]
     html = _html_text(render_call(call, "html"))
     assert "Withdrawn after the call" in html and "We were founded in 1990." in html
+    shown = tmp_path / "shown.jsonl"  # praise shown live, and a user's One-Down label held back
+    j = JournalWriter(shown)
+    j.session(model="m", config={}, source="s")
+    teach = Label("teaching", "one-up", 0.9, "", "Good: you taught.")
+    mine = Label("my_discount", "one-down", 0.6, "ten percent off", "Hold your price.")
+    j.utterance(
+        replace(Utterance("rep", 1.0, 3.0, "here's how to buy", 2.0, 0.1, teach, id=1), nudge_shown=True)
+    )
+    j.utterance(Utterance("rep", 4.0, 6.0, "ten percent off", 2.0, 0.1, mine, id=2))
+    j.revision(1, "Here's how to buy.", neutral)
+    j.revision(2, "Ten percent off, *today*.", Label("neutral", "neutral", 0.9, "", None))
+    j.close()
+    lines = load_call(shown).lines
+    assert [line.withdrawn for line in lines] == [False, True]  # One-Up praise withdrawn is no nudge
+    assert "“Ten percent off, \\*today\\*.” · now neutral" in render_call(load_call(shown), "md")
     plain = tmp_path / "plain.jsonl"
     j = JournalWriter(plain)
     j.session(model="m", config={}, source="s")

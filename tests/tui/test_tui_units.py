@@ -125,6 +125,10 @@ def test_formatters() -> None:
     wide = "/home/me/通話記録/営業電話.jsonl"  # two cells a character for the CJK part
     assert short_path(wide, 16) == "…/営業電話.jsonl" and cell_len(short_path(wide, 16)) == 16
     assert cell_len(short_path(wide, 15)) <= 15 and short_path(wide, 15).endswith("電話.jsonl")
+    hearts = "/home/me/" + "❤\ufe0f" * 8 + ".jsonl"  # a heart and its emoji selector: 2 cells, 2 characters
+    assert all(cell_len(short_path(hearts, width)) <= width for width in range(0, 31))
+    family = "/x/👨\u200d👩\u200d👧-call.jsonl"
+    assert all(not short_path(family, width)[1:2].startswith(("\u200d", "\ufe0f")) for width in range(2, 20))
 
 
 def test_label_tags_name_the_stance_in_words() -> None:
