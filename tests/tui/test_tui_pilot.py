@@ -9,7 +9,18 @@ from collections.abc import Iterator
 from textual.message import Message
 from textual.widgets import Static
 
-from core.events import Advisory, Coaching, EndReason, Level, Mark, Nudge, Partial, SessionEnded, Status
+from core.events import (
+    Advisory,
+    Coaching,
+    EndReason,
+    Level,
+    Mark,
+    Nudge,
+    Partial,
+    SessionEnded,
+    SessionStarted,
+    Status,
+)
 from live.session import Sink
 from tests.tui.helpers import async_test, settle, text_of, until, visible_rows
 from tests.tui.scripted_session import (
@@ -443,6 +454,25 @@ async def test_a_journal_path_in_wide_characters_keeps_its_file_name_in_a_narrow
         await settle(pilot, session)
         row = text_of(app.query_one(StatusLine)).splitlines()[1].rstrip()
         assert row.endswith("営業電話-デモ.jsonl") and "…" in row, row
+
+
+@async_test
+async def test_a_long_model_name_leaves_the_journal_its_file_name() -> None:
+    """A CTranslate2 directory's name can be long; at 60-80 columns it took the row and left the
+    journal path a lone "…"."""
+    model = "/models/distil-large-v3-from-huggingface-ct2-int8-float16"
+    journal = "/home/me/calls/2026-12-07-acme.jsonl"
+    session = ScriptedSession(
+        [SessionStarted(journal=journal, model=model, source="mic", rep_only=False)], journal_path=journal
+    )
+    app = CoachApp(session)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot, session)
+        for width in (73, 80, 90):
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+            row = text_of(app.query_one(StatusLine)).splitlines()[1].rstrip()
+            assert row.endswith("2026-12-07-acme.jsonl"), (width, row)
 
 
 @async_test

@@ -26,6 +26,9 @@ PARTIAL_BLOCKS = " ▏▎▍▌▋▊▉"
 NARROW = 60
 """When the status line (the terminal's width less the level meters' 13 columns) is narrower than
 this, its second row gives up the "journal" word and the model's full name for the journal path."""
+MIN_PATH = 16
+"""Fewer cells than this left for the journal path beside the model's full name: the name is shortened
+instead (a long model directory's name had left the path a lone "…")."""
 MIN_SOURCE = 4
 """Fewer columns than this left for the source after the model's name: the source is left out."""
 LAG_WARN_S = 2.0
@@ -176,13 +179,14 @@ class StatusLine(Widget):
         text = Text()
         model = " · ".join(part for part in (self.model, self.source) if part)
         journal = f"journal {self.journal}" if self.journal else ""
+        full = cell_len(self.model) + cell_len(sep) + cell_len("journal ")
         if (
             model
             and journal
-            and cell_len(self.model) + cell_len(sep) + cell_len(journal) > width
-            and width < NARROW
+            and full + cell_len(self.journal) > width
+            and (width < NARROW or full + MIN_PATH > width)
         ):
-            # A sidebar terminal: the model's name shortened, no "journal" word, the path's end.
+            # A sidebar terminal, or a long model name: the name shortened, no "journal" word, the path's end.
             name = short_end(self.model, max(4, width - cell_len(sep) - cell_len(self.journal)))
             text.append(name, style=style("status--dim"))
             text.append(sep, style=style("status--dim"))
