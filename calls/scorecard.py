@@ -45,7 +45,7 @@ class Scorecard:
     one_down: tuple[Category, ...]
     one_up: tuple[Category, ...]
     withdrawn: tuple[Line, ...] = ()
-    """Lines the live coach showed as One-Down that the refine pass read otherwise: not counted above,
+    """Lines the live coach showed as One-Down that the refine pass read otherwise: not counted as One-Down,
     but the rep saw them (and their nudge) during the call, so the scorecard says so."""
 
     @property

@@ -1178,11 +1178,11 @@ can help you with today?", "Any other questions I can answer?", "What else can I
 normalised text, matched whole. Such a sentence is neutral whatever the head reads in it: the head,
 trained on pleading ("is there anything I can do to get this over the line?"), read these at
 `neediness` 0.51-1.00, the most common false accusation on a recorded service call, and 80 lines of
-courtesies in the training files did not move it (``benchmarks/RESULTS.md``). Matched whole, so a
-purpose or a plea after it ("... to help you decide?", "... to earn your business?", "... just give
-me a call"), a plea ("Is there anything more I can do?", "What else can I do?") or a concession ("...
-on the price?") leave the sentence to the head: the offer's verbs and what it may be about are lists
-(``_SERVE``, ``_SERVICE``), none of them the deal. Not a cue (the head does not read it)."""
+courtesies in the training files did not move it (``benchmarks/RESULTS.md``). Matched whole, with the
+offer's verbs and what it may be about as closed lists (``_SERVE``, ``_SERVICE``), none of them the
+deal, so the head still judges a purpose or a plea after the offer ("... to help you decide?", "...
+just give me a call"), a bare plea ("Is there anything more I can do?", "What else can I do?") and a
+concession ("... on the price?"). Not a cue (the head does not read it)."""
 
 
 CUES_BY_NAME: dict[str, Cue] = {f"{c.label}.{c.name}": c for c in CUES}
