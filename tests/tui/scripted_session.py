@@ -190,8 +190,8 @@ def coaching(rep_s: float, prospect_s: float, **kw: object) -> Coaching:
     return Coaching(**fields)  # type: ignore[arg-type]
 
 
-def started(rep_only: bool = False, journal: str = JOURNAL) -> SessionStarted:
-    return SessionStarted(journal=journal, model=MODEL, source=SOURCE, rep_only=rep_only)
+def started(rep_only: bool = False, journal: str = JOURNAL, model: str = MODEL) -> SessionStarted:
+    return SessionStarted(journal=journal, model=model, source=SOURCE, rep_only=rep_only)
 
 
 PAIN_NUDGE = "Don't ask for their pain: say why companies like theirs usually have it."

@@ -9,18 +9,7 @@ from collections.abc import Iterator
 from textual.message import Message
 from textual.widgets import Static
 
-from core.events import (
-    Advisory,
-    Coaching,
-    EndReason,
-    Level,
-    Mark,
-    Nudge,
-    Partial,
-    SessionEnded,
-    SessionStarted,
-    Status,
-)
+from core.events import Advisory, Coaching, EndReason, Level, Mark, Nudge, Partial, SessionEnded, Status
 from live.session import Sink
 from tests.tui.helpers import async_test, settle, text_of, until, visible_rows
 from tests.tui.scripted_session import (
@@ -462,9 +451,7 @@ async def test_a_long_model_name_leaves_the_journal_its_file_name() -> None:
     journal path a lone "…"."""
     model = "/models/distil-large-v3-from-huggingface-ct2-int8-float16"
     journal = "/home/me/calls/2026-12-07-acme.jsonl"
-    session = ScriptedSession(
-        [SessionStarted(journal=journal, model=model, source="mic", rep_only=False)], journal_path=journal
-    )
+    session = ScriptedSession([started(journal=journal, model=model)], journal_path=journal)
     app = CoachApp(session)
     async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot, session)
