@@ -137,7 +137,8 @@ class OneDownDetector:
         self.warm()
         assert self._head is not None and self._encoder is not None
         parts = split_parts(text)
-        vectors = self._encoder.encode([normalize(p) or p for p in parts])
+        said = [normalize(p) for p in parts]
+        vectors = self._encoder.encode([n or p for n, p in zip(said, parts, strict=True)])
         for part, vector in zip(parts, vectors, strict=True):
             near_user = self._matcher.nearest(vector)
             if near_user is not None:
@@ -150,7 +151,7 @@ class OneDownDetector:
         logits = self.sentence_logits(parts, vectors, hits, context)
         probs = [softmax(x, self._head.temperature) for x in logits]
         courteous = np.eye(len(self._head.labels))[self._head.labels.index(NEUTRAL)]
-        probs = [courteous if COURTESY.search(normalize(p)) else x for p, x in zip(parts, probs, strict=True)]
+        probs = [courteous if COURTESY.search(n) else x for n, x in zip(said, probs, strict=True)]
         withheld = self._carried_out(parts, probs, hits, context)
         withheld |= self._in_agenda(parts, probs, hits, context)
         d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up, withheld)
