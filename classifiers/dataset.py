@@ -36,7 +36,16 @@ detail or a document the rep needs) and One-Down lines in the same request forms
 written and as heard, by three writers who saw nothing of the project (Dec 7): (a) 110 turns, 60
 neutral, and (b) 100 turns, 55 neutral, read while trying a rule for such turns (not kept:
 benchmarks/RESULTS.md, "The detector"); (c) 100 turns, 55 neutral, that rule's blind check."""
-SETS_OF_A_KIND = (*AGENDA_PATHS, *CLOSING_PATHS, *MECHANICS_PATHS)
+QUESTIONS_PATH = DATA_DIR / "eval_questions.jsonl"
+"""Questions, evaluation only, written and as heard, by a writer who saw nothing of the project (Dec 7):
+65 neutral fact, update and clarifying questions in the words of pain probes ("walk me through what
+happens when ...", "what's changed on your side since we last talked?") and 55 One-Down questions in
+the same forms (40 pain probes, 15 buyer_led or neediness)."""
+INSIGHT_PATH = DATA_DIR / "eval_insight.jsonl"
+"""One-Up turns that share their words with pitches, evaluation only, written and as heard, by another
+such writer (Dec 7): 65 One-Up (perspective, challenges, teaching, often with "we", "our", "usually",
+prices or guarantees) and 55 One-Down (25 pitches, 15 credibility, 15 pain probes)."""
+SETS_OF_A_KIND = (*AGENDA_PATHS, *CLOSING_PATHS, *MECHANICS_PATHS, QUESTIONS_PATH, INSIGHT_PATH)
 """The evaluation sets of one kind of turn, each scored written and as heard by ``classifiers.evaluate``."""
 TRAIN_FILES = (
     TRAIN_PATH,

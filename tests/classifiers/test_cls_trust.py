@@ -428,7 +428,10 @@ def test_every_set_of_a_kind_is_whole_and_carries_what_tiny_en_heard() -> None:
         "eval_mechanics_a": 110,
         "eval_mechanics_b": 100,
         "eval_mechanics_c": 100,
+        "eval_questions": 120,
+        "eval_insight": 120,
     }
     assert all(e.spoken for s in sets.values() for e in s)
-    for s in sets.values():  # both stances, so each set measures accusations and catches
-        assert {"neutral", "one-down"} <= {STANCES[e.label] for e in s}
+    for s in sets.values():  # One-Down and another stance, so each set measures accusations and catches
+        stances = {STANCES[e.label] for e in s}
+        assert "one-down" in stances and len(stances) >= 2
