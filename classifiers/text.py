@@ -33,11 +33,6 @@ def word_count(text: str) -> int:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-_CONTINUES = re.compile(r"(?:and|then|or)\b")
-"""A sentence that starts like this (normalised) goes on from the one before it. tiny.en often ends a
-phone sentence at a comma: "I'd love to hear how you schedule techs. and then we can see if a second
-call makes sense." Read alone, the second half is a plea for a meeting (``neediness`` 0.97); it is
-the agenda's last item."""
 MAX_PARTS = 8
 """More sentences than this in one utterance are judged in merged pairs (bounded cost per utterance)."""
 
@@ -45,16 +40,10 @@ MAX_PARTS = 8
 def split_parts(text: str) -> list[str]:
     """The sentences of a turn, as Whisper punctuated them (one part when it did not).
 
-    A sentence that starts with "and", "then" or "or" stays with the one before it (``_CONTINUES``).
     A one-word fragment ("Sure.", "Okay.") joins the sentence after it: it carries no
     stance of its own and would only add a neutral vote.
     """
-    pieces: list[str] = []
-    for piece in (p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()):
-        if pieces and _CONTINUES.match(normalize(piece)):
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
+    pieces = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()]
     parts: list[str] = []
     carry = ""
     for piece in pieces:

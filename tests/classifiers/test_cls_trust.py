@@ -87,18 +87,6 @@ def test_turns_split_into_sentences_and_fragments_join_the_next() -> None:
     assert len(split_parts(" ".join(f"Sentence number {i}." for i in range(20)))) <= 8
 
 
-def test_a_sentence_that_goes_on_with_and_then_or_stays_with_the_one_before() -> None:
-    heard = "I'd love to hear how you schedule techs. and then we can see if a second call makes sense."
-    assert split_parts(heard) == [heard]
-    assert split_parts("Here's the plan. Um, and tell me if you'd change it. Or we skip it. Sound good?") == [
-        "Here's the plan. Um, and tell me if you'd change it. Or we skip it.",
-        "Sound good?",
-    ]
-    # Only as the first word: "Android", "Thenceforth" and a sentence with "and" inside start anew.
-    assert len(split_parts("We ship Mondays. Android users get it too. Andrew and I will call.")) == 3
-    assert split_parts("And then we start.") == ["And then we start."]
-
-
 # The detector --------------------------------------------------------------------------------------
 
 
@@ -175,18 +163,6 @@ def test_the_rest_of_an_agenda_turn_is_agenda_unless_a_cue_or_a_sure_verdict_say
     assert (
         detector.classify(NEXT, Context(call_time=OPENING.call_time, turn_prev=TIME_BOX)).label == alone.label
     )
-
-
-def test_an_agenda_heard_with_a_full_stop_before_and_then_is_not_accused(detector: OneDownDetector) -> None:
-    """eval_agenda_a as tiny.en heard it: the comma before "and then" became a full stop. Read alone,
-    that half hands the buyer the next step; it stays with the sentence before it (``_CONTINUES``)."""
-    start = (
-        "Okay, so I know to win numbers tops, so let's say 15 minutes and if a call comes in you just drop."
-    )
-    plan = "I'd like to start with how your dispatcher as I go trucks to call today."
-    rest = "and then we'll decide whether to set up a proper conversation."
-    assert detector.classify(rest, OPENING).stance == "one-down"
-    assert detector.classify(f"{start} {plan} {rest}", OPENING).stance == "neutral"
 
 
 @pytest.mark.parametrize(
