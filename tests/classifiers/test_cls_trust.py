@@ -138,6 +138,34 @@ def test_a_one_down_sentence_after_a_neutral_one_keeps_its_verdict(detector: One
     assert after.label == "credibility" and after.nudge
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "Perfect, I'll send the recording and the deck right after this.",
+            "And we've helped a lot of companies just like yours.",
+        ),
+        ("Got it, so the renewal is in March.", "Or would you prefer to just take it from here?"),
+        (
+            "Right, and Dana is the one who signs the purchase order.",
+            "Or we can go at whatever pace you're comfortable with.",
+        ),
+        (
+            "So today it's mostly spreadsheets and a whiteboard in the dispatch office.",
+            "And then maybe we could set up another call with your boss.",
+        ),
+    ],
+)
+def test_a_one_down_sentence_that_goes_on_from_a_neutral_one_is_still_accused(
+    detector: OneDownDetector, before: str, after: str
+) -> None:
+    """Starting with "and" or "or" does not make a sentence half of the neutral one before it: a rule
+    that read such sentences with the sentence before them silenced these (benchmarks/RESULTS.md)."""
+    assert detector.classify(f"{before} {after}", MID).stance == "one-down"
+    line = detector.classify(after, Context(call_time=MID.call_time, turn_prev=before))
+    assert line.stance == "one-down" and line.nudge
+
+
 OPENING = Context(call_time=60.0)
 TIME_BOX = "Okay, so we've got thirty minutes today."
 NEXT = "Then we see if it makes sense to talk again, sound alright?"
