@@ -429,6 +429,18 @@ def test_a_closing_courtesy_is_neutral_and_what_is_said_beside_it_is_still_judge
     assert detector.classify("Is there anything else I can do to help you decide?", MID).stance == "one-down"
 
 
+def shown_one_down(detector: OneDownDetector, turns: list[Example]) -> tuple[list[str], int]:
+    """A set's neutral and One-Up turns shown One-Down (their text), and its One-Down turns caught."""
+    accused, caught = [], 0
+    for e in turns:
+        down = detector.classify(e.text, e.context).stance == "one-down"
+        if STANCES[e.label] == "one-down":
+            caught += down
+        elif down:
+            accused.append(e.text)
+    return accused, caught
+
+
 def test_the_closing_sets_are_whole_and_their_courtesies_are_not_accused(detector: OneDownDetector) -> None:
     """Both sets carry their recognized text. On the development set, as written, 4 of 70 neutral
     closings were shown One-Down with ``cues.COURTESY`` (26 without it) and 49 of 50 One-Down lines in
@@ -438,10 +450,9 @@ def test_the_closing_sets_are_whole_and_their_courtesies_are_not_accused(detecto
     sets = [load_examples(path) for path in CLOSING_PATHS]
     assert [len(s) for s in sets] == [120, 110]
     assert all(e.spoken for s in sets for e in s)
-    shown = [(e, detector.classify(e.text, e.context).stance == "one-down") for e in sets[0]]
-    accused = [e.text for e, down in shown if down and e.label == "neutral"]
+    accused, caught = shown_one_down(detector, sets[0])
     assert len(accused) <= 6, accused
-    assert sum(down for e, down in shown if STANCES[e.label] == "one-down") >= 47
+    assert caught >= 47
 
 
 def test_the_question_and_insight_sets_as_written(detector: OneDownDetector) -> None:
@@ -451,10 +462,9 @@ def test_the_question_and_insight_sets_as_written(detector: OneDownDetector) -> 
     from classifiers.dataset import INSIGHT_PATH, QUESTIONS_PATH
 
     for path, accused_max, caught_min in ((QUESTIONS_PATH, 5, 53), (INSIGHT_PATH, 4, 50)):
-        turns = load_examples(path)
-        down = [(STANCES[e.label], detector.classify(e.text, e.context).stance == "one-down") for e in turns]
-        assert sum(d for g, d in down if g != "one-down") <= accused_max, path.name
-        assert sum(d for g, d in down if g == "one-down") >= caught_min, path.name
+        accused, caught = shown_one_down(detector, load_examples(path))
+        assert len(accused) <= accused_max, (path.name, accused)
+        assert caught >= caught_min, path.name
 
 
 def test_every_set_of_a_kind_is_whole_and_carries_what_tiny_en_heard() -> None:
