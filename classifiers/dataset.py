@@ -45,7 +45,18 @@ INSIGHT_PATH = DATA_DIR / "eval_insight.jsonl"
 """One-Up turns that share their words with pitches, evaluation only, written and as heard, by another
 such writer (Dec 7): 65 One-Up (perspective, challenges, teaching, often with "we", "our", "usually",
 prices or guarantees) and 55 One-Down (25 pitches, 15 credibility, 15 pain probes)."""
-SETS_OF_A_KIND = (*AGENDA_PATHS, *CLOSING_PATHS, *MECHANICS_PATHS, QUESTIONS_PATH, INSIGHT_PATH)
+PROSPECTING_PATH = DATA_DIR / "eval_prospecting.jsonl"
+"""Prospecting, evaluation only, written and as heard, by one more such writer (Dec 7, a later stop): cold
+calls, voicemails, follow-ups and calls past an assistant in 14 industries; 40 neutral (introductions,
+reasons for calling, callback details), 25 One-Up and 55 One-Down (15 neediness, 8 of each other label)."""
+SETS_OF_A_KIND = (
+    *AGENDA_PATHS,
+    *CLOSING_PATHS,
+    *MECHANICS_PATHS,
+    QUESTIONS_PATH,
+    INSIGHT_PATH,
+    PROSPECTING_PATH,
+)
 """The evaluation sets of one kind of turn, each scored written and as heard by ``classifiers.evaluate``."""
 TRAIN_FILES = (
     TRAIN_PATH,
