@@ -123,8 +123,7 @@ class OneDownDetector:
         """Label one rep turn (never raises on odd text: empty text is neutral).
 
         Each sentence is read on its own (one batched embedding call); the turn's verdict
-        is its strongest confident sentence, or neutral and unsure (see ``verdict.decide``). A turn
-        of several sentences none of which is sure is read whole too (``_as_one``).
+        is its strongest confident sentence, or neutral and unsure (see ``verdict.decide``).
         A sentence that is only a closing courtesy ("Anything else I can help you with?") is
         neutral, whatever the head reads in it (``cues.COURTESY``); a user's rule still comes first.
         """
@@ -156,10 +155,6 @@ class OneDownDetector:
         withheld = self._carried_out(parts, probs, hits, context)
         withheld |= self._in_agenda(parts, probs, hits, context)
         d = decide(probs, self._head.labels, self._stances, self.threshold, self.threshold_up, withheld)
-        if d.label == NEUTRAL and len(parts) > 1 and not any(COURTESY.search(n) for n in said):
-            whole = self._as_one(text, context)
-            if whole is not None:
-                return whole
         part = parts[d.part]
         if d.unsure:
             assert d.guess is not None
@@ -184,31 +179,6 @@ class OneDownDetector:
         like = nearest[0] if nearest else None
         evidence = part if len(parts) > 1 else ""
         return self._label(d.label, d.confidence, evidence, like=like, part=part, parts=len(parts))
-
-    def _as_one(self, text: str, context: Context) -> Label | None:
-        """A turn none of whose sentences is surely One-Down, read whole: sure One-Down that way (a
-        move that spans its sentences: "I put a lot of hours into this quote. It would be nice to hear
-        back."), it is presented, unless it sets the call's agenda (``_in_agenda``'s rule) by likeness
-        alone. The caller leaves out turns with a closing courtesy (``cues.COURTESY``). Measured Dec 7
-        (benchmarks/RESULTS.md, "The detector"): the real-lines dev set 0.791 -> 0.814, the 16 calls
-        and heldout unchanged, the sets of one kind 10 more One-Down turns caught, 7 more accused."""
-        assert self._head is not None and self._encoder is not None
-        vector = self._encoder.encode([normalize(text) or text])[0]
-        hits = find_cues(text)
-        probs = self._head.probabilities(
-            build(text, context, hits, vector, self._head.config), self._priors(context)
-        )
-        top = int(np.argmax(probs))
-        label, p = self._head.labels[top], float(probs[top])
-        if self._stances.get(label) != "one-down" or p < self.threshold:
-            return None
-        spans = [hit.span for hit in hits if hit.cue.label == label]
-        if spans:
-            return self._label(label, p, max(spans, key=len))
-        if p < AGENDA_MIN_CONFIDENCE and self._in_agenda([text], [probs], [[]], context):
-            return None
-        nearest = self._head.nearest_example(vector, label)
-        return self._label(label, p, "", like=nearest[0] if nearest else None)
 
     def _carried_out(
         self, parts: list[str], probs: list[np.ndarray], hits: list[list[CueHit]], context: Context

@@ -112,36 +112,6 @@ def test_a_long_turn_is_judged_by_the_sentence_that_carries_it(detector: OneDown
     assert normalize(label.evidence) in normalize(label.part)
 
 
-PLEA = "I put a lot of hours into this quote. It would be nice to hear back."
-
-
-def test_a_move_that_spans_sentences_is_read_whole(detector: OneDownDetector) -> None:
-    """Neither sentence is a plea alone; together they are. The whole turn is the evidence (no cue
-    fired), so nothing is quoted and the nearest training example is named as ``like``."""
-    for part in split_parts(PLEA):
-        assert detector.classify(part, MID).stance != "one-down", part
-    label = detector.classify(PLEA, MID)
-    assert (label.label, label.part, label.evidence) == ("neediness", None, "")
-    assert label.nudge and label.like and label.confidence >= detector.threshold
-
-
-def test_a_turn_read_whole_keeps_the_courtesy_and_agenda_rules(detector: OneDownDetector) -> None:
-    """Read whole, a thank-you with a closing courtesy, and an agenda in the call's opening, read as
-    One-Down; the rules that keep their sentences neutral keep the whole turn neutral too."""
-    courtesy = "My pleasure. Is there something else I can help you with?"
-    agenda = (
-        "So yeah, we've got till the top of the hour. I'd love to spend most of it just understanding how"
-        " the packing shed schedules pickers at the orchard, um, and then maybe show you a bit of what we"
-        " do if there's time. Does that still work for your schedule?"
-    )
-    for text, context in ((courtesy, MID), (agenda, OPENING)):
-        whole = detector.scores(text, context)
-        top = max(whole, key=whole.__getitem__)
-        assert STANCES[top] == "one-down" and whole[top] >= detector.threshold, text
-        assert detector.classify(text, context).stance == "neutral", text
-    assert max(detector.scores(agenda, OPENING).values()) < AGENDA_MIN_CONFIDENCE  # no sure verdict
-
-
 RECOMMEND = "Then what I would recommend as a next step is a two week study."
 STUDY = (
     "We measure absences for every shift, and review the results with you and your finance lead,"
@@ -487,9 +457,8 @@ def test_the_closing_sets_are_whole_and_their_courtesies_are_not_accused(detecto
 
 def test_the_question_insight_and_prospecting_sets_as_written(detector: OneDownDetector) -> None:
     """Blind sets (Dec 7): the shipped detector accused 3 of 65 neutral questions, 2 of 65 One-Up
-    turns and 1 of 65 prospecting lines, and caught 55, 52 and 54 (55 since a turn is also read
-    whole) of their 55 One-Down turns. A change that accuses more, or catches fewer, by more than
-    two turns fails here."""
+    turns and 1 of 65 prospecting lines, and caught 55, 52 and 54 of their 55 One-Down turns. A change
+    that accuses more, or catches fewer, by more than two turns fails here."""
     from classifiers.dataset import INSIGHT_PATH, PROSPECTING_PATH, QUESTIONS_PATH
 
     limits = ((QUESTIONS_PATH, 5, 53), (INSIGHT_PATH, 4, 50), (PROSPECTING_PATH, 3, 52))
