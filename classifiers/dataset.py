@@ -46,9 +46,10 @@ INSIGHT_PATH = DATA_DIR / "eval_insight.jsonl"
 such writer (Dec 7): 65 One-Up (perspective, challenges, teaching, often with "we", "our", "usually",
 prices or guarantees) and 55 One-Down (25 pitches, 15 credibility, 15 pain probes)."""
 PROSPECTING_PATH = DATA_DIR / "eval_prospecting.jsonl"
-"""Prospecting, evaluation only, written and as heard, by one more such writer (Dec 7, a later stop): cold
-calls, voicemails, follow-ups and calls past an assistant in 14 industries; 40 neutral (introductions,
-reasons for calling, callback details), 25 One-Up and 55 One-Down (15 neediness, 8 of each other label)."""
+"""Prospecting, evaluation only, written and as heard, by one more such writer (Dec 7, a later stop):
+cold calls, voicemails, follow-ups and calls past an assistant in 14 industries (the writer's count);
+40 neutral (introductions, reasons for calling, callback details), 25 One-Up and 55 One-Down (15
+neediness, 8 of each other label)."""
 SETS_OF_A_KIND = (
     *AGENDA_PATHS,
     *CLOSING_PATHS,
