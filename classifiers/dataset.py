@@ -50,6 +50,16 @@ PROSPECTING_PATH = DATA_DIR / "eval_prospecting.jsonl"
 cold calls, voicemails, follow-ups and calls past an assistant in 14 industries (the writer's count);
 40 neutral (introductions, reasons for calling, callback details), 25 One-Up and 55 One-Down (15
 neediness, 8 of each other label)."""
+ANSWERS_PATH = DATA_DIR / "eval_answers.jsonl"
+"""Answers to the buyer's questions (the question in ``prospect_prev``), evaluation only, written and as
+heard, by one more such writer (Dec 7, a later stop): 65 plain answers that name the product, its features
+or its price because the buyer asked, 40 answers turned into pitches, 5 credibility, 5 neediness, 5
+teaching."""
+PUSHBACK_PATH = DATA_DIR / "eval_pushback.jsonl"
+"""The late call (the buyer's objection in ``prospect_prev``), evaluation only, written and as heard, by one
+more such writer (Dec 7, a later stop): 50 neutral (acknowledgements, prices and terms restated, discounts
+and deadlines as facts), 20 One-Up (the cost of waiting, how to weigh price against risk) and 50 One-Down
+(22 neediness: price caves, pleas, signing pressure; 11 buyer_led; 17 pitches, credibility, pain probes)."""
 SETS_OF_A_KIND = (
     *AGENDA_PATHS,
     *CLOSING_PATHS,
@@ -57,6 +67,8 @@ SETS_OF_A_KIND = (
     QUESTIONS_PATH,
     INSIGHT_PATH,
     PROSPECTING_PATH,
+    ANSWERS_PATH,
+    PUSHBACK_PATH,
 )
 """The evaluation sets of one kind of turn, each scored written and as heard by ``classifiers.evaluate``."""
 TRAIN_FILES = (
