@@ -6,11 +6,11 @@ precision/recall/F1, the confusion matrix, macro-F1 and One-Down-vs-rest F1; on
 the real salespeople's lines (../shared/data/real-rep-lines.dev.jsonl, ambiguous
 lines left out): stance accuracy and the share of neutral lines shown as One-Down;
 the same on the sets of one kind of turn (agendas, closings, the call's mechanics, questions, One-Up
-turns in a pitch's words, prospecting, answers to the buyer's questions, pushback; written and as heard:
-``dataset.SETS_OF_A_KIND``); and the time per
-utterance. ``--calls`` runs the whole synthesized calls of eval_calls.jsonl through ``oneup run``
-(espeak-ng, the real pipeline) and scores them turn by turn. ``--cv`` adds 10-fold cross-validation
-on the training files and ``--compare`` the other candidate designs.
+turns in a pitch's words, prospecting, answers to the buyer's questions, pushback; written and as
+heard: ``dataset.SETS_OF_A_KIND``); and the time per utterance. ``--calls`` runs the whole
+synthesized calls of eval_calls.jsonl through ``oneup run`` (espeak-ng, the real pipeline) and scores
+them turn by turn. ``--cv`` adds 10-fold cross-validation on the training files and ``--compare`` the
+other candidate designs.
 
 Read the cross-validation numbers with care: the cue patterns (cues.py) were
 refined while reading cross-validation errors on train.jsonl, so CV on train
