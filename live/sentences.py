@@ -339,7 +339,7 @@ class PhraseJoiner:
         the stereo call 22.15 -> 21.48%, the demo call 12.85 -> 11.55%; the monologues, the dialogue
         and the read clips unchanged (11.03, 2.70, 6.67%). Tried and not kept: a look ahead after
         every phrase cut, nothing held (after a line, with it as context), so a sentence that
-        starts a phrase with no pause after it is written at the look ahead ("Thank you for that."):
+        starts a phrase with no cut after it is written at the look ahead ("Thank you for that."):
         p95 5.22 s in one run, but the look aheads' model time 0.010 -> 0.093 s per audio second on
         the monologues (file mode CPU-s 0.181 -> 0.249, the mono call 0.232 -> 0.317). With it,
         ``HOLD_MAX_S`` 5 s instead of 6: one realtime run's p95 3.96 s (2 sentences over 4 s), but
