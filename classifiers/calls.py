@@ -2,9 +2,11 @@
 
 ``python -m classifiers.evaluate --calls`` speaks every call of ``eval_calls.jsonl``
 (16 calls by three writers who saw no other data file, at the real distribution, in
-industries the training set lacks) with espeak-ng, one voice per party on its own
-channel, runs ``oneup run`` on it (VAD, tiny.en, the detector, exactly as a user
-would) and compares the verdict presented for each rep turn with the writer's label.
+industries the training set lacks) and of ``eval_calls_b.jsonl`` (8 calls written after the
+detector was built; scored apart, as the measure of calls it has not seen) with espeak-ng,
+one voice per party on its own channel, runs ``oneup run`` on it (VAD, tiny.en, the
+detector, exactly as a user would) and compares the verdict presented for each rep turn with
+the writer's label.
 A turn that the VAD split into several utterances takes the strongest confident
 verdict among them, as a turn does among its sentences. Turns with
 ``"ambiguous": true`` are left out of the scores.
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.dataset import CALLS_PATH
+from classifiers.dataset import CALLS_B_PATH, CALLS_PATH
 from core.journal import iter_journal
 from core.taxonomy import STANCES
 
@@ -120,11 +122,19 @@ def score_calls(results: Sequence[TurnResult]) -> CallScores:
     )
 
 
-def print_calls(min_confidence: float | None = None) -> CallScores:
-    results = run_calls(min_confidence)
+def print_calls(min_confidence: float | None = None) -> list[CallScores]:
+    """Score each call set apart: ``eval_calls`` (1-16), then ``eval_calls_b`` (17-24)."""
+    return [_print_set(path, min_confidence) for path in (CALLS_PATH, CALLS_B_PATH)]
+
+
+def _print_set(path: Path, min_confidence: float | None) -> CallScores:
+    results = run_calls(min_confidence, path)
     s = score_calls(results)
     calls = sorted({r.call for r in results})
-    print(f"== whole calls ({len(calls)} calls, {s.turns} rep turns, spoken by espeak-ng, through oneup run)")
+    print(
+        f"== whole calls, {path.name} ({len(calls)} calls, {s.turns} rep turns, spoken by espeak-ng,"
+        " through oneup run)"
+    )
     for call in calls:
         c = score_calls([r for r in results if r.call == call])
         print(

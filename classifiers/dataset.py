@@ -19,6 +19,11 @@ CALIBRATION_PATH = DATA_DIR / "calibration.jsonl"
 CALLS_PATH = DATA_DIR / "eval_calls.jsonl"
 """Whole calls by writers who saw no other data file, in industries the training set lacks: ``evaluate
 --calls`` only (calls 1-8 by one writer; 9-16, added on Dec 6, by two more)."""
+CALLS_B_PATH = DATA_DIR / "eval_calls_b.jsonl"
+"""Eight more whole calls (17-24, Dec 7, a later stop) by two more writers who saw nothing of the project,
+4 each, 40-60% neutral rep turns, long run-on turns in 21-24: the call-level measure of how the detector
+does on calls written after it was built. 17-20 were read while trying a rule that was not kept
+(benchmarks/RESULTS.md, "The detector"); 21-24 were its blind check."""
 AGENDA_PATHS = (DATA_DIR / "eval_agenda_a.jsonl", DATA_DIR / "eval_agenda_b.jsonl")
 """Turns that open a call with an agenda or a time box, evaluation only, each written and as tiny.en heard
 it (``asr``), by two writers who saw nothing of the project (Dec 6): (a) 120 turns, 60 neutral and 60
