@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from classifiers.calls import TurnResult, load_calls, score_calls
@@ -10,8 +12,8 @@ from core.taxonomy import LABELS, NEUTRAL
 
 
 @pytest.mark.parametrize(("path", "ids"), [(CALLS_PATH, range(1, 17)), (CALLS_B_PATH, range(17, 25))])
-def test_each_call_set_is_whole_and_at_the_real_distribution(path: object, ids: range) -> None:
-    calls = load_calls(path)  # type: ignore[arg-type]
+def test_each_call_set_is_whole_and_at_the_real_distribution(path: Path, ids: range) -> None:
+    calls = load_calls(path)
     assert [c["id"] for c in calls] == [f"call-{i:02d}" for i in ids]
     for call in calls:
         turns = call["turns"]
