@@ -50,9 +50,7 @@ def test_every_local_link_and_named_data_file_exists() -> None:
     assert local, "README links nothing local (the measurement history at least)"
     missing = [t for t in local if not (ROOT / t).exists()]
     data = set(
-        re.findall(
-            r"`(train[\w]*\.jsonl|heldout\.jsonl|calibration\.jsonl|eval_calls(?:_b)?\.jsonl)`", README
-        )
+        re.findall(r"`(train[\w]*\.jsonl|heldout\.jsonl|calibration\.jsonl|eval_[\w]*\.jsonl)`", README)
     )
     missing += [d for d in sorted(data) if not (ROOT / "classifiers" / "data" / d).exists()]
     assert not missing, f"README points at files that do not exist: {missing}"
