@@ -2,14 +2,19 @@
 
 ``python -m classifiers.evaluate --calls`` speaks every call of ``eval_calls.jsonl``
 (16 calls by three writers who saw no other data file, at the real distribution, in
-industries the training set lacks) and of ``eval_calls_b.jsonl`` (8 calls written after the
-detector was built; scored apart, as the measure of calls it has not seen) with espeak-ng,
+industries the training set lacks), of ``eval_calls_b.jsonl`` (8 calls written after the
+detector was built) and of ``eval_calls_c.jsonl`` (24 calls by six more writers, never read while
+the head was trained; each set scored apart, as the measure of calls it has not seen) with espeak-ng,
 one voice per party on its own channel, runs ``oneup run`` on it (VAD, tiny.en, the
 detector, exactly as a user would) and compares the verdict presented for each rep turn with
 the writer's label.
 A turn that the VAD split into several utterances takes the strongest confident
 verdict among them, as a turn does among its sentences. Turns with
 ``"ambiguous": true`` are left out of the scores.
+
+``python -m classifiers.calls training`` runs the training calls (``calls_train13.jsonl``) the same
+way and writes their rep turns, as written and line by line as heard, as the head's training rows
+(``train_calls13.jsonl``; ``training_rows``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.dataset import CALLS_B_PATH, CALLS_PATH
+from classifiers.dataset import (
+    CALLS_B_PATH,
+    CALLS_C_PATH,
+    CALLS_PATH,
+    TRAIN_CALLS_PATH,
+    TRAIN_CALLS_SOURCE_PATH,
+)
 from core.journal import iter_journal
 from core.taxonomy import STANCES
 
@@ -43,7 +54,9 @@ def load_calls(path: Path = CALLS_PATH) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | None) -> list[TurnResult]:
+def _hear(call: dict[str, object], workdir: Path, min_confidence: float | None) -> tuple[list[Placed], Path]:
+    """Speak the call (one voice per party, each on its own channel) and run ``oneup run`` on it; the
+    placed turns and the journal written."""
     from audio.synth import Turn, synthesize_call
 
     raw = call["turns"]
@@ -56,21 +69,49 @@ def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | No
     if min_confidence is not None:
         cmd += ["--min-confidence", str(min_confidence)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wav.unlink()
     if proc.returncode != 0:
         raise RuntimeError(f"oneup run failed on {call['id']}: {proc.stderr.strip()[-300:]}")
+    placed = [
+        Placed(t.speaker, t.text, t.start_s, t.end_s, spec) for t, spec in zip(synth.turns, raw, strict=True)
+    ]
+    return placed, journal
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One turn of a written call where the synthesized audio put it."""
+
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+    spec: dict[str, object]
+    """The turn as written (its ``label``, ``ambiguous``)."""
+
+
+def _rep_turn(start: float, end: float, placed: Sequence[Placed]) -> int | None:
+    """The index (into ``placed``) of the rep turn a line overlaps most, or None."""
+    overlaps = [
+        (min(end, t.end_s) - max(start, t.start_s), i) for i, t in enumerate(placed) if t.speaker == "rep"
+    ]
+    best, index = max(overlaps)
+    return index if best > 0 else None
+
+
+def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | None) -> list[TurnResult]:
+    placed, journal = _hear(call, workdir, min_confidence)
     utts = [
         r for _n, r, _w in iter_journal(journal) if r and r["type"] == "utterance" and r["speaker"] == "rep"
     ]
-    rep_turns = [(i, t) for i, t in enumerate(synth.turns) if t.speaker == "rep"]
-    heard: dict[int, list[dict[str, object]]] = {i: [] for i, _ in rep_turns}
+    heard: dict[int, list[dict[str, object]]] = {i: [] for i, t in enumerate(placed) if t.speaker == "rep"}
     for u in utts:
-        overlaps = [(min(u["end"], t.end_s) - max(u["start"], t.start_s), i) for i, t in rep_turns]
-        best, index = max(overlaps)
-        if best > 0:
+        index = _rep_turn(u["start"], u["end"], placed)
+        if index is not None:
             heard[index].append(u)
     results = []
-    for (i, placed), spec in zip(rep_turns, [t for t in raw if t["speaker"] == "rep"], strict=True):
-        if spec.get("ambiguous"):
+    for i, turn in enumerate(placed):
+        if turn.speaker != "rep" or turn.spec.get("ambiguous"):
             continue
         found = heard[i]
         confident = [u for u in found if u.get("label") not in (None, "neutral")]
@@ -80,9 +121,61 @@ def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | No
         else:
             shown, unsure = "neutral", any(u.get("unsure") for u in found)
         results.append(
-            TurnResult(str(call["id"]), placed.text, str(placed.label), shown, unsure, bool(found))
+            TurnResult(str(call["id"]), turn.text, str(turn.spec["label"]), shown, unsure, bool(found))
         )
     return results
+
+
+def training_rows(call: dict[str, object], workdir: Path) -> list[dict[str, object]]:
+    """The call's rep turns as training rows: each as written (its start minute and the prospect's turn
+    before it), then each line ``oneup run`` wrote of a neutral or One-Up turn (``"heard": true``, the
+    context the detector got, rebuilt as ``review --reclassify`` does) with the turn's label. A line of a
+    One-Down turn is left out: it may be the turn's neutral preface ("Okay Greg, totally understood on
+    the codes." before the small talk), and a One-Down label on it would teach the head to accuse such
+    lines (measured: benchmarks/RESULTS.md). Ambiguous turns are left out."""
+    return rows_of(call, *_hear(call, workdir, None))
+
+
+def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) -> list[dict[str, object]]:
+    """``training_rows`` of a call already heard: its placed turns and the journal ``oneup run`` wrote."""
+    from calls.replay import turn_gap_s
+    from calls.store import load_call
+    from classifiers.turns import TurnContext
+
+    rows: list[dict[str, object]] = []
+    before: str | None = None
+    for turn in placed:
+        if turn.speaker != "rep":
+            before = turn.text
+        elif not turn.spec.get("ambiguous"):
+            rows.append(_row(call, turn, turn.text, turn.start_s, before))
+    saved = load_call(journal)
+    turns = TurnContext(turn_gap_s(saved))
+    for line in saved.lines:
+        said = line.live_text if line.live_text is not None else line.text  # what the detector judged
+        if line.speaker != "rep":
+            turns.prospect(said)
+            continue
+        context = turns.rep(line.start, line.end, said)
+        index = _rep_turn(line.start, line.end, placed)
+        if index is None or placed[index].spec.get("ambiguous"):
+            continue
+        if STANCES[str(placed[index].spec["label"])] != "one-down":
+            rows.append({**_row(call, placed[index], said, line.start, context.prospect_prev), "heard": True})
+    return rows
+
+
+def _row(
+    call: dict[str, object], turn: Placed, text: str, start_s: float, prospect: str | None
+) -> dict[str, object]:
+    return {
+        "text": text,
+        "label": turn.spec["label"],
+        "minute": round(start_s / 60, 3),
+        "prospect_prev": prospect,
+        "industry": call.get("industry", ""),
+        "call": call["id"],
+    }
 
 
 def run_calls(min_confidence: float | None = None, path: Path = CALLS_PATH) -> list[TurnResult]:
@@ -92,6 +185,18 @@ def run_calls(min_confidence: float | None = None, path: Path = CALLS_PATH) -> l
             results += _run_call(call, Path(tmp), min_confidence)
             print(f"calls: {call['id']} done", file=sys.stderr, flush=True)
     return results
+
+
+def write_training(calls: Path = TRAIN_CALLS_SOURCE_PATH, out: Path = TRAIN_CALLS_PATH) -> int:
+    """``python -m classifiers.calls training``: remake the training rows of the training calls."""
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
+        for call in load_calls(calls):
+            rows += training_rows(call, Path(tmp))
+            print(f"calls: {call['id']} heard", file=sys.stderr, flush=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} rows of {calls.name} written to {out}")
+    return 0
 
 
 @dataclass(frozen=True)
@@ -123,8 +228,8 @@ def score_calls(results: Sequence[TurnResult]) -> CallScores:
 
 
 def print_calls(min_confidence: float | None = None) -> list[CallScores]:
-    """Score each call set apart: ``eval_calls`` (1-16), then ``eval_calls_b`` (17-24)."""
-    return [_print_set(path, min_confidence) for path in (CALLS_PATH, CALLS_B_PATH)]
+    """Score each call set apart: ``eval_calls`` (1-16), ``eval_calls_b`` (17-24), ``eval_calls_c``."""
+    return [_print_set(path, min_confidence) for path in (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH)]
 
 
 def _print_set(path: Path, min_confidence: float | None) -> CallScores:
@@ -147,3 +252,21 @@ def _print_set(path: Path, min_confidence: float | None) -> CallScores:
         f"{s.unsure:.3f} · turns with no recognized speech {s.unheard}"
     )
     return s
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m classifiers.calls", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    training = sub.add_parser(
+        "training", help="run calls through oneup run and write their rep turns and lines as training rows"
+    )
+    training.add_argument("--calls", type=Path, default=TRAIN_CALLS_SOURCE_PATH)
+    training.add_argument("--out", type=Path, default=TRAIN_CALLS_PATH)
+    args = parser.parse_args(argv)
+    return write_training(args.calls, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

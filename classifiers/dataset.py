@@ -24,6 +24,16 @@ CALLS_B_PATH = DATA_DIR / "eval_calls_b.jsonl"
 4 each, 40-60% neutral rep turns, long run-on turns in 21-24: the call-level measure of how the detector
 does on calls written after it was built. 17-20 were read while trying a rule that was not kept
 (benchmarks/RESULTS.md, "The detector"); 21-24 were its blind check."""
+CALLS_C_PATH = DATA_DIR / "eval_calls_c.jsonl"
+"""24 more whole calls (49-72, Dec 7, a later stop) by six more writers who saw nothing of the project, 4
+each, 40-60% neutral rep turns, each writer in another setting (consumer phone sales; technical
+discovery; renewals; skeptical first meetings; chatty reps; several buyers): scored apart by ``evaluate
+--calls``, the blind measure of the head that trains on ``train_calls13`` (never read while building it)."""
+TRAIN_CALLS_PATH = DATA_DIR / "train_calls13.jsonl"
+TRAIN_CALLS_SOURCE_PATH = DATA_DIR / "calls_train13.jsonl"
+"""24 whole calls (25-48, Dec 7, a later stop) by six more such writers (terse reps; run-on turns; mixed
+moves; strong reps; junior reps with many mechanics; late-stage pricing): the source of
+``train_calls13.jsonl`` (``python -m classifiers.calls heard``)."""
 AGENDA_PATHS = (DATA_DIR / "eval_agenda_a.jsonl", DATA_DIR / "eval_agenda_b.jsonl")
 """Turns that open a call with an agenda or a time box, evaluation only, each written and as tiny.en heard
 it (``asr``), by two writers who saw nothing of the project (Dec 6): (a) 120 turns, 60 neutral and 60
@@ -111,7 +121,10 @@ read it until Dec 7. ``train_moves12`` (Dec 7): 240 lines by one more such write
 One-Down moves the real-lines dev set showed missed (pleading, settling to be a backup supplier,
 compliments, broad offers, name-drops) beside neutral near-misses; what it does to the real-lines
 figures is therefore optimistic (benchmarks/RESULTS.md, "The detector")."""
-HEAD_FILES = TRAIN_FILES
+HEAD_FILES = (*TRAIN_FILES, TRAIN_CALLS_PATH)
+"""What the head trains on: the encoder's files, and the rep turns of 24 whole calls, each as written and
+line by line as ``oneup run`` heard it (espeak-ng, tiny.en, the sentence lines, errors and all), each
+line with its turn's label (``TRAIN_CALLS_SOURCE_PATH``; the encoder was not tuned on them)."""
 """What the head trains on (``python -m classifiers.train``): the encoder's files."""
 
 
@@ -127,7 +140,8 @@ class Example:
     spoken: str | None = None
     """The text as espeak-ng + the pipeline's tiny.en recognized it ("asr"), when known."""
     recognized: bool = False
-    """This example's ``text`` is a recognized variant (``with_spoken``), not what a writer wrote."""
+    """This example's ``text`` is a recognized variant (``with_spoken``, or a line ``"heard": true`` as the
+    pipeline wrote it), not what a writer wrote: never shown to the rep as "like: ..."."""
 
     @property
     def context(self) -> Context:
@@ -159,6 +173,7 @@ def load_examples(path: Path) -> list[Example]:
                     prospect_prev=row.get("prospect_prev") or None,
                     industry=str(row.get("industry") or ""),
                     spoken=str(row["asr"]) if row.get("asr") else None,
+                    recognized=row.get("heard") is True,
                 )
             )
     return examples

@@ -8,8 +8,9 @@ lines left out): stance accuracy and the share of neutral lines shown as One-Dow
 the same on the sets of one kind of turn (agendas, closings, the call's mechanics, questions, One-Up
 turns in a pitch's words, prospecting, answers to the buyer's questions, pushback; written and as
 heard: ``dataset.SETS_OF_A_KIND``); and the time per utterance. ``--calls`` runs the whole
-synthesized calls of eval_calls.jsonl and eval_calls_b.jsonl (scored apart) through ``oneup run``
-(espeak-ng, the real pipeline) and scores them turn by turn. ``--cv`` adds 10-fold cross-validation
+synthesized calls of eval_calls.jsonl, eval_calls_b.jsonl and eval_calls_c.jsonl (scored apart; about
+50 minutes on 2 cores) through ``oneup run`` (espeak-ng, the real pipeline) and scores them turn by
+turn. ``--cv`` adds 10-fold cross-validation
 on the training files and ``--compare`` the other candidate designs.
 
 Read the cross-validation numbers with care: the cue patterns (cues.py) were

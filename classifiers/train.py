@@ -84,11 +84,12 @@ def fit_head(examples: Sequence[Example], embed: Embedder, config: TrainConfig =
 
 
 def training_examples(files: Sequence[Path] = HEAD_FILES, spoken: bool = True) -> list[Example]:
-    """The training files (missing ones skipped), with their recognized variants when ``spoken``."""
+    """The training files (missing ones skipped), with their recognized variants when ``spoken`` (the
+    lines of whole calls as the pipeline heard them, ``"heard": true``, are such variants too)."""
     examples: list[Example] = []
     for path in files:
         if path.exists():
-            examples += load_examples(path)
+            examples += [e for e in load_examples(path) if spoken or not e.recognized]
     return with_spoken(examples) if spoken else examples
 
 

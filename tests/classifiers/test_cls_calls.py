@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from classifiers.calls import TurnResult, load_calls, score_calls
-from classifiers.dataset import CALLS_B_PATH, CALLS_PATH
-from core.taxonomy import LABELS, NEUTRAL
+from classifiers.calls import Placed, TurnResult, load_calls, rows_of, score_calls
+from classifiers.dataset import (
+    CALLS_B_PATH,
+    CALLS_C_PATH,
+    CALLS_PATH,
+    TRAIN_CALLS_PATH,
+    TRAIN_CALLS_SOURCE_PATH,
+    load_examples,
+)
+from core.events import Utterance
+from core.journal import JournalWriter
+from core.taxonomy import LABELS, NEUTRAL, STANCES
 
 
 @pytest.mark.parametrize(("path", "ids"), [(CALLS_PATH, range(1, 17)), (CALLS_B_PATH, range(17, 25))])
@@ -41,3 +51,81 @@ def test_accusations_are_counted_over_neutral_and_one_up_turns_only() -> None:
     assert scores.false_one_down == pytest.approx(1 / 3)
     assert scores.one_down_recall == pytest.approx(1 / 2)
     assert scores.label_right == pytest.approx(3 / 5) and scores.unsure == pytest.approx(1 / 5)
+
+
+@pytest.mark.parametrize(
+    ("path", "ids"), [(CALLS_C_PATH, range(49, 73)), (TRAIN_CALLS_SOURCE_PATH, range(25, 49))]
+)
+def test_the_later_call_sets_are_whole_and_at_the_real_distribution(path: Path, ids: range) -> None:
+    test_each_call_set_is_whole_and_at_the_real_distribution(path, ids)
+
+
+def test_no_call_is_both_trained_on_and_scored() -> None:
+    def rep_lines(path: Path) -> set[str]:  # a long rep turn; "Okay." is in any call
+        turns = [t for c in load_calls(path) for t in c["turns"]]  # type: ignore[attr-defined]
+        return {t["text"] for t in turns if t["speaker"] == "rep" and len(t["text"].split()) >= 6}
+
+    trained = {c["id"] for c in load_calls(TRAIN_CALLS_SOURCE_PATH)}
+    for path in (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH):
+        assert not trained & {c["id"] for c in load_calls(path)}, path
+        assert not rep_lines(TRAIN_CALLS_SOURCE_PATH) & rep_lines(path), path
+
+
+def test_the_training_calls_rows_are_each_turn_as_written_and_every_line_as_heard() -> None:
+    calls = {c["id"]: c for c in load_calls(TRAIN_CALLS_SOURCE_PATH)}
+    rows = load_examples(TRAIN_CALLS_PATH)
+    raw = [json.loads(line) for line in TRAIN_CALLS_PATH.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(raw)
+    for call_id, call in calls.items():
+        turns = [t for t in call["turns"] if t["speaker"] == "rep" and not t.get("ambiguous")]  # type: ignore[union-attr]
+        written = [r for r in raw if r["call"] == call_id and not r.get("heard")]
+        heard = [r for r in raw if r["call"] == call_id and r.get("heard")]
+        assert [(r["text"], r["label"]) for r in written] == [(t["text"], t["label"]) for t in turns], call_id
+        others = [t for t in turns if STANCES[t["label"]] != "one-down"]
+        assert len(heard) >= len(others), call_id  # each neutral or One-Up turn is one line or more
+        assert {r["label"] for r in heard} <= {t["label"] for t in turns if STANCES[t["label"]] != "one-down"}
+    assert all(e.recognized == bool(r.get("heard")) for e, r in zip(rows, raw, strict=True))
+
+
+def test_rows_of_a_heard_call_take_each_lines_turn_and_context(tmp_path: Path) -> None:
+    """A rep turn written as two lines, one ambiguous turn, and the prospect between them."""
+    call: dict[str, object] = {
+        "id": "call-x",
+        "industry": "bakeries",
+        "turns": [
+            {"speaker": "rep", "text": "Hi Sam. Thanks for the time.", "label": "neutral"},
+            {"speaker": "prospect", "text": "Sure, go ahead."},
+            {
+                "speaker": "rep",
+                "text": "We are the leader in ovens.",
+                "label": "credibility",
+                "ambiguous": True,
+            },
+        ],
+    }
+    placed = [
+        Placed("rep", "Hi Sam. Thanks for the time.", 0.0, 3.0, call["turns"][0]),  # type: ignore[index]
+        Placed("prospect", "Sure, go ahead.", 3.7, 5.0, call["turns"][1]),  # type: ignore[index]
+        Placed("rep", "We are the leader in ovens.", 5.7, 8.0, call["turns"][2]),  # type: ignore[index]
+    ]
+    journal = tmp_path / "c.jsonl"
+    j = JournalWriter(journal)
+    j.session(model="m", config={}, source="s")
+    for i, (speaker, start, end, text) in enumerate(
+        [
+            ("rep", 0.1, 1.2, "Hi Sam."),
+            ("rep", 1.4, 2.9, "Thanks for the time."),
+            ("prospect", 3.8, 4.9, "Sure go ahead."),
+            ("rep", 5.8, 7.9, "We are the leader in ovens."),
+        ],
+        start=1,
+    ):
+        j.utterance(Utterance(speaker, start, end, text, end - start, 0.1, id=i))  # type: ignore[arg-type]
+    j.close()
+    rows = rows_of(call, placed, journal)
+    assert [(r["text"], r["label"], r.get("heard", False)) for r in rows] == [
+        ("Hi Sam. Thanks for the time.", "neutral", False),
+        ("Hi Sam.", "neutral", True),
+        ("Thanks for the time.", "neutral", True),
+    ]
+    assert {r["call"] for r in rows} == {"call-x"} and rows[2]["minute"] == round(1.4 / 60, 3)

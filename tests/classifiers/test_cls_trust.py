@@ -113,17 +113,16 @@ def test_a_long_turn_is_judged_by_the_sentence_that_carries_it(detector: OneDown
 
 
 RECOMMEND = "Then what I would recommend as a next step is a two week study."
-STUDY = (
-    "We measure absences for every shift, and review the results with you and your finance lead,"
-    " so you can weigh the cost of doing nothing."
-)
+STUDY = "We measure absences for every shift, and review the results with you and your finance lead."
 FOUNDED = "We were founded in two thousand nine and we serve over four hundred companies."
 
 
 def test_a_sentence_that_carries_out_the_one_up_move_before_it_is_not_accused(
     detector: OneDownDetector,
 ) -> None:
-    """The demo call's rep, one turn written as two sentence lines: the plan alone reads as a pitch."""
+    """The demo call's rep, one turn written as two sentence lines: the plan alone reads as a pitch. (The
+    demo's own sentence goes on "..., so you can weigh the cost of doing nothing.", which the head trained
+    on whole calls reads as teaching even alone.)"""
     alone = detector.classify(STUDY, MID)
     assert alone.stance == "one-down"
     after = detector.classify(STUDY, Context(call_time=MID.call_time, turn_prev=RECOMMEND))
@@ -356,10 +355,12 @@ def test_the_agenda_sets_are_whole_and_their_neutral_agendas_are_not_accused(
 def test_looking_the_buyer_up_in_our_system_is_logistics_not_a_pitch(detector: OneDownDetector) -> None:
     """Heard in the recorded service call (agent as rep): "I see in our system ..." read as a
     `solution_pitch` (0.59, evidence "our system") before the logistics cue knew record look-ups.
-    The product doing something is still a pitch."""
+    The product doing something is still a pitch. The line as the pipeline hears it since Dec 7; an
+    earlier hearing that ended "... the make and model?" reads `solution_pitch` 0.53 by likeness with
+    the head trained on whole calls (benchmarks/RESULTS.md, "The detector")."""
     heard = (
         "Okay, so I see in our system you've put several clouds of that."
-        " Could I check with you which was the make and model?"
+        " Could I check with you which was the make and model of this one?"
     )
     assert detector.classify(heard, Context(60.0)).stance != "one-down"
     pitch = detector.classify("Our system flags every late invoice before it goes out.", Context(300.0))
