@@ -34,6 +34,7 @@ from classifiers.dataset import (
     TRAIN_CALLS_PATH,
     TRAIN_CALLS_SOURCE_PATH,
 )
+from core.config import VadConfig
 from core.journal import iter_journal
 from core.taxonomy import STANCES
 
@@ -138,8 +139,6 @@ def training_rows(call: dict[str, object], workdir: Path) -> list[dict[str, obje
 
 def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) -> list[dict[str, object]]:
     """``training_rows`` of a call already heard: its placed turns and the journal ``oneup run`` wrote."""
-    from calls.replay import turn_gap_s
-    from calls.store import load_call
     from classifiers.turns import TurnContext
 
     rows: list[dict[str, object]] = []
@@ -149,20 +148,34 @@ def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) ->
             before = turn.text
         elif not turn.spec.get("ambiguous"):
             rows.append(_row(call, turn, turn.text, turn.start_s, before))
-    saved = load_call(journal)
-    turns = TurnContext(turn_gap_s(saved))
-    for line in saved.lines:
-        said = line.live_text if line.live_text is not None else line.text  # what the detector judged
-        if line.speaker != "rep":
-            turns.prospect(said)
+    records = [r for _n, r, _w in iter_journal(journal) if r]
+    turns = TurnContext(_turn_gap_s(records))
+    for u in records:  # in the order the live pipeline wrote (and judged) them
+        if u["type"] != "utterance":
             continue
-        context = turns.rep(line.start, line.end, said)
-        index = _rep_turn(line.start, line.end, placed)
+        if u["speaker"] != "rep":
+            turns.prospect(u["text"])
+            continue
+        context = turns.rep(u["start"], u["end"], u["text"])
+        index = _rep_turn(u["start"], u["end"], placed)
         if index is None or placed[index].spec.get("ambiguous"):
             continue
         if STANCES[str(placed[index].spec["label"])] != "one-down":
-            rows.append({**_row(call, placed[index], said, line.start, context.prospect_prev), "heard": True})
+            rows.append(
+                {**_row(call, placed[index], u["text"], u["start"], context.prospect_prev), "heard": True}
+            )
     return rows
+
+
+def _turn_gap_s(records: Sequence[dict[str, object]]) -> float:
+    """The run's ``vad.end_silence_ms`` in seconds, from the journal's session line (as ``review`` does)."""
+    for r in records:
+        config = r.get("config") if r.get("type") == "session" else None
+        vad = config.get("vad") if isinstance(config, dict) else None
+        gap = vad.get("end_silence_ms") if isinstance(vad, dict) else None
+        if isinstance(gap, int | float) and not isinstance(gap, bool) and gap > 0:
+            return float(gap) / 1000
+    return VadConfig().end_silence_ms / 1000
 
 
 def _row(
