@@ -65,10 +65,7 @@ def test_replay_reports_only_what_changed_with_the_live_context(tmp_path: Path) 
 
 
 RECOMMEND = "Then what I would recommend as a next step is a two week study."
-STUDY = (
-    "We measure absences for every shift, and review the results with you and your finance lead,"
-    " so you can weigh the cost of doing nothing."
-)
+STUDY = "We measure absences for every shift, and review the results with you and your finance lead."
 TURNS = (
     Said("prospect", 0.0, 2.0, "Weekends are chaos."),
     Said("prospect", 2.2, 4.0, "No-shows, mostly."),
