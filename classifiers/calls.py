@@ -142,12 +142,16 @@ def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) ->
     from classifiers.turns import TurnContext
 
     rows: list[dict[str, object]] = []
-    before: str | None = None
+    prospect: list[str] = []  # the prospect's turn the rep answers: all their lines since the rep spoke
+    answered = False
     for turn in placed:
         if turn.speaker != "rep":
-            before = turn.text
-        elif not turn.spec.get("ambiguous"):
-            rows.append(_row(call, turn, turn.text, turn.start_s, before))
+            prospect = [turn.text] if answered else [*prospect, turn.text]
+            answered = False
+            continue
+        answered = True
+        if not turn.spec.get("ambiguous"):
+            rows.append(_row(call, turn, turn.text, turn.start_s, " ".join(prospect) or None))
     records = [r for _n, r, _w in iter_journal(journal) if r]
     turns = TurnContext(_turn_gap_s(records))
     for u in records:  # in the order the live pipeline wrote (and judged) them

@@ -27,13 +27,15 @@ does on calls written after it was built. 17-20 were read while trying a rule th
 CALLS_C_PATH = DATA_DIR / "eval_calls_c.jsonl"
 """24 more whole calls (49-72, Dec 7, a later stop) by six more writers who saw nothing of the project, 4
 each, 40-60% neutral rep turns, each writer in another setting (consumer phone sales; technical
-discovery; renewals; skeptical first meetings; chatty reps; several buyers): scored apart by ``evaluate
---calls``, the blind measure of the head that trains on ``train_calls13`` (never read while building it)."""
+discovery; renewals; skeptical first meetings; chatty reps; several buyers), written beside
+``TRAIN_CALLS_SOURCE_PATH``: scored apart by ``evaluate --calls``, never trained on. Not quite blind: the
+head that trains on ``train_calls13`` was chosen between two ways of labelling its lines with these
+calls' scores among the measures (benchmarks/RESULTS.md, "The detector")."""
 TRAIN_CALLS_PATH = DATA_DIR / "train_calls13.jsonl"
 TRAIN_CALLS_SOURCE_PATH = DATA_DIR / "calls_train13.jsonl"
 """24 whole calls (25-48, Dec 7, a later stop) by six more such writers (terse reps; run-on turns; mixed
 moves; strong reps; junior reps with many mechanics; late-stage pricing): the source of
-``train_calls13.jsonl`` (``python -m classifiers.calls heard``)."""
+``train_calls13.jsonl`` (``python -m classifiers.calls training``)."""
 AGENDA_PATHS = (DATA_DIR / "eval_agenda_a.jsonl", DATA_DIR / "eval_agenda_b.jsonl")
 """Turns that open a call with an agenda or a time box, evaluation only, each written and as tiny.en heard
 it (``asr``), by two writers who saw nothing of the project (Dec 6): (a) 120 turns, 60 neutral and 60
@@ -122,10 +124,10 @@ One-Down moves the real-lines dev set showed missed (pleading, settling to be a 
 compliments, broad offers, name-drops) beside neutral near-misses; what it does to the real-lines
 figures is therefore optimistic (benchmarks/RESULTS.md, "The detector")."""
 HEAD_FILES = (*TRAIN_FILES, TRAIN_CALLS_PATH)
-"""What the head trains on: the encoder's files, and the rep turns of 24 whole calls, each as written and
-line by line as ``oneup run`` heard it (espeak-ng, tiny.en, the sentence lines, errors and all), each
-line with its turn's label (``TRAIN_CALLS_SOURCE_PATH``; the encoder was not tuned on them)."""
-"""What the head trains on (``python -m classifiers.train``): the encoder's files."""
+"""What the head trains on (``python -m classifiers.train``): the encoder's files, and the rep turns of 24
+whole calls, each as written and, for neutral and One-Up turns, line by line as ``oneup run`` heard it
+(espeak-ng, tiny.en, the sentence lines, errors and all), with the turn's label
+(``TRAIN_CALLS_SOURCE_PATH``; the encoder was not tuned on them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,44 +88,46 @@ def test_the_training_calls_rows_are_each_turn_as_written_and_every_line_as_hear
 
 
 def test_rows_of_a_heard_call_take_each_lines_turn_and_context(tmp_path: Path) -> None:
-    """A rep turn written as two lines, one ambiguous turn, and the prospect between them."""
-    call: dict[str, object] = {
-        "id": "call-x",
-        "industry": "bakeries",
-        "turns": [
-            {"speaker": "rep", "text": "Hi Sam. Thanks for the time.", "label": "neutral"},
-            {"speaker": "prospect", "text": "Sure, go ahead."},
-            {
-                "speaker": "rep",
-                "text": "We are the leader in ovens.",
-                "label": "credibility",
-                "ambiguous": True,
-            },
-        ],
-    }
+    """Written turns and heard lines answer the prospect's whole turn (two buyers back to back, as the
+    live pipeline joins them); a One-Down turn's heard line and an ambiguous turn are left out."""
+    specs: list[dict[str, object]] = [
+        {"speaker": "rep", "text": "Hi Sam. Thanks for the time.", "label": "neutral"},
+        {"speaker": "prospect", "text": "Sure, go ahead."},
+        {"speaker": "prospect", "text": "Tom here too."},
+        {"speaker": "rep", "text": "Great. Which oven do you run today?", "label": "neutral"},
+        {"speaker": "rep", "text": "We are the leader in ovens.", "label": "credibility"},
+        {"speaker": "prospect", "text": "Okay."},
+        {"speaker": "rep", "text": "Fine then.", "label": "neediness", "ambiguous": True},
+    ]
+    times = [(0.0, 3.0), (3.7, 5.0), (5.5, 6.5), (7.2, 9.0), (9.7, 12.0), (12.7, 14.0), (14.7, 16.0)]
+    call: dict[str, object] = {"id": "call-x", "industry": "bakeries", "turns": specs}
     placed = [
-        Placed("rep", "Hi Sam. Thanks for the time.", 0.0, 3.0, call["turns"][0]),  # type: ignore[index]
-        Placed("prospect", "Sure, go ahead.", 3.7, 5.0, call["turns"][1]),  # type: ignore[index]
-        Placed("rep", "We are the leader in ovens.", 5.7, 8.0, call["turns"][2]),  # type: ignore[index]
+        Placed(str(t["speaker"]), str(t["text"]), a, b, t) for t, (a, b) in zip(specs, times, strict=True)
     ]
     journal = tmp_path / "c.jsonl"
     j = JournalWriter(journal)
     j.session(model="m", config={}, source="s")
-    for i, (speaker, start, end, text) in enumerate(
-        [
-            ("rep", 0.1, 1.2, "Hi Sam."),
-            ("rep", 1.4, 2.9, "Thanks for the time."),
-            ("prospect", 3.8, 4.9, "Sure go ahead."),
-            ("rep", 5.8, 7.9, "We are the leader in ovens."),
-        ],
-        start=1,
-    ):
+    heard = [
+        ("rep", 0.1, 1.2, "Hi Sam."),
+        ("rep", 1.4, 2.9, "Thanks for the time."),
+        ("prospect", 3.8, 4.9, "Sure go ahead."),
+        ("prospect", 5.6, 6.4, "Tom here too."),
+        ("rep", 7.3, 8.9, "Great, which oven do you run today?"),
+        ("rep", 9.8, 11.9, "We are the leader in ovens."),
+        ("prospect", 12.8, 13.9, "Okay."),
+        ("rep", 14.8, 15.9, "Fine then."),
+    ]
+    for i, (speaker, start, end, text) in enumerate(heard, start=1):
         j.utterance(Utterance(speaker, start, end, text, end - start, 0.1, id=i))  # type: ignore[arg-type]
     j.close()
     rows = rows_of(call, placed, journal)
-    assert [(r["text"], r["label"], r.get("heard", False)) for r in rows] == [
-        ("Hi Sam. Thanks for the time.", "neutral", False),
-        ("Hi Sam.", "neutral", True),
-        ("Thanks for the time.", "neutral", True),
+    both = "Sure, go ahead. Tom here too."
+    assert [(r["text"], r["label"], r["prospect_prev"], r.get("heard", False)) for r in rows] == [
+        ("Hi Sam. Thanks for the time.", "neutral", None, False),
+        ("Great. Which oven do you run today?", "neutral", both, False),
+        ("We are the leader in ovens.", "credibility", both, False),
+        ("Hi Sam.", "neutral", None, True),
+        ("Thanks for the time.", "neutral", None, True),
+        ("Great, which oven do you run today?", "neutral", "Sure go ahead. Tom here too.", True),
     ]
-    assert {r["call"] for r in rows} == {"call-x"} and rows[2]["minute"] == round(1.4 / 60, 3)
+    assert {r["call"] for r in rows} == {"call-x"} and rows[4]["minute"] == round(1.4 / 60, 3)

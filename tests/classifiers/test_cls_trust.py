@@ -355,9 +355,9 @@ def test_the_agenda_sets_are_whole_and_their_neutral_agendas_are_not_accused(
 def test_looking_the_buyer_up_in_our_system_is_logistics_not_a_pitch(detector: OneDownDetector) -> None:
     """Heard in the recorded service call (agent as rep): "I see in our system ..." read as a
     `solution_pitch` (0.59, evidence "our system") before the logistics cue knew record look-ups.
-    The product doing something is still a pitch. The line as the pipeline hears it since Dec 7; an
+    The product doing something is still a pitch. The line as `oneup run` heard it on Dec 7; an
     earlier hearing that ended "... the make and model?" reads `solution_pitch` 0.53 by likeness with
-    the head trained on whole calls (benchmarks/RESULTS.md, "The detector")."""
+    the head trained on whole calls (the xfail test below; benchmarks/RESULTS.md, "The detector")."""
     heard = (
         "Okay, so I see in our system you've put several clouds of that."
         " Could I check with you which was the make and model of this one?"
@@ -365,6 +365,19 @@ def test_looking_the_buyer_up_in_our_system_is_logistics_not_a_pitch(detector: O
     assert detector.classify(heard, Context(60.0)).stance != "one-down"
     pitch = detector.classify("Our system flags every late invoice before it goes out.", Context(300.0))
     assert pitch.label == "solution_pitch"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a regression of the head trained on whole calls: solution_pitch 0.53 by likeness "
+    "(benchmarks/RESULTS.md, 'The detector')",
+)
+def test_the_earlier_hearing_of_the_look_up_line_is_not_accused(detector: OneDownDetector) -> None:
+    heard = (
+        "Okay, so I see in our system you've put several clouds of that."
+        " Could I check with you which was the make and model?"
+    )
+    assert detector.classify(heard, Context(60.0)).stance != "one-down"
 
 
 @pytest.mark.parametrize(
