@@ -3,8 +3,8 @@
 ``python -m classifiers.evaluate --calls`` speaks every call of ``eval_calls.jsonl``
 (16 calls by three writers who saw no other data file, at the real distribution, in
 industries the training set lacks), of ``eval_calls_b.jsonl`` (8 calls written after the
-detector was built) and of ``eval_calls_c.jsonl`` (24 calls by six more writers, never read while
-the head was trained; each set scored apart, as the measure of calls it has not seen) with espeak-ng,
+detector was built) and of ``eval_calls_c.jsonl`` (24 calls by six more writers, never trained on;
+each set scored apart, as the measure of calls it has not seen) with espeak-ng,
 one voice per party on its own channel, runs ``oneup run`` on it (VAD, tiny.en, the
 detector, exactly as a user would) and compares the verdict presented for each rep turn with
 the writer's label.

@@ -32,6 +32,7 @@ discovery; renewals; skeptical first meetings; chatty reps; several buyers), wri
 head that trains on ``train_calls13`` was chosen between two ways of labelling its lines with these
 calls' scores among the measures (benchmarks/RESULTS.md, "The detector")."""
 TRAIN_CALLS_PATH = DATA_DIR / "train_calls13.jsonl"
+"""The training rows of ``TRAIN_CALLS_SOURCE_PATH`` (see ``HEAD_FILES``)."""
 TRAIN_CALLS_SOURCE_PATH = DATA_DIR / "calls_train13.jsonl"
 """24 whole calls (25-48, Dec 7, a later stop) by six more such writers (terse reps; run-on turns; mixed
 moves; strong reps; junior reps with many mechanics; late-stage pricing): the source of

@@ -16,7 +16,9 @@ on the training files and ``--compare`` the other candidate designs.
 Read the cross-validation numbers with care: the cue patterns (cues.py) were
 refined while reading cross-validation errors on train.jsonl, so CV on train
 is optimistic for designs that use cues. heldout.jsonl was never read while
-developing and is the honest estimate. The "no context" line scores heldout
+developing and is the honest estimate. The folds are not grouped: a recognized variant (``asr``, and
+the lines of a training call as the pipeline heard them) can sit in another fold than its written
+line, which makes CV more optimistic still. The "no context" line scores heldout
 with an empty ``Context()`` (minute 0, no prospect line), as an outside caller
 without call metadata would.
 """
