@@ -5,12 +5,11 @@ So a rep or manager can tune the rules offline and see the effect on real calls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calls.store import SavedCall
 from classifiers.base import Classifier
-from core.config import DetectorConfig, VadConfig
+from core.config import DetectorConfig
 from core.events import Label, Stance
 from core.fmt import clock
 
@@ -51,11 +50,9 @@ class Replay:
 
 def turn_gap_s(call: SavedCall) -> float:
     """The call's ``vad.end_silence_ms`` in seconds, as its journal recorded it (else the default)."""
-    vad = call.config.get("vad")
-    gap = vad.get("end_silence_ms") if isinstance(vad, Mapping) else None
-    if isinstance(gap, int | float) and not isinstance(gap, bool) and gap > 0:
-        return float(gap) / 1000
-    return VadConfig().end_silence_ms / 1000
+    from classifiers.turns import recorded_turn_gap_s
+
+    return recorded_turn_gap_s(call.config)
 
 
 def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules") -> Replay:

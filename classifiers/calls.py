@@ -34,7 +34,7 @@ from classifiers.dataset import (
     TRAIN_CALLS_PATH,
     TRAIN_CALLS_SOURCE_PATH,
 )
-from core.config import VadConfig
+from classifiers.turns import TurnContext, recorded_turn_gap_s
 from core.journal import iter_journal
 from core.taxonomy import STANCES
 
@@ -138,22 +138,20 @@ def training_rows(call: dict[str, object], workdir: Path) -> list[dict[str, obje
 
 
 def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) -> list[dict[str, object]]:
-    """``training_rows`` of a call already heard: its placed turns and the journal ``oneup run`` wrote."""
-    from classifiers.turns import TurnContext
-
+    """``training_rows`` of a call already heard: its placed turns and the journal ``oneup run`` wrote.
+    Written turns and heard lines both answer the prospect's whole turn, by ``TurnContext``'s rule."""
     rows: list[dict[str, object]] = []
-    prospect: list[str] = []  # the prospect's turn the rep answers: all their lines since the rep spoke
-    answered = False
+    written = TurnContext(0.0)  # only its prospect turn is read: written turns are not cut into lines
     for turn in placed:
         if turn.speaker != "rep":
-            prospect = [turn.text] if answered else [*prospect, turn.text]
-            answered = False
+            written.prospect(turn.text)
             continue
-        answered = True
+        context = written.rep(turn.start_s, turn.end_s, turn.text)
         if not turn.spec.get("ambiguous"):
-            rows.append(_row(call, turn, turn.text, turn.start_s, " ".join(prospect) or None))
+            rows.append(_row(call, turn, turn.text, turn.start_s, context.prospect_prev))
     records = [r for _n, r, _w in iter_journal(journal) if r]
-    turns = TurnContext(_turn_gap_s(records))
+    config = next((r.get("config") for r in records if r["type"] == "session"), None)
+    turns = TurnContext(recorded_turn_gap_s(config if isinstance(config, dict) else {}))
     for u in records:  # in the order the live pipeline wrote (and judged) them
         if u["type"] != "utterance":
             continue
@@ -169,17 +167,6 @@ def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) ->
                 {**_row(call, placed[index], u["text"], u["start"], context.prospect_prev), "heard": True}
             )
     return rows
-
-
-def _turn_gap_s(records: Sequence[dict[str, object]]) -> float:
-    """The run's ``vad.end_silence_ms`` in seconds, from the journal's session line (as ``review`` does)."""
-    for r in records:
-        config = r.get("config") if r.get("type") == "session" else None
-        vad = config.get("vad") if isinstance(config, dict) else None
-        gap = vad.get("end_silence_ms") if isinstance(vad, dict) else None
-        if isinstance(gap, int | float) and not isinstance(gap, bool) and gap > 0:
-            return float(gap) / 1000
-    return VadConfig().end_silence_ms / 1000
 
 
 def _row(

@@ -9,7 +9,21 @@ no rule made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from classifiers.base import Context
+from core.config import VadConfig
+
+
+def recorded_turn_gap_s(config: Mapping[str, Any]) -> float:
+    """A saved call's ``vad.end_silence_ms`` in seconds, from its journal's ``config`` (else the default):
+    the gap the live call judged its turns by."""
+    vad = config.get("vad")
+    gap = vad.get("end_silence_ms") if isinstance(vad, Mapping) else None
+    if isinstance(gap, int | float) and not isinstance(gap, bool) and gap > 0:
+        return float(gap) / 1000
+    return VadConfig().end_silence_ms / 1000
 
 
 class TurnContext:
