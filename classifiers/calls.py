@@ -3,8 +3,9 @@
 ``python -m classifiers.evaluate --calls`` speaks every call of ``eval_calls.jsonl``
 (16 calls by three writers who saw no other data file, at the real distribution, in
 industries the training set lacks), of ``eval_calls_b.jsonl`` (8 calls written after the
-detector was built) and of ``eval_calls_c.jsonl`` (24 calls by six more writers, never trained on;
-each set scored apart, as the measure of calls it has not seen) with espeak-ng,
+detector was built), of ``eval_calls_c.jsonl`` (24 calls by six more writers, never trained on) and of
+``eval_calls_d.jsonl`` (32 calls by eight more; each set scored apart, as the measure of calls the
+detector has not seen) with espeak-ng,
 one voice per party on its own channel, runs ``oneup run`` on it (VAD, tiny.en, the
 detector, exactly as a user would) and compares the verdict presented for each rep turn with
 the writer's label.
@@ -12,24 +13,31 @@ A turn that the VAD split into several utterances takes the strongest confident
 verdict among them, as a turn does among its sentences. Turns with
 ``"ambiguous": true`` are left out of the scores.
 
+``--keep DIR`` keeps each call's hearing (``save_hearing``) and ``--heard DIR`` scores kept hearings
+with today's detector, judging each heard line again in the context the live call gave it.
+
 ``python -m classifiers.calls training`` runs the training calls (``calls_train13.jsonl``) the same
 way and writes their rep turns, as written and line by line as heard, as the head's training rows
-(``train_calls13.jsonl``; ``training_rows``).
+(``train_calls13.jsonl``; ``training_rows``); ``--heard DIR`` reads their kept hearings instead.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from classifiers.base import Classifier, Context
 from classifiers.dataset import (
     CALLS_B_PATH,
     CALLS_C_PATH,
+    CALLS_D_PATH,
     CALLS_PATH,
     TRAIN_CALLS_PATH,
     TRAIN_CALLS_SOURCE_PATH,
@@ -100,12 +108,21 @@ def _rep_turn(start: float, end: float, placed: Sequence[Placed]) -> int | None:
     return index if best > 0 else None
 
 
-def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | None) -> list[TurnResult]:
+def _run_call(
+    call: dict[str, object], workdir: Path, min_confidence: float | None, keep: Path | None
+) -> list[TurnResult]:
     placed, journal = _hear(call, workdir, min_confidence)
-    utts = [
-        r for _n, r, _w in iter_journal(journal) if r and r["type"] == "utterance" and r["speaker"] == "rep"
-    ]
-    heard: dict[int, list[dict[str, object]]] = {i: [] for i, t in enumerate(placed) if t.speaker == "rep"}
+    if keep is not None:
+        save_hearing(call, placed, journal, keep)
+    return score_call(call, placed, _rep_lines(journal))
+
+
+def score_call(
+    call: dict[str, object], placed: Sequence[Placed], utts: Sequence[dict[str, Any]]
+) -> list[TurnResult]:
+    """The presented verdict of each rep turn: the strongest confident verdict among the rep lines
+    (``utts``, journal records) that overlap it most, else neutral."""
+    heard: dict[int, list[dict[str, Any]]] = {i: [] for i, t in enumerate(placed) if t.speaker == "rep"}
     for u in utts:
         index = _rep_turn(u["start"], u["end"], placed)
         if index is not None:
@@ -127,6 +144,64 @@ def _run_call(call: dict[str, object], workdir: Path, min_confidence: float | No
     return results
 
 
+def _lines(journal: Path) -> Iterator[tuple[dict[str, Any], Context | None]]:
+    """Every utterance record of a journal in the order the live pipeline wrote (and judged) them, with
+    the context the detector got for a rep line (``TurnContext``, as ``review --reclassify`` rebuilds
+    it); None for a prospect line."""
+    records = [r for _n, r, _w in iter_journal(journal) if r]
+    config = next((r.get("config") for r in records if r["type"] == "session"), None)
+    turns = TurnContext(recorded_turn_gap_s(config if isinstance(config, dict) else {}))
+    for u in records:
+        if u["type"] != "utterance":
+            continue
+        if u["speaker"] != "rep":
+            turns.prospect(u["text"])
+            yield u, None
+        else:
+            yield u, turns.rep(u["start"], u["end"], u["text"])
+
+
+def _rep_lines(journal: Path, classifier: Classifier | None = None) -> list[dict[str, Any]]:
+    """The rep's utterance records: as the live call judged them or, given a ``classifier``, judged
+    again by it in the same context (the heard text is the same, so only the detector differs)."""
+    lines = []
+    for u, context in _lines(journal):
+        if context is None:
+            continue
+        if classifier is not None:
+            v = classifier.classify(u["text"], context)
+            u = {**u, "label": v.label, "stance": v.stance, "confidence": v.confidence, "unsure": v.unsure}
+        lines.append(u)
+    return lines
+
+
+def save_hearing(call: dict[str, object], placed: Sequence[Placed], journal: Path, keep: Path) -> None:
+    """Keep a call's hearing in ``keep``: the journal ``oneup run`` wrote (``ID.jsonl``) and where the
+    synthesized audio put each turn (``ID.turns.json``), so that another detector can be scored on the
+    same heard lines in seconds (``load_hearing``)."""
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(journal, keep / f"{call['id']}.jsonl")
+    spans = [{"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s} for t in placed]
+    (keep / f"{call['id']}.turns.json").write_text(json.dumps(spans), encoding="utf-8")
+
+
+def load_hearing(call: dict[str, object], heard: Path) -> tuple[list[Placed], Path]:
+    """A hearing ``save_hearing`` kept: the placed turns (text and labels from ``call``) and the journal.
+    Raises ValueError when it is missing or its saved turns are not the call's."""
+    turns, journal = heard / f"{call['id']}.turns.json", heard / f"{call['id']}.jsonl"
+    if not turns.is_file() or not journal.is_file():
+        raise ValueError(f"{heard}: no kept hearing of {call['id']} (evaluate --calls --keep {heard})")
+    spans = json.loads(turns.read_text(encoding="utf-8"))
+    raw = call["turns"]
+    assert isinstance(raw, list)
+    if len(spans) != len(raw) or any(s["speaker"] != t["speaker"] for s, t in zip(spans, raw, strict=True)):
+        raise ValueError(f"{heard}: the saved hearing of {call['id']} has other turns than the call")
+    placed = [
+        Placed(t["speaker"], t["text"], s["start_s"], s["end_s"], t) for s, t in zip(spans, raw, strict=True)
+    ]
+    return placed, journal
+
+
 def training_rows(call: dict[str, object], workdir: Path) -> list[dict[str, object]]:
     """The call's rep turns as training rows: each as written (its start minute and the prospect's turn
     before it), then each line ``oneup run`` wrote of a neutral or One-Up turn (``"heard": true``, the
@@ -146,19 +221,12 @@ def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) ->
         if turn.speaker != "rep":
             written.prospect(turn.text)
             continue
-        context = written.rep(turn.start_s, turn.end_s, turn.text)
+        said = written.rep(turn.start_s, turn.end_s, turn.text)
         if not turn.spec.get("ambiguous"):
-            rows.append(_row(call, turn, turn.text, turn.start_s, context.prospect_prev))
-    records = [r for _n, r, _w in iter_journal(journal) if r]
-    config = next((r.get("config") for r in records if r["type"] == "session"), None)
-    turns = TurnContext(recorded_turn_gap_s(config if isinstance(config, dict) else {}))
-    for u in records:  # in the order the live pipeline wrote (and judged) them
-        if u["type"] != "utterance":
+            rows.append(_row(call, turn, turn.text, turn.start_s, said.prospect_prev))
+    for u, context in _lines(journal):
+        if context is None:
             continue
-        if u["speaker"] != "rep":
-            turns.prospect(u["text"])
-            continue
-        context = turns.rep(u["start"], u["end"], u["text"])
         index = _rep_turn(u["start"], u["end"], placed)
         if index is None or placed[index].spec.get("ambiguous"):
             continue
@@ -182,22 +250,43 @@ def _row(
     }
 
 
-def run_calls(min_confidence: float | None = None, path: Path = CALLS_PATH) -> list[TurnResult]:
+def run_calls(
+    min_confidence: float | None = None,
+    path: Path = CALLS_PATH,
+    keep: Path | None = None,
+    heard: Path | None = None,
+) -> list[TurnResult]:
+    """Score the calls of ``path``: each heard now through ``oneup run`` (and its hearing kept in
+    ``keep``), or, with ``heard``, the hearings kept there judged again by today's detector."""
     results: list[TurnResult] = []
+    if heard is not None:
+        from classifiers import load_classifier
+
+        detector = load_classifier(None, min_confidence)
+        for call in load_calls(path):
+            placed, journal = load_hearing(call, heard)
+            results += score_call(call, placed, _rep_lines(journal, detector))
+        return results
     with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
         for call in load_calls(path):
-            results += _run_call(call, Path(tmp), min_confidence)
+            results += _run_call(call, Path(tmp), min_confidence, keep)
             print(f"calls: {call['id']} done", file=sys.stderr, flush=True)
     return results
 
 
-def write_training(calls: Path = TRAIN_CALLS_SOURCE_PATH, out: Path = TRAIN_CALLS_PATH) -> int:
-    """``python -m classifiers.calls training``: remake the training rows of the training calls."""
+def write_training(
+    calls: Path = TRAIN_CALLS_SOURCE_PATH, out: Path = TRAIN_CALLS_PATH, heard: Path | None = None
+) -> int:
+    """``python -m classifiers.calls training``: remake the training rows of the training calls (from
+    the hearings kept in ``heard``, when given, instead of hearing each call again)."""
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
         for call in load_calls(calls):
-            rows += training_rows(call, Path(tmp))
-            print(f"calls: {call['id']} heard", file=sys.stderr, flush=True)
+            if heard is not None:
+                rows += rows_of(call, *load_hearing(call, heard))
+            else:
+                rows += training_rows(call, Path(tmp))
+                print(f"calls: {call['id']} heard", file=sys.stderr, flush=True)
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} rows of {calls.name} written to {out}")
     return 0
@@ -231,13 +320,17 @@ def score_calls(results: Sequence[TurnResult]) -> CallScores:
     )
 
 
-def print_calls(min_confidence: float | None = None) -> list[CallScores]:
-    """Score each call set apart: ``eval_calls`` (1-16), ``eval_calls_b`` (17-24), ``eval_calls_c``."""
-    return [_print_set(path, min_confidence) for path in (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH)]
+def print_calls(
+    min_confidence: float | None = None, keep: Path | None = None, heard: Path | None = None
+) -> list[CallScores]:
+    """Score each call set apart: ``eval_calls`` (1-16), ``eval_calls_b`` (17-24), ``eval_calls_c``
+    (49-72), ``eval_calls_d`` (73-104)."""
+    sets = (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH, CALLS_D_PATH)
+    return [_print_set(path, min_confidence, keep, heard) for path in sets]
 
 
-def _print_set(path: Path, min_confidence: float | None) -> CallScores:
-    results = run_calls(min_confidence, path)
+def _print_set(path: Path, min_confidence: float | None, keep: Path | None, heard: Path | None) -> CallScores:
+    results = run_calls(min_confidence, path, keep, heard)
     s = score_calls(results)
     calls = sorted({r.call for r in results})
     print(
@@ -268,8 +361,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     training.add_argument("--calls", type=Path, default=TRAIN_CALLS_SOURCE_PATH)
     training.add_argument("--out", type=Path, default=TRAIN_CALLS_PATH)
+    training.add_argument(
+        "--heard", type=Path, metavar="DIR", help="use the hearings kept in DIR (evaluate --calls --keep)"
+    )
     args = parser.parse_args(argv)
-    return write_training(args.calls, args.out)
+    try:
+        return write_training(args.calls, args.out, args.heard)
+    except ValueError as exc:
+        print(f"classifiers.calls: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

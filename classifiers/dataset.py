@@ -31,6 +31,14 @@ discovery; renewals; skeptical first meetings; chatty reps; several buyers), wri
 ``TRAIN_CALLS_SOURCE_PATH``: scored apart by ``evaluate --calls``, never trained on. Not quite blind: the
 head that trains on ``train_calls13`` was chosen between two ways of labelling its lines with these
 calls' scores among the measures (benchmarks/RESULTS.md, "The detector")."""
+CALLS_D_PATH = DATA_DIR / "eval_calls_d.jsonl"
+"""32 more whole calls (73-104, Dec 7, the next stop) by eight more writers who saw nothing of the project,
+4 each, 40-60% neutral rep turns, each writer in another setting (inbound leads; channel partners;
+upsells to customers; regulated buyers; objections and stalls; public-sector buyers; fast, informal
+reps; short calls with executives): scored apart by ``evaluate --calls``, never trained on by the
+shipped head. 73-88 were written as training calls; two heads trained on them were measured on the other
+sets and not kept (benchmarks/RESULTS.md, "The detector"); 89-104 were scored only with the shipped
+head."""
 TRAIN_CALLS_PATH = DATA_DIR / "train_calls13.jsonl"
 """The training rows of ``TRAIN_CALLS_SOURCE_PATH`` (see ``HEAD_FILES``)."""
 TRAIN_CALLS_SOURCE_PATH = DATA_DIR / "calls_train13.jsonl"

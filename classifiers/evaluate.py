@@ -8,9 +8,13 @@ lines left out): stance accuracy and the share of neutral lines shown as One-Dow
 the same on the sets of one kind of turn (agendas, closings, the call's mechanics, questions, One-Up
 turns in a pitch's words, prospecting, answers to the buyer's questions, pushback; written and as
 heard: ``dataset.SETS_OF_A_KIND``); and the time per utterance. ``--calls`` runs the whole
-synthesized calls of eval_calls.jsonl, eval_calls_b.jsonl and eval_calls_c.jsonl (scored apart; about
-50 minutes on 2 cores) through ``oneup run`` (espeak-ng, the real pipeline) and scores them turn by
-turn. ``--cv`` adds 10-fold cross-validation
+synthesized calls of eval_calls.jsonl, eval_calls_b.jsonl, eval_calls_c.jsonl and eval_calls_d.jsonl
+(scored apart; 80 calls, about 40 s each on 2 cores) through ``oneup run`` (espeak-ng, the real
+pipeline) and scores them turn by turn; ``--keep DIR`` keeps each call's hearing (the journal and
+where each turn was spoken), and ``--heard DIR`` judges those kept lines again with today's detector
+in seconds, with the context the live call gave (the pipeline's text does not change with the
+detector; it does with the pipeline, so hear the calls again after changing it). ``--cv`` adds
+10-fold cross-validation
 on the training files and ``--compare`` the other candidate designs.
 
 Read the cross-validation numbers with care: the cue patterns (cues.py) were
@@ -172,7 +176,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--compare", action="store_true", help="also score the other candidate designs")
     parser.add_argument("--min-confidence", type=float, help="instead of the calibrated threshold")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="with --calls: keep each call's hearing (journal, turn times) in DIR",
+    )
+    parser.add_argument(
+        "--heard",
+        type=Path,
+        metavar="DIR",
+        help="with --calls: judge the hearings kept in DIR again instead of running the pipeline (seconds)",
+    )
     args = parser.parse_args(argv)
+    if (args.keep or args.heard) and not args.calls:
+        parser.error("--keep and --heard go with --calls")
+    if args.heard and not args.heard.is_dir():
+        parser.error(f"--heard {args.heard}: no such folder")
 
     detector = OneDownDetector(min_confidence=args.min_confidence)
     print(f"shipped detector: presenting threshold {detector.threshold:.2f}")
@@ -195,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.calls:
         from classifiers.calls import print_calls
 
-        print_calls(args.min_confidence)
+        try:
+            print_calls(args.min_confidence, args.keep, args.heard)
+        except ValueError as exc:
+            print(f"classifiers.evaluate: {exc}", file=sys.stderr)
+            return 2
     if args.cv or args.compare:
         _development(args)
     return 0
