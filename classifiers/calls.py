@@ -43,8 +43,12 @@ from classifiers.dataset import (
     TRAIN_CALLS_SOURCE_PATH,
 )
 from classifiers.turns import TurnContext, recorded_turn_gap_s
-from core.journal import iter_journal
+from core.journal import JournalError, iter_journal, label_record
 from core.taxonomy import STANCES
+
+
+class HearingError(Exception):
+    """A kept hearing that is missing, unreadable, or of other turns than its call (one line to print)."""
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,7 @@ def _rep_lines(journal: Path, classifier: Classifier | None = None) -> list[dict
         if context is None:
             continue
         if classifier is not None:
-            v = classifier.classify(u["text"], context)
-            u = {**u, "label": v.label, "stance": v.stance, "confidence": v.confidence, "unsure": v.unsure}
+            u = {**u, **label_record(classifier.classify(u["text"], context))}  # as the live call wrote it
         lines.append(u)
     return lines
 
@@ -181,35 +184,53 @@ def save_hearing(call: dict[str, object], placed: Sequence[Placed], journal: Pat
     same heard lines in seconds (``load_hearing``)."""
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(journal, keep / f"{call['id']}.jsonl")
-    spans = [{"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s} for t in placed]
+    spans = [{"speaker": t.speaker, "text": t.text, "start_s": t.start_s, "end_s": t.end_s} for t in placed]
     (keep / f"{call['id']}.turns.json").write_text(json.dumps(spans), encoding="utf-8")
 
 
 def load_hearing(call: dict[str, object], heard: Path) -> tuple[list[Placed], Path]:
-    """A hearing ``save_hearing`` kept: the placed turns (text and labels from ``call``) and the journal.
-    Raises ValueError when it is missing or its saved turns are not the call's."""
+    """A hearing ``save_hearing`` kept: the placed turns (labels from ``call``) and the journal. Raises
+    HearingError when it is missing or unreadable, or when its turns (speaker and text) are not the
+    call's: a call edited since it was heard must be heard again."""
     turns, journal = heard / f"{call['id']}.turns.json", heard / f"{call['id']}.jsonl"
     if not turns.is_file() or not journal.is_file():
-        raise ValueError(f"{heard}: no kept hearing of {call['id']} (evaluate --calls --keep {heard})")
-    spans = json.loads(turns.read_text(encoding="utf-8"))
+        raise HearingError(f"{heard}: no kept hearing of {call['id']} (keep them with --keep {heard})")
     raw = call["turns"]
     assert isinstance(raw, list)
-    if len(spans) != len(raw) or any(s["speaker"] != t["speaker"] for s, t in zip(spans, raw, strict=True)):
-        raise ValueError(f"{heard}: the saved hearing of {call['id']} has other turns than the call")
-    placed = [
-        Placed(t["speaker"], t["text"], s["start_s"], s["end_s"], t) for s, t in zip(spans, raw, strict=True)
-    ]
-    return placed, journal
+    try:
+        spans = json.loads(turns.read_text(encoding="utf-8"))
+        said = [(str(t["speaker"]), str(t["text"]), float(t["start_s"]), float(t["end_s"])) for t in spans]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise HearingError(f"{turns}: not a kept hearing ({exc})") from None
+    if [(speaker, text) for speaker, text, _a, _b in said] != [(t["speaker"], t["text"]) for t in raw]:
+        raise HearingError(f"{turns}: the kept hearing of {call['id']} has other turns than the call")
+    return [
+        Placed(t["speaker"], t["text"], a, b, t) for (_s, _t, a, b), t in zip(said, raw, strict=True)
+    ], journal
 
 
-def training_rows(call: dict[str, object], workdir: Path) -> list[dict[str, object]]:
+def check_hearings(paths: Sequence[Path], heard: Path) -> None:
+    """Raise HearingError unless ``heard`` holds a kept hearing of every call of ``paths`` (before any
+    long work starts)."""
+    for path in paths:
+        for call in load_calls(path):
+            load_hearing(call, heard)
+
+
+def training_rows(
+    call: dict[str, object], workdir: Path, keep: Path | None = None
+) -> list[dict[str, object]]:
     """The call's rep turns as training rows: each as written (its start minute and the prospect's turn
     before it), then each line ``oneup run`` wrote of a neutral or One-Up turn (``"heard": true``, the
     context the detector got, rebuilt as ``review --reclassify`` does) with the turn's label. A line of a
     One-Down turn is left out: it may be the turn's neutral preface ("Okay Greg, totally understood on
     the codes." before the small talk), and a One-Down label on it would teach the head to accuse such
-    lines (measured: benchmarks/RESULTS.md). Ambiguous turns are left out."""
-    return rows_of(call, *_hear(call, workdir, None))
+    lines (measured: benchmarks/RESULTS.md). Ambiguous turns are left out. The hearing is kept in
+    ``keep`` when given."""
+    placed, journal = _hear(call, workdir, None)
+    if keep is not None:
+        save_hearing(call, placed, journal, keep)
+    return rows_of(call, placed, journal)
 
 
 def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) -> list[dict[str, object]]:
@@ -275,17 +296,21 @@ def run_calls(
 
 
 def write_training(
-    calls: Path = TRAIN_CALLS_SOURCE_PATH, out: Path = TRAIN_CALLS_PATH, heard: Path | None = None
+    calls: Path = TRAIN_CALLS_SOURCE_PATH,
+    out: Path = TRAIN_CALLS_PATH,
+    heard: Path | None = None,
+    keep: Path | None = None,
 ) -> int:
     """``python -m classifiers.calls training``: remake the training rows of the training calls (from
-    the hearings kept in ``heard``, when given, instead of hearing each call again)."""
+    the hearings kept in ``heard``, when given, instead of hearing each call again; each new hearing
+    kept in ``keep``)."""
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
         for call in load_calls(calls):
             if heard is not None:
                 rows += rows_of(call, *load_hearing(call, heard))
             else:
-                rows += training_rows(call, Path(tmp))
+                rows += training_rows(call, Path(tmp), keep)
                 print(f"calls: {call['id']} heard", file=sys.stderr, flush=True)
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} rows of {calls.name} written to {out}")
@@ -320,13 +345,16 @@ def score_calls(results: Sequence[TurnResult]) -> CallScores:
     )
 
 
+CALL_SETS = (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH, CALLS_D_PATH)
+"""The evaluation call sets ``evaluate --calls`` scores, each apart."""
+
+
 def print_calls(
     min_confidence: float | None = None, keep: Path | None = None, heard: Path | None = None
 ) -> list[CallScores]:
     """Score each call set apart: ``eval_calls`` (1-16), ``eval_calls_b`` (17-24), ``eval_calls_c``
     (49-72), ``eval_calls_d`` (73-104)."""
-    sets = (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH, CALLS_D_PATH)
-    return [_print_set(path, min_confidence, keep, heard) for path in sets]
+    return [_print_set(path, min_confidence, keep, heard) for path in CALL_SETS]
 
 
 def _print_set(path: Path, min_confidence: float | None, keep: Path | None, heard: Path | None) -> CallScores:
@@ -361,13 +389,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     training.add_argument("--calls", type=Path, default=TRAIN_CALLS_SOURCE_PATH)
     training.add_argument("--out", type=Path, default=TRAIN_CALLS_PATH)
-    training.add_argument(
-        "--heard", type=Path, metavar="DIR", help="use the hearings kept in DIR (evaluate --calls --keep)"
-    )
+    kept = training.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, metavar="DIR", help="keep each call's hearing in DIR")
+    kept.add_argument("--heard", type=Path, metavar="DIR", help="use the hearings kept in DIR (--keep)")
     args = parser.parse_args(argv)
     try:
-        return write_training(args.calls, args.out, args.heard)
-    except ValueError as exc:
+        if args.heard is not None:
+            check_hearings([args.calls], args.heard)
+        return write_training(args.calls, args.out, args.heard, args.keep)
+    except (HearingError, JournalError) as exc:
         print(f"classifiers.calls: {exc}", file=sys.stderr)
         return 2
 

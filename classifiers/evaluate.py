@@ -44,6 +44,7 @@ from classifiers.detector import OneDownDetector
 from classifiers.embed import Embedder
 from classifiers.features import FeatureConfig
 from classifiers.train import TrainConfig, training_examples
+from core.journal import JournalError
 from core.machine import describe
 from core.taxonomy import LABELS, ONE_DOWN, STANCES
 
@@ -191,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.keep or args.heard) and not args.calls:
         parser.error("--keep and --heard go with --calls")
-    if args.heard and not args.heard.is_dir():
-        parser.error(f"--heard {args.heard}: no such folder")
+    if args.keep and args.heard:
+        parser.error("--keep hears the calls again, --heard reads kept hearings: one or the other")
+    _check_kept(parser, args)
 
     detector = OneDownDetector(min_confidence=args.min_confidence)
     print(f"shipped detector: presenting threshold {detector.threshold:.2f}")
@@ -213,16 +215,35 @@ def main(argv: list[str] | None = None) -> int:
     median, p95 = latency_ms(detector, heldout)
     print(f"latency per utterance: median {median:.1f} ms, p95 {p95:.1f} ms ({describe()})")
     if args.calls:
-        from classifiers.calls import print_calls
+        from classifiers.calls import HearingError, print_calls
 
         try:
             print_calls(args.min_confidence, args.keep, args.heard)
-        except ValueError as exc:
+        except (HearingError, JournalError) as exc:
             print(f"classifiers.evaluate: {exc}", file=sys.stderr)
             return 2
     if args.cv or args.compare:
         _development(args)
     return 0
+
+
+def _check_kept(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a ``--heard`` folder without every call's hearing, or a ``--keep`` folder that cannot be
+    made, before the minutes of work that come first."""
+    from classifiers.calls import CALL_SETS, HearingError, check_hearings
+
+    if args.heard:
+        if not args.heard.is_dir():
+            parser.error(f"--heard {args.heard}: no such folder")
+        try:
+            check_hearings(CALL_SETS, args.heard)
+        except HearingError as exc:
+            parser.error(f"--heard: {exc}")
+    if args.keep:
+        try:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parser.error(f"--keep {args.keep}: {exc.strerror or exc}")
 
 
 def _development(args: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from classifiers.base import Context
 from classifiers.calls import (
+    HearingError,
     Placed,
     TurnResult,
     _rep_lines,
@@ -216,10 +217,16 @@ def test_a_kept_hearing_that_is_missing_or_of_other_turns_is_refused(tmp_path: P
     save_hearing(call, placed, journal, tmp_path / "kept")
     turns = call["turns"]
     assert isinstance(turns, list)
-    with pytest.raises(ValueError, match="other turns"):
+    with pytest.raises(HearingError, match="other turns"):
         load_hearing({**call, "turns": turns[:-1]}, tmp_path / "kept")
-    with pytest.raises(ValueError, match="no kept hearing of call-y"):
+    edited = [{**t, "text": "Hi Sam, thanks."} if i == 0 else t for i, t in enumerate(turns)]
+    with pytest.raises(HearingError, match="other turns"):
+        load_hearing({**call, "turns": edited}, tmp_path / "kept")
+    with pytest.raises(HearingError, match="no kept hearing of call-y"):
         load_hearing({**call, "id": "call-y"}, tmp_path / "kept")
+    (tmp_path / "kept" / "call-x.turns.json").write_text("[{", encoding="utf-8")
+    with pytest.raises(HearingError, match="call-x.turns.json: not a kept hearing"):
+        load_hearing(call, tmp_path / "kept")
 
 
 def test_training_rows_from_a_folder_without_the_hearings_is_a_one_line_error(
@@ -229,17 +236,28 @@ def test_training_rows_from_a_folder_without_the_hearings_is_a_one_line_error(
 
     code = main(["training", "--out", str(tmp_path / "rows.jsonl"), "--heard", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "no kept hearing of call-25" in err, err
+    assert (
+        code == 2 and err.count("\n") == 1 and "no kept hearing of call-25 (keep them with --keep" in err
+    ), err
     assert not (tmp_path / "rows.jsonl").exists()
 
 
-@pytest.mark.parametrize("argv", [["--heard", "."], ["--keep", "x"], ["--calls", "--heard", "no/such/dir"]])
-def test_evaluate_refuses_kept_hearings_without_calls_or_a_folder(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--heard", "."], "--keep and --heard go with --calls"),
+        (["--keep", "x"], "--keep and --heard go with --calls"),
+        (["--calls", "--heard", "no/such/dir"], "--heard no/such/dir: no such folder"),
+        (["--calls", "--keep", "a", "--heard", "."], "one or the other"),
+        (["--calls", "--heard", "."], "--heard: .: no kept hearing of call-01"),
+    ],
+)
+def test_evaluate_refuses_kept_hearings_it_cannot_use_before_any_work(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from classifiers.evaluate import main
 
     with pytest.raises(SystemExit) as exit_:
         main(argv)
-    err = capsys.readouterr().err
-    assert exit_.value.code == 2 and ("--heard" in err or "--keep" in err), err
+    err = capsys.readouterr()
+    assert exit_.value.code == 2 and message in err.err and not err.out, err
