@@ -48,22 +48,15 @@ class Replay:
     one_down_after: int
 
 
-def turn_gap_s(call: SavedCall) -> float:
-    """The call's ``vad.end_silence_ms`` in seconds, as its journal recorded it (else the default)."""
-    from classifiers.turns import recorded_turn_gap_s
-
-    return recorded_turn_gap_s(call.config)
-
-
 def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules") -> Replay:
     """Classify every rep utterance again, with the context the live call gave the detector.
 
     The live pipeline's context comes from ``classifiers.turns.TurnContext`` (the prospect's last turn,
     the rep's previous line of the same turn, the start time); so does this, so only the rules differ.
     """
-    from classifiers.turns import TurnContext
+    from classifiers.turns import TurnContext, recorded_turn_gap_s
 
-    turns = TurnContext(turn_gap_s(call))
+    turns = TurnContext(recorded_turn_gap_s(call.config))  # the gap the live call judged its turns by
     changes: list[Change] = []
     before = after = checked = 0
     for line in call.lines:

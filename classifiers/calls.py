@@ -67,9 +67,11 @@ def load_calls(path: Path = CALLS_PATH) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _hear(call: dict[str, object], workdir: Path, min_confidence: float | None) -> tuple[list[Placed], Path]:
+def _hear(
+    call: dict[str, object], workdir: Path, min_confidence: float | None, keep: Path | None = None
+) -> tuple[list[Placed], Path]:
     """Speak the call (one voice per party, each on its own channel) and run ``oneup run`` on it; the
-    placed turns and the journal written."""
+    placed turns and the journal written (the hearing kept in ``keep`` too, when given)."""
     from audio.synth import Turn, synthesize_call
 
     raw = call["turns"]
@@ -88,6 +90,8 @@ def _hear(call: dict[str, object], workdir: Path, min_confidence: float | None) 
     placed = [
         Placed(t.speaker, t.text, t.start_s, t.end_s, spec) for t, spec in zip(synth.turns, raw, strict=True)
     ]
+    if keep is not None:
+        save_hearing(call, placed, journal, keep)
     return placed, journal
 
 
@@ -115,9 +119,7 @@ def _rep_turn(start: float, end: float, placed: Sequence[Placed]) -> int | None:
 def _run_call(
     call: dict[str, object], workdir: Path, min_confidence: float | None, keep: Path | None
 ) -> list[TurnResult]:
-    placed, journal = _hear(call, workdir, min_confidence)
-    if keep is not None:
-        save_hearing(call, placed, journal, keep)
+    placed, journal = _hear(call, workdir, min_confidence, keep)
     return score_call(call, placed, _rep_lines(journal))
 
 
@@ -227,10 +229,7 @@ def training_rows(
     the codes." before the small talk), and a One-Down label on it would teach the head to accuse such
     lines (measured: benchmarks/RESULTS.md). Ambiguous turns are left out. The hearing is kept in
     ``keep`` when given."""
-    placed, journal = _hear(call, workdir, None)
-    if keep is not None:
-        save_hearing(call, placed, journal, keep)
-    return rows_of(call, placed, journal)
+    return rows_of(call, *_hear(call, workdir, None, keep))
 
 
 def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) -> list[dict[str, object]]:
