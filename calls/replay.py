@@ -63,11 +63,11 @@ def replay(call: SavedCall, classifier: Classifier, rules: str = "built-in rules
         # The context holds the lines as they were first written (a later revision was judged in the
         # context of its first version, as the live pipeline does); the line itself is its latest text.
         heard = line.live_text if line.live_text is not None else line.text
-        if line.speaker == "prospect":
-            turns.prospect(heard)
+        context = turns.line(line.speaker, line.start, line.end, heard)
+        if context is None:
             continue
         checked += 1
-        new = classifier.classify(line.text, turns.rep(line.start, line.end, heard))
+        new = classifier.classify(line.text, context)
         before += line.stance == "one-down"
         after += new.stance == "one-down"
         if (new.label, new.stance) != (line.label, line.stance):

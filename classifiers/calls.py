@@ -43,6 +43,7 @@ from classifiers.dataset import (
     TRAIN_CALLS_SOURCE_PATH,
 )
 from classifiers.turns import TurnContext, recorded_turn_gap_s
+from core.events import Speaker
 from core.journal import JournalError, iter_journal, label_record
 from core.taxonomy import STANCES
 
@@ -99,7 +100,7 @@ def _hear(
 class Placed:
     """One turn of a written call where the synthesized audio put it."""
 
-    speaker: str
+    speaker: Speaker
     text: str
     start_s: float
     end_s: float
@@ -158,13 +159,8 @@ def _lines(journal: Path) -> Iterator[tuple[dict[str, Any], Context | None]]:
     config = next((r.get("config") for r in records if r["type"] == "session"), None)
     turns = TurnContext(recorded_turn_gap_s(config if isinstance(config, dict) else {}))
     for u in records:
-        if u["type"] != "utterance":
-            continue
-        if u["speaker"] != "rep":
-            turns.prospect(u["text"])
-            yield u, None
-        else:
-            yield u, turns.rep(u["start"], u["end"], u["text"])
+        if u["type"] == "utterance":
+            yield u, turns.line(u["speaker"], u["start"], u["end"], u["text"])
 
 
 def _rep_lines(journal: Path, classifier: Classifier | None = None) -> list[dict[str, Any]]:
@@ -238,11 +234,8 @@ def rows_of(call: dict[str, object], placed: Sequence[Placed], journal: Path) ->
     rows: list[dict[str, object]] = []
     written = TurnContext(0.0)  # only its prospect turn is read: written turns are not cut into lines
     for turn in placed:
-        if turn.speaker != "rep":
-            written.prospect(turn.text)
-            continue
-        said = written.rep(turn.start_s, turn.end_s, turn.text)
-        if not turn.spec.get("ambiguous"):
+        said = written.line(turn.speaker, turn.start_s, turn.end_s, turn.text)
+        if said is not None and not turn.spec.get("ambiguous"):
             rows.append(_row(call, turn, turn.text, turn.start_s, said.prospect_prev))
     for u, context in _lines(journal):
         if context is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from classifiers.base import Context
 from core.config import VadConfig
+from core.events import Speaker
 
 
 def recorded_turn_gap_s(config: Mapping[str, Any]) -> float:
@@ -27,7 +28,8 @@ def recorded_turn_gap_s(config: Mapping[str, Any]) -> float:
 
 
 class TurnContext:
-    """Feed every line in order (``rep`` returns that line's context; ``prospect`` only records)."""
+    """Feed every line in order (``line``; or ``rep``, which returns that line's context, and
+    ``prospect``, which only records)."""
 
     def __init__(self, turn_gap_s: float) -> None:
         self._turn_gap_s = turn_gap_s
@@ -35,6 +37,13 @@ class TurnContext:
         self._prospect_turn_done = False
         self._rep_prev: str | None = None
         self._rep_prev_end = -1e9
+
+    def line(self, speaker: Speaker, start: float, end: float, text: str) -> Context | None:
+        """Record one line of either speaker: a rep line's context (``rep``), None for a prospect line."""
+        if speaker == "rep":
+            return self.rep(start, end, text)
+        self.prospect(text)
+        return None
 
     def rep(self, start: float, end: float, text: str) -> Context:
         """The context of the rep's line ``text`` (``start``-``end``, call time), and it is recorded."""

@@ -434,14 +434,12 @@ class Pipeline:
         uid = self.utterances + 1
         label: Label | None = None
         shown = False
-        if seg.speaker == "rep":
-            context = self._turns.rep(seg.start, seg.end, tr.text)
+        context = self._turns.line(seg.speaker, seg.start, seg.end, tr.text)
+        if context is not None:  # a rep line (a prospect's is part of the turn the rep answers)
             label = self._classifier.classify(tr.text, context)
             self._contexts[uid] = context  # a revision of this line is judged in the same context
             if label.nudge:
                 shown = self._gate.decide(label, tr.text, seg.start)
-        else:  # the rep answers the prospect's whole turn, not just its last sentence
-            self._turns.prospect(tr.text)
         latency = time.monotonic() - seg.received_at
         utt = Utterance(
             id=uid,
