@@ -1,4 +1,5 @@
-"""The detector's context from the call so far: one rule, for the live pipeline and the replay.
+"""The detector's context from the call so far: one rule, for the live pipeline, the replay, and the
+call evaluation and its training rows (``classifiers.calls``).
 
 A rep line is judged after the prospect's last turn (all of the prospect's lines since the rep's
 last line) and, while the rep's turn goes on (lines less than ``turn_gap_s`` apart, the segmenter's
