@@ -297,11 +297,12 @@ def write_training(
     the hearings kept in ``heard``, when given, instead of hearing each call again; each new hearing
     kept in ``keep``)."""
     rows: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
+    if heard is not None:
         for call in load_calls(calls):
-            if heard is not None:
-                rows += rows_of(call, *load_hearing(call, heard))
-            else:
+            rows += rows_of(call, *load_hearing(call, heard))
+    else:
+        with tempfile.TemporaryDirectory(prefix="oneup-calls-") as tmp:
+            for call in load_calls(calls):
                 rows += training_rows(call, Path(tmp), keep)
                 print(f"calls: {call['id']} heard", file=sys.stderr, flush=True)
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
