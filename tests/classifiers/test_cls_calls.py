@@ -9,6 +9,7 @@ import pytest
 
 from classifiers.base import Context
 from classifiers.calls import (
+    CALL_SETS,
     HearingError,
     Placed,
     TurnResult,
@@ -84,7 +85,7 @@ def test_no_call_is_both_trained_on_and_scored() -> None:
         return {t["text"] for t in turns if t["speaker"] == "rep" and len(t["text"].split()) >= 6}
 
     trained = {c["id"] for c in load_calls(TRAIN_CALLS_SOURCE_PATH)}
-    for path in (CALLS_PATH, CALLS_B_PATH, CALLS_C_PATH, CALLS_D_PATH):
+    for path in CALL_SETS:  # every set evaluate --calls scores
         assert not trained & {c["id"] for c in load_calls(path)}, path
         assert not rep_lines(TRAIN_CALLS_SOURCE_PATH) & rep_lines(path), path
 
