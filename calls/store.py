@@ -214,7 +214,7 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
     text = _CONTROL.sub("", text)
     start, end = _num(rec, "start"), _num(rec, "end")
     stance = rec.get("stance") if rec.get("stance") in ("one-down", "one-up", "neutral") else None
-    label = rec.get("label") if isinstance(rec.get("label"), str) else None
+    label = _str(rec, "label")
     conf = rec.get("confidence")
     shown = rec.get("nudge_shown")
     guess = rec.get("guess")
@@ -232,13 +232,18 @@ def _line(index: int, rec: Mapping[str, Any]) -> Line:
         nudge=_str(rec, "nudge"),
         reinforcement=_str(rec, "reinforcement"),
         nudge_shown=shown if isinstance(shown, bool) else None,
-        id=rec["id"] if isinstance(rec.get("id"), int) else None,
+        id=_id(rec.get("id")),
         unsure=speaker == "rep" and rec.get("unsure") is True,
         guess=_str(guess, "label") if isinstance(guess, Mapping) else None,
         guess_confidence=_opt_num(guess.get("confidence")) if isinstance(guess, Mapping) else None,
         part=_str(rec, "part"),
         like=_str(rec, "like"),
     )
+
+
+def _id(value: object) -> int | None:
+    """An utterance id: an int (not a bool); anything else (a list, an object) names no utterance."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _opt_num(value: object) -> float | None:
@@ -254,12 +259,16 @@ def _str(rec: Mapping[str, Any], key: str) -> str | None:
 
 
 def _started_at(value: object) -> datetime | None:
+    """The session's start, or None when it is not a date this machine can place in time (the sessions
+    list and the trend sort by its timestamp: "0001-01-01T00:00:00" in local time has none)."""
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        when = datetime.fromisoformat(value)
+        when.timestamp()
+    except (ValueError, OverflowError, OSError):
         return None
+    return when
 
 
 def coach_config(config: Mapping[str, Any]) -> CoachConfig:
@@ -302,8 +311,8 @@ def load_call(path: Path | str) -> SavedCall:
             elif kind == "revision":
                 revisions.append((n, rec))
             elif kind in ("mark", "pause", "resume", "advisory"):
-                note = rec.get("note") if kind == "mark" else rec.get("message")
-                moments.append(Moment(kind, _num(rec, "at"), note if isinstance(note, str) else ""))
+                note = _str(rec, "note" if kind == "mark" else "message")
+                moments.append(Moment(kind, _num(rec, "at"), note or ""))
             elif kind == "summary":
                 summary_rec = rec
             elif kind == "dropped":
@@ -326,15 +335,15 @@ def load_call(path: Path | str) -> SavedCall:
     if summary_rec is not None:
         try:
             summary = _summary_from_record(summary_rec)
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, OverflowError):
             problems.append(f"{path}: summary line is invalid: recomputed from the utterances")
     if summary is None:
         summary = recompute_summary(lines, moments, coach_config(config), rep_only, heard_until)
     return SavedCall(
         path=path,
         started_at=_started_at(session.get("started_at")),
-        source=str(session.get("source", "")),
-        model=str(session.get("model", "")),
+        source=_CONTROL.sub("", str(session.get("source", ""))),
+        model=_CONTROL.sub("", str(session.get("model", ""))),
         rep_only=rep_only,
         config=config,
         lines=tuple(lines),
@@ -350,7 +359,8 @@ def _revised(
     """Every line as its latest revision has it (the journal is append-only: a revision is a new line)."""
     by_id = {line.id: i for i, line in enumerate(lines) if line.id is not None}
     for n, rec in revisions:
-        i = by_id.get(rec.get("id"))  # type: ignore[arg-type]
+        rid = _id(rec.get("id"))
+        i = None if rid is None else by_id.get(rid)
         if i is None:
             problems.append(f"{path}:{n}: revision of an unknown utterance, skipped")
             continue
@@ -395,10 +405,10 @@ def _summary_from_record(rec: Mapping[str, Any]) -> Summary:
         longest_rep_monologue_s=_num(rec, "longest_rep_monologue_s", 0.0),
         questions=int(_num(rec, "questions", 0)),
         patience_s=None if patience is None else _num(rec, "patience_s"),
-        labels={str(k): int(v) for k, v in labels.items()},
+        labels={_CONTROL.sub("", str(k)): int(_num(labels, k)) for k in labels},
         one_down=int(_num(rec, "one_down", 0)),
         one_up=int(_num(rec, "one_up", 0)),
-        end_reason=str(rec.get("end_reason", "")),
+        end_reason=_CONTROL.sub("", str(rec.get("end_reason", ""))),
         unsure=int(_num(rec, "unsure", 0)),
     )
 

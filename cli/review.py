@@ -28,7 +28,7 @@ from calls.store import (
     resolve,
 )
 from cli.flags import add_tuning_flags, build_config
-from cli.output import out_path, say, warn
+from cli.output import out_path, printable, say, warn
 
 # Commands -----------------------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise SessionError(str(exc)) from None
         write_private(out, text, force=args.force, sources=sources)
-        say(f"oneup: report written to {out}", sys.stderr)
+        say(f"oneup: report written to {printable(str(out))}", sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -120,7 +120,7 @@ def format_sessions(rows: Sequence[SessionInfo]) -> list[str]:
         date = r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "?"
         cut = "" if r.complete else "  (cut: summary recomputed)"
         out.append(
-            f"{r.id:<22} {date:<16} {clock(r.duration_s):>6} {_pct(r.rep_share):>5} "
+            f"{printable(r.id):<22} {date:<16} {clock(r.duration_s):>6} {_pct(r.rep_share):>5} "
             f"{r.one_down:>8} {r.one_up:>6}{cut}"
         )
     return out
@@ -130,26 +130,28 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     folder = _folder(args)
     if args.delete:
         removed = delete_session(resolve(folder, args.delete))
-        print("deleted " + ", ".join(str(p) for p in removed))
+        print("deleted " + ", ".join(printable(str(p)) for p in removed))
         return 0
     if args.delete_all:
         count = len(list_sessions(folder)) if folder.is_dir() else 0
+        shown = printable(str(folder))
         if count and not args.yes:
             if not sys.stdin.isatty():
                 raise SessionError("--delete-all removes every saved call: add --yes to confirm")
-            answer = input(f"Delete all {count} saved calls in {folder}? [y/N] ")
+            answer = input(f"Delete all {count} saved calls in {shown}? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("nothing deleted")
                 return 0
         removed = delete_all(folder)
-        print(f"deleted {sum(p.suffix == '.jsonl' for p in removed)} calls from {folder}")
+        print(f"deleted {sum(p.suffix == '.jsonl' for p in removed)} calls from {shown}")
         return 0
     rows = list_sessions(folder)
     if not rows:
-        print(f"no saved sessions in {folder}")
+        print(f"no saved sessions in {printable(str(folder))}")
         return 0
     print("\n".join(format_sessions(rows)))
-    print(f"\n{len(rows)} sessions in {folder} · oneup review ID · oneup report ID --format html")
+    where = printable(str(folder))
+    print(f"\n{len(rows)} sessions in {where} · oneup review ID · oneup report ID --format html")
     return 0
 
 

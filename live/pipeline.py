@@ -518,6 +518,8 @@ class Pipeline:
             md_path = str(md)
         except OSError as exc:
             md_path = f"(not written: {exc.strerror or exc})"
+        except JournalError as exc:  # the journal was removed or replaced meanwhile (SessionError)
+            md_path = f"(not written: {exc})"
         self._sink(
             SessionEnded(journal=self.journal_path, transcript=md_path, reason=end.reason, detail=end.detail)
         )

@@ -156,6 +156,30 @@ def test_without_keep_audio_nothing_but_the_journal_and_transcript_is_written(tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["call.jsonl", "call.md"]
 
 
+class UnlinkingTranscriber(ScriptedTranscriber):
+    """The scripted transcriber, which removes the call's journal during its first decode (as
+    ``oneup sessions --delete-all --yes`` in another terminal would)."""
+
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+
+    def transcribe(self, audio: np.ndarray, *, channel: ChannelConfidence | None = None) -> Transcription:
+        self.journal.unlink(missing_ok=True)
+        return super().transcribe(audio, channel=channel)
+
+
+def test_a_journal_removed_during_the_call_still_ends_the_call(tmp_path: Path) -> None:
+    """The transcript cannot be made from a journal that is gone (``SessionError``, not an OSError):
+    the call still ends, with ``SessionEnded`` saying the transcript was not written."""
+    journal = tmp_path / "call.jsonl"
+    events: list[Event] = []
+    scripted_session(journal, transcriber=UnlinkingTranscriber(journal)).run(events.append)
+    ended = events[-1]
+    assert isinstance(ended, SessionEnded) and ended.reason is EndReason.END_OF_AUDIO
+    assert ended.transcript.startswith("(not written: ") and "no such file" in ended.transcript
+    assert not journal.with_suffix(".md").exists()
+
+
 class HeldTranscriber(ScriptedTranscriber):
     """The scripted transcriber, held inside its first decode until the test lets it go."""
 

@@ -139,6 +139,26 @@ def test_sessions_lists_newest_first_and_deletes(folder: Path, capsys: pytest.Ca
     assert "no saved sessions" in capsys.readouterr().out
 
 
+def test_sessions_writes_file_names_escaped(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A journal's name is the user's (or a recording's) and may hold an escape code: listed, deleted
+    or named as the folder, it is written escaped, as warnings and errors already were."""
+    odd = folder / "odd\x1b[2J"
+    odd.mkdir()
+    write_call(odd / "call\x1b]0;x\x07.jsonl", started_at="2026-01-05T10:00:00+00:00")
+    monkeypatch.setenv("ONEUP_DATA_DIR", str(odd))
+    assert main(["sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "call\\x1b]0;x\\x07" in out and f"{folder}/odd\\x1b[2J" in out
+    assert main(["sessions", "--delete", "call\x1b]0;x\x07"]) == 0
+    assert main(["sessions", "--delete-all", "--yes"]) == 0
+    assert main(["sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "deleted " in out and "no saved sessions in" in out
+    assert not [c for c in out if c in "\x1b\x07"]
+
+
 def test_report_writes_each_format_and_trends(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -202,3 +202,73 @@ def test_control_characters_in_a_journal_never_reach_the_terminal(tmp_path: Path
     path.write_text("\n".join(lines) + "\n")
     text = load_call(path).lines[0].text
     assert "\x1b" not in text and "\x07" not in text and text.endswith(CALL[0].text)
+
+
+def test_a_revision_that_names_no_utterance_costs_its_own_line_not_the_folder(tmp_path: Path) -> None:
+    """A revision's id must be an utterance's number: a list or an object (unhashable) used to raise
+    out of the reader and take every folder command with it; ``true`` (== 1 in Python) revised line 1."""
+    path = write_call(tmp_path / "rev.jsonl")
+    with path.open("a") as f:
+        for rid in ([1], {"n": 1}, True):
+            f.write(json.dumps({"type": "revision", "id": rid, "text": "not said"}) + "\n")
+    call = load_call(path)
+    count = len(CALL) + 5  # the session, mark, pause, resume and summary lines come before them
+    assert call.problems == tuple(
+        f"{path}:{n}: revision of an unknown utterance, skipped" for n in range(count + 1, count + 4)
+    )
+    assert "not said" not in [line.text for line in call.lines]
+    assert [r.id for r in list_sessions(tmp_path)] == ["rev"]
+
+
+@pytest.mark.parametrize("count", ["1e400", "5e9", "-1e400"])
+def test_a_summary_count_no_call_reaches_means_the_summary_is_recomputed(tmp_path: Path, count: str) -> None:
+    """1e400 is read as infinity (int() of it raised OverflowError past the reader); 5e9 is over
+    ``MAX_VALUE``, as the README says of every count."""
+    path = write_call(tmp_path / "big.jsonl")
+    lines = path.read_text().splitlines()
+    assert '"labels": {' in lines[-1]
+    lines[-1] = lines[-1].replace('"labels": {', f'"labels": {{"no such label": {count}, ', 1)
+    path.write_text("\n".join(lines) + "\n")
+    call = load_call(path)
+    assert call.problems == (f"{path}: summary line is invalid: recomputed from the utterances",)
+    assert call.summary.recomputed and call.summary.one_down == len(ONE_DOWN)
+
+
+def test_a_start_time_with_no_timestamp_is_no_start_time(tmp_path: Path) -> None:
+    """Year 1 at local midnight has no POSIX timestamp in UTC or east of it (``ValueError: year 0 is
+    out of range``): the sessions list and the trend sort by it, and raised."""
+    from calls.scorecard import trend
+
+    write_call(tmp_path / "old.jsonl", started_at="0001-01-01T00:00:00")
+    write_call(tmp_path / "new.jsonl", started_at="2026-02-01T09:00:00+00:00")
+    when = load_call(tmp_path / "old.jsonl").started_at
+    assert when is None or when.timestamp() < 0  # kept only where this machine can place it
+    assert sorted(r.id for r in list_sessions(tmp_path)) == ["new", "old"]
+    calls = [load_call(tmp_path / "old.jsonl"), load_call(tmp_path / "new.jsonl")]
+    assert sorted(p.id for p in trend(calls)) == ["new", "old"]
+
+
+def test_control_characters_in_any_field_never_reach_the_terminal(tmp_path: Path) -> None:
+    """Not only the spoken text: a label, a mark's note, an advisory, the model and source, the
+    summary's label names and end reason all reach reports and the terminal."""
+    path = write_call(tmp_path / "esc.jsonl")
+    esc = "\x1b]0;x\x07\x9b2J"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for r in records:
+        if r["type"] == "session":
+            r["model"], r["source"] = f"m{esc}", f"s{esc}"
+        elif r["type"] == "utterance" and r.get("label"):
+            r["label"] = f"{r['label']}{esc}"
+        elif r["type"] == "mark":
+            r["note"] = f"n{esc}"
+        elif r["type"] == "summary":
+            r["labels"] = {f"l{esc}": 1}
+            r["end_reason"] = f"e{esc}"
+    records.insert(2, {"type": "advisory", "at": 1.0, "message": f"a{esc}"})
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    call = load_call(path)
+    fields = [call.model, call.source, call.summary.end_reason, *call.summary.labels]
+    fields += [m.note for m in call.moments] + [line.label or "" for line in call.lines]
+    assert {call.model, call.source, call.summary.end_reason} == {"m]0;x2J", "s]0;x2J", "e]0;x2J"}
+    assert not [f for f in fields if any(c in f for c in "\x1b\x07\x9b")]
+    assert "a]0;x2J" in [m.note for m in call.moments]
