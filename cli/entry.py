@@ -11,6 +11,7 @@ OpenBLAS settings that are read only at process start): see ``tune_process``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -65,9 +66,21 @@ def tune_process() -> None:
         return  # cannot exec (a sandbox): run untuned, same results
 
 
+def lenient_output() -> None:
+    """A character the output's encoding lacks is written as "?" instead of ending the command with
+    a traceback: on Windows, stdout redirected to a file is cp1252, which has no "➜" for a nudge
+    line, and ``oneup classify`` writes back whatever text it was given."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)  # not on a replaced stream
+    if reconfigure is not None:
+        # ValueError, OSError: a stream already closed or detached; nothing will be written to it
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the program itself, not a caller inside Python
         tune_process()
+        lenient_output()
     try:
         from cli.main import main as run
 

@@ -404,3 +404,15 @@ def test_an_out_path_oneup_may_not_look_into_is_left_to_the_writer(
     target = tmp_path / "locked" / "sub" / "x.jsonl"
     monkeypatch.setattr(Path, "is_dir", denied)
     assert out_path(str(target), "journal", "for the sessions folder", "call.jsonl") == target
+
+
+def test_output_in_an_encoding_without_the_characters_is_written_not_a_traceback() -> None:
+    """Windows writes a redirected stdout in cp1252: "➜" (a nudge line) or the rep's own text in
+    another script has no character there. It is written as "?" and the command succeeds."""
+    r = oneup(
+        "classify",
+        input="we are the leading platform \u279c \u4f60\u597d\n",
+        env={"PYTHONIOENCODING": "cp1252"},
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert '"credibility"' in r.stdout and "platform ? ??" in r.stdout
