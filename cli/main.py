@@ -268,12 +268,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 def _check_setting(key: str, value: str) -> str:
     """What the config file cannot check by type: the model is on this machine, the rules file loads.
     Written unchecked, a bad value would fail every later run instead of this command. Returns the
-    value to write: a rules file as an absolute path (a relative one would be read from wherever
-    oneup runs next)."""
+    value to write: a rules file or a model folder as an absolute path (a relative one would be
+    read from wherever oneup runs next)."""
     if key in ("model.model", "refine.model") and value:
         from live.transcriber import resolve_model
 
         resolve_model(value)
+        return _model_setting(value)
     elif key == "detector.rules" and value:
         from classifiers.rules import load_rules
 
@@ -281,6 +282,12 @@ def _check_setting(key: str, value: str) -> str:
         load_rules(rules)
         return str(rules)
     return value
+
+
+def _model_setting(model: str) -> str:
+    """A model as the config file keeps it: a folder as its absolute path, a name as it is."""
+    folder = Path(model).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else model
 
 
 def _local_models() -> list[str]:
@@ -301,7 +308,7 @@ def _local_models() -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from core.config import save_settings
+    from core.config import save_settings, unset_setting
     from live.transcriber import resolve_device, resolve_model
     from tuning.bench import recommend_refine, run_bench, table
 
@@ -356,14 +363,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.save:
         path = config_path()
         settings: dict[str, object] = {
-            "model.model": c.model,
+            "model.model": _model_setting(c.model),
             "model.compute_type": c.compute_type,
             "model.threads": c.threads,
             "model.device": c.device,
         }
         if refine is not None:
-            settings["refine.model"] = refine.candidate.model
+            settings["refine.model"] = _model_setting(refine.candidate.model)
         save_settings(path, settings)
+        if refine is None:  # as printed: the live model refines (an earlier pick would stay on)
+            unset_setting(path, "refine.model")
         print(f"saved to {path}")
     return 0
 

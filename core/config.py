@@ -383,7 +383,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
     if not_regular(path):  # a folder, a FIFO or /dev/zero: never read on
         raise ConfigError(f"{path}: not a regular file")
     try:
-        return _dotted(path.read_text(encoding="utf-8"), origin=f"{path}: ")
+        # utf-8-sig: Windows editors (Notepad before 2019) start the file with a byte order mark
+        return _dotted(path.read_text(encoding="utf-8-sig"), origin=f"{path}: ")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 
@@ -581,7 +582,7 @@ def _ends_as(original: str, text: str) -> str:
 def _raw(path: Path) -> str:
     """The config file's text with its line ends as they are (``read_text`` makes CRLF into LF)."""
     try:
-        return path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8-sig")  # as load_config_file: a byte order mark is no text
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 

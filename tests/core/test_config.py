@@ -143,6 +143,40 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     assert r.returncode == 0, r.stderr
     done = cli("classify", "--text", "how was your weekend")
     assert done.returncode == 0 and '"rapport"' in done.stdout, done.stderr
+    # So is a model folder, typed relative or as ~: a later run elsewhere would not find it.
+    (home / "models" / "base").mkdir(parents=True)
+    (home / "models" / "base" / "model.bin").write_bytes(b"")
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "set", "refine.model", "models/base"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home,
+    )
+    assert r.returncode == 0, r.stderr
+    assert cli("config", "set", "model.model", "~/models/base").returncode == 0
+    text = cfg.read_text()
+    assert f'[refine]\nmodel = "{home / "models" / "base"}"' in text
+    assert f'[model]\nmodel = "{home / "models" / "base"}"' in text
+
+
+def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Notepad (before 2019) starts a UTF-8 file with one; it is not TOML, so it was "invalid TOML"."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_bytes(b"\xef\xbb\xbf# mine\n[model]\nthreads = 3\n")
+    env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "show"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0 and "threads = 3" in r.stdout, r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "set", "model.beam_size", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert cfg.read_bytes() == b"# mine\n[model]\nbeam_size = 2\nthreads = 3\n"  # the mark is dropped
 
 
 def test_a_config_file_that_is_not_a_regular_file_is_refused_not_read(tmp_path: Path) -> None:
