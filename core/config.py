@@ -325,7 +325,10 @@ class Config:
             if sub is None or name not in {f.name for f in fields(sub)}:
                 raise ConfigError(f"{origin}{key}: unknown setting")
             sections.setdefault(section, {})[name] = _coerce(sub, name, value, origin + key)
-        return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
+        try:  # the ranges and the checks across settings run here, in each section's __post_init__
+            return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
+        except ConfigError as exc:  # say where the value came from, as a bad type does
+            raise ConfigError(f"{origin}{exc}") from None
 
 
 _SECTIONS = ("vad", "model", "refine", "coach", "detector", "nudge")
@@ -337,6 +340,8 @@ def _coerce(section: Any, name: str, value: Any, key: str) -> Any:
     declared = str(next(f.type for f in fields(section) if f.name == name))
     if current is None and "float" in declared and value is not None:
         current = 0.0  # an optional number (None = automatic): convert like a float
+    if current is None and "str" in declared and value is not None and not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text, got {value!r}")  # not "expected NoneType"
     if isinstance(current, tuple):
         if not isinstance(value, (list, tuple)):
             value = [v.strip() for v in str(value).split(",") if v.strip()]
@@ -536,8 +541,9 @@ def flatten(config: Config) -> dict[str, Any]:
 def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     """Validate ``updates`` on top of the file's settings, then rewrite the file atomically."""
     stored = load_config_file(path) if path.exists() else {}
+    # The file's own values are blamed on the file, the new ones on nobody: they are the command's.
+    checked = Config().with_values(stored, origin=f"{path}: ").with_values(updates)
     stored.update(updates)
-    checked = Config().with_values(stored, origin=f"{path}: ")
     typed = flatten(checked)
     changed = {k: typed[k] for k in updates if typed[k] is not None}
     # The user's file, comments and order kept, unless editing it in place would not read back

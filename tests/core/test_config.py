@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -372,3 +373,24 @@ def test_a_file_written_anew_keeps_crlf_and_a_quoted_key_is_really_unset(tmp_pat
     path.write_text("[model]\n'threads' = 2\n")
     assert unset_setting(path, "model.threads") is True
     assert load_config_file(path) == {}
+
+
+def test_a_value_out_of_range_says_where_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range or a check across settings failed without naming the file or the environment, as a
+    bad type already did; an optional text setting given a number said "expected NoneType"."""
+    from core.config import ConfigError, resolve_config
+
+    cfg = tmp_path / "config.toml"
+    monkeypatch.setenv("ONEUP_CONFIG", str(cfg))
+    for text, needle in (
+        ("[model]\nthreads = 0\n", f"{cfg}: model.threads: must be in 1..256"),
+        ("[refine]\nmodel = true\n", f"{cfg}: refine.model: expected text, got True"),
+    ):
+        cfg.write_text(text)
+        with pytest.raises(ConfigError, match="^" + re.escape(needle)):
+            resolve_config(environ={})
+    cfg.unlink()
+    with pytest.raises(ConfigError, match="^environment vad.peek_s: must be shorter"):
+        resolve_config(environ={"ONEUP_VAD__PEEK_S": "9"})
