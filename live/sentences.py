@@ -424,7 +424,16 @@ class PhraseJoiner:
         word (the rest, not heard yet, has no text). None: no such end."""
         if not _may_split(seg, tr.text) or not tr.words:
             return None
-        return self._cut(seg, tr, self._cut_points(seg, tr), trailing=True)
+        split = self._cut(seg, tr, self._cut_points(seg, tr), trailing=True)
+        held = self._held.get(seg.speaker)
+        if (
+            split is not None
+            and held is not None
+            and _audio_end(split.line) <= _audio_end(held.segment) + 0.01
+        ):
+            # The line ends inside the phrase that was held: its audio was complete when that came.
+            split = replace(split, line=replace(split.line, received_at=held.segment.received_at))
+        return split
 
     def _cut_points(self, seg: SpeechSegment, tr: Transcription) -> list[int]:
         """Where ``seg`` may be cut, as word indexes: after its sentence ends, and after its clause ends

@@ -548,6 +548,29 @@ def test_a_run_on_too_long_to_hold_is_cut_at_its_last_clause_end_not_where_the_s
     assert not PhraseJoiner().hold(long_soft, bare)
 
 
+def test_a_line_cut_inside_the_held_phrase_was_complete_when_that_phrase_came() -> None:
+    """ "Sure, that works. Let me" is held; the next phrase comes 3 s later and the line "Sure, that
+    works." is cut inside the held audio: its ``received_at`` (``latency_s``) is the held phrase's,
+    as a look ahead's split already had it, not the newer phrase's."""
+    j = PhraseJoiner()
+    held = replace(seg(1.0, 3.0, pcm(2.2, 100)), received_at=100.0)  # audio 0.9-3.1
+    assert j.join(held) is held and j.hold(held, heard("Sure, that works. Let me"))
+    joined = j.join(replace(seg(3.2, 5.5, pcm(2.4, 200)), received_at=103.0))  # audio 3.1-5.5
+    assert joined is not None and joined.received_at == 103.0
+    words = timed(
+        (" Sure,", 0.1, 0.4), (" that", 0.5, 0.7), (" works.", 0.7, 1.2), (" Let", 1.6, 1.8),
+        (" me", 1.8, 2.0), (" pull", 2.4, 2.8), (" up", 2.8, 3.2), (" the", 3.2, 3.5), (" file", 3.5, 4.4),
+    )  # fmt: skip
+    split = j.split(joined, words)
+    assert split is not None and split.text == "Sure, that works."
+    assert split.line.received_at == 100.0 and split.rest.received_at == 103.0
+    # A line that takes audio of the newer phrase was complete only when that came.
+    words = timed((" Sure,", 0.1, 0.4), (" that", 0.5, 1.2), (" works", 1.6, 2.6), (" out.", 2.6, 3.0),
+                  (" Let", 3.4, 3.6), (" me", 3.6, 3.8), (" see", 3.8, 4.4))  # fmt: skip
+    split = j.split(joined, words)
+    assert split is not None and split.text == "Sure, that works out." and split.line.received_at == 103.0
+
+
 def test_a_sentence_end_too_near_the_cut_gives_way_to_an_earlier_one() -> None:
     """On the mono phone call a soft cut fell just after "Okay." in "Thank you for that. Okay. Sorry.":
     that end left no room for the rest, and "Thank you for that." waited 4 s for the next cut."""
