@@ -21,12 +21,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from core.config import Config
 from live import ASSETS
 from live import DEMO_CALL as DEMO_AUDIO
 
@@ -125,17 +126,26 @@ def length_sets(clips: list[Clip], per_class: int = 5) -> dict[str, list[np.ndar
 # -- one candidate, in a child process ---------------------------------------------------
 
 
+def candidate_config(c: Candidate, base: Config) -> Config:
+    """The settings a candidate is measured with: the user's (``base``: beam size, window, language,
+    VAD, refine pass), with the candidate's model, compute type, threads and device. Measured with
+    the defaults instead, a pick saved beside, say, ``beam_size = 5`` was never timed at it."""
+    model = replace(
+        base.model, model=c.model, compute_type=c.compute_type, threads=c.threads, device=c.device
+    )
+    return replace(base, model=model)
+
+
 def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_class: int) -> Result:
     from audio.source import FileSource
-    from core.config import Config, ModelConfig
+    from core.config import resolve_config
     from live.compose import build_session
     from live.transcriber import WhisperTranscriber
     from tuning.wer import corpus_wer
 
     t0 = time.perf_counter()
-    tr = WhisperTranscriber(
-        ModelConfig(model=c.model, compute_type=c.compute_type, threads=c.threads, device=c.device)
-    )
+    cfg = candidate_config(c, resolve_config())
+    tr = WhisperTranscriber(cfg.model)
     load_s = time.perf_counter() - t0
     tr.warm()
     latency = {}
@@ -155,7 +165,6 @@ def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "call.wav"
         _write_call(wav, rtf_seconds)
-        cfg = Config()
         t = time.perf_counter()
         build_session(cfg, FileSource(wav), Path(tmp) / "j.jsonl", paced=False, transcriber=tr).run(
             lambda _e: None

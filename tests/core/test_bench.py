@@ -180,3 +180,19 @@ def test_a_cached_model_is_named_as_bench_lists_it(tmp_path: Path) -> None:
     out = r.stdout.splitlines()
     assert out[:2] == [str(["tiny.en", "Systran/faster-whisper-tiny"]), str([str(snapshot)])], r.stderr
     assert "nowhere/model: no such model directory, and no cached model of that name" in r.stderr
+
+
+def test_a_candidate_is_measured_with_the_users_settings_but_its_own_model() -> None:
+    """The pick is saved beside the user's other settings and runs with them: it is timed with them."""
+    from core.config import Config
+    from tuning.bench import candidate_config
+
+    mine = Config().with_values({"model.beam_size": 5, "vad.end_silence_ms": 450, "model.threads": 4})
+    cfg = candidate_config(Candidate("/m/base", "float32", 1), mine)
+    assert (cfg.model.model, cfg.model.compute_type, cfg.model.threads, cfg.model.device) == (
+        "/m/base",
+        "float32",
+        1,
+        "cpu",
+    )
+    assert (cfg.model.beam_size, cfg.vad.end_silence_ms) == (5, 450)
