@@ -541,8 +541,11 @@ def flatten(config: Config) -> dict[str, Any]:
 def save_settings(path: Path, updates: dict[str, Any]) -> Config:
     """Validate ``updates`` on top of the file's settings, then rewrite the file atomically."""
     stored = load_config_file(path) if path.exists() else {}
-    # The file's own values are blamed on the file, the new ones on nobody: they are the command's.
-    checked = Config().with_values(stored, origin=f"{path}: ").with_values(updates)
+    try:  # the new values may mend the file's: all of them at once
+        checked = Config().with_values({**stored, **updates})
+    except ConfigError:
+        Config().with_values(stored, origin=f"{path}: ")  # the file's own fault is blamed on the file
+        raise  # else the command's values (or the pair of them) are at fault
     stored.update(updates)
     typed = flatten(checked)
     changed = {k: typed[k] for k in updates if typed[k] is not None}

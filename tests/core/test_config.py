@@ -394,3 +394,22 @@ def test_a_value_out_of_range_says_where_it_came_from(
     cfg.unlink()
     with pytest.raises(ConfigError, match="^environment vad.peek_s: must be shorter"):
         resolve_config(environ={"ONEUP_VAD__PEEK_S": "9"})
+
+
+def test_config_set_mends_a_bad_value_in_the_file_and_blames_the_file_for_the_rest(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
+
+    cfg.write_text("[model]\nthreads = 0\n")
+    other = cli("config", "set", "model.beam_size", "2")
+    assert (
+        other.returncode == 2 and other.stderr == f"oneup: error: {cfg}: model.threads: must be in 1..256\n"
+    )
+    mend = cli("config", "set", "model.threads", "2")
+    assert mend.returncode == 0, mend.stderr
+    assert cfg.read_text() == "[model]\nthreads = 2\n"
+    bad = cli("config", "set", "model.beam_size", "0")
+    assert bad.returncode == 2 and bad.stderr == "oneup: error: model.beam_size: must be in 1..16\n"
