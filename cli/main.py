@@ -285,9 +285,14 @@ def _check_setting(key: str, value: str) -> str:
 
 
 def _model_setting(model: str) -> str:
-    """A model as the config file keeps it: a folder as its absolute path, a name as it is."""
+    """A model as the config file keeps it: a model folder (as ``resolve_model`` takes one) as its
+    absolute path, a name as it is ("tiny.en" is the bundled model even beside a folder of that name)."""
+    from live.transcriber import BUNDLED_MODEL
+
     folder = Path(model).expanduser()
-    return str(folder.resolve()) if folder.is_dir() else model
+    if model == BUNDLED_MODEL or not (folder / "model.bin").is_file():
+        return model
+    return str(folder.resolve())
 
 
 def _local_models() -> list[str]:

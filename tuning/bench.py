@@ -129,11 +129,14 @@ def length_sets(clips: list[Clip], per_class: int = 5) -> dict[str, list[np.ndar
 def candidate_config(c: Candidate, base: Config) -> Config:
     """The settings a candidate is measured with: the user's (``base``: beam size, window, language,
     VAD, refine pass), with the candidate's model, compute type, threads and device. Measured with
-    the defaults instead, a pick saved beside, say, ``beam_size = 5`` was never timed at it."""
+    the defaults instead, a pick saved beside, say, ``beam_size = 5`` was never timed at it. The refine
+    pass runs with the candidate, as ``recommend_refine`` assumes."""
     model = replace(
         base.model, model=c.model, compute_type=c.compute_type, threads=c.threads, device=c.device
     )
-    return replace(base, model=model)
+    # The refine pass with the candidate itself: a saved refine.model is what bench may replace (and
+    # a stale one would fail every candidate, so --save could never take it out).
+    return replace(base, model=model, refine=replace(base.refine, model=None))
 
 
 def measure(c: Candidate, clips: list[Clip], reps: int, rtf_seconds: float, per_class: int) -> Result:

@@ -196,3 +196,6 @@ def test_a_candidate_is_measured_with_the_users_settings_but_its_own_model() -> 
         "cpu",
     )
     assert (cfg.model.beam_size, cfg.vad.end_silence_ms) == (5, 450)
+    # A saved refine model is not measured with every candidate (a stale one failed them all).
+    cfg = candidate_config(Candidate("/m/base", "int8", 1), mine.with_values({"refine.model": "/gone/base"}))
+    assert cfg.refine.model is None and cfg.refine.enabled

@@ -159,6 +159,16 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     text = cfg.read_text()
     assert f'[refine]\nmodel = "{home / "models" / "base"}"' in text
     assert f'[model]\nmodel = "{home / "models" / "base"}"' in text
+    # "tiny.en" is the bundled model, whatever folder of that name is where the command runs.
+    (home / "tiny.en").mkdir()
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "set", "model.model", "tiny.en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home,
+    )
+    assert r.returncode == 0 and 'model = "tiny.en"' in cfg.read_text(), r.stderr
 
 
 def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
