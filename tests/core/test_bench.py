@@ -26,7 +26,7 @@ def res(model: str, ct: str, threads: int, wer: float, p95: float, rtf: float = 
     return Result(
         Candidate(model, ct, threads),
         0.5,
-        {"short": (p95 / 2, p95), "long": (p95 / 2, p95 / 2)},
+        {"short": (p95 / 2, p95), "medium": (p95 / 2, p95 / 2), "long": (p95 / 2, p95 / 2)},
         rtf,
         400.0,
         wer,
@@ -151,8 +151,7 @@ def test_bench_save_takes_out_a_refine_model_it_no_longer_recommends(
     cfg.write_text(f'[refine]\nmodel = "{old}"\n')
     monkeypatch.setenv("ONEUP_CONFIG", str(cfg))
     monkeypatch.chdir(tmp_path)
-    lat = {"short": (0.2, 0.3), "medium": (0.4, 0.5), "long": (0.8, 0.9)}
-    live = Result(Candidate("old-base", "int8", 2), 0.5, lat, 6.0, 400.0, 0.08)
+    live = res("old-base", "int8", 2, 0.080, 0.9)
     monkeypatch.setattr(tuning.bench, "run_bench", lambda *_a, **_k: ([live], live))
     assert main(["bench", "--models", "old-base", "--save"]) == 0
     assert "Refine pass: the live model" in capsys.readouterr().out

@@ -13,6 +13,13 @@ import pytest
 from core.config import Config, ConfigError, env_values, flatten, load_config_file, to_toml
 
 
+def run_cli(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``oneup ARGS`` in a child process with ``env`` (and working folder ``cwd``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env, cwd=cwd
+    )
+
+
 def test_dotted_values_are_typed_and_validated() -> None:
     cfg = Config().with_values({"vad.end_silence_ms": "450", "model.threads": 4, "nudge.stances": "one-down"})
     assert cfg.vad.end_silence_ms == 450 and cfg.model.threads == 4 and cfg.nudge.stances == ("one-down",)
@@ -87,13 +94,7 @@ def test_precedence_through_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
 
     def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cli", *args],
-            capture_output=True,
-            text=True,
-            env={**env, **extra},
-            check=False,
-        )
+        return run_cli({**env, **extra}, *args)
 
     assert cli("config", "set", "vad.end_silence_ms", "500").returncode == 0
     assert cli("config", "set", "model.threads", "3").returncode == 0
@@ -113,8 +114,8 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     good_rules.write_text('[labels.rapport]\ncues = ["weekend"]\n')
     env = {**os.environ, "ONEUP_CONFIG": str(cfg), "HF_HUB_OFFLINE": "1"}
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
+    def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return run_cli(env, *args, cwd=cwd)
 
     for key, value, needle in (
         ("model.model", "no-such-model", "no-such-model"),
@@ -134,26 +135,14 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     env["HOME"] = str(home)
     assert cli("config", "set", "detector.rules", "~/mine.toml").returncode == 0
     assert f'rules = "{home / "mine.toml"}"' in cfg.read_text()
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", "config", "set", "detector.rules", "mine.toml"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=home,
-    )
+    r = cli("config", "set", "detector.rules", "mine.toml", cwd=home)
     assert r.returncode == 0, r.stderr
     done = cli("classify", "--text", "how was your weekend")
     assert done.returncode == 0 and '"rapport"' in done.stdout, done.stderr
     # So is a model folder, typed relative or as ~: a later run elsewhere would not find it.
     (home / "models" / "base").mkdir(parents=True)
     (home / "models" / "base" / "model.bin").write_bytes(b"")
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", "config", "set", "refine.model", "models/base"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=home,
-    )
+    r = cli("config", "set", "refine.model", "models/base", cwd=home)
     assert r.returncode == 0, r.stderr
     assert cli("config", "set", "model.model", "~/models/base").returncode == 0
     text = cfg.read_text()
@@ -161,13 +150,7 @@ def test_config_set_refuses_a_model_or_rules_file_that_would_fail_every_run(tmp_
     assert f'[model]\nmodel = "{home / "models" / "base"}"' in text
     # "tiny.en" is the bundled model, whatever folder of that name is where the command runs.
     (home / "tiny.en").mkdir()
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", "config", "set", "model.model", "tiny.en"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=home,
-    )
+    r = cli("config", "set", "model.model", "tiny.en", cwd=home)
     assert r.returncode == 0 and 'model = "tiny.en"' in cfg.read_text(), r.stderr
 
 
@@ -176,16 +159,9 @@ def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_bytes(b"\xef\xbb\xbf# mine\n[model]\nthreads = 3\n")
     env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", "config", "show"], capture_output=True, text=True, env=env
-    )
+    r = run_cli(env, "config", "show")
     assert r.returncode == 0 and "threads = 3" in r.stdout, r.stderr
-    r = subprocess.run(
-        [sys.executable, "-m", "cli", "config", "set", "model.beam_size", "2"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    r = run_cli(env, "config", "set", "model.beam_size", "2")
     assert r.returncode == 0, r.stderr
     assert cfg.read_bytes() == b"# mine\n[model]\nbeam_size = 2\nthreads = 3\n"  # the mark is dropped
 
@@ -411,7 +387,7 @@ def test_config_set_mends_a_bad_value_in_the_file_and_blames_the_file_for_the_re
     env = {**os.environ, "ONEUP_CONFIG": str(cfg)}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
+        return run_cli(env, *args)
 
     cfg.write_text("[model]\nthreads = 0\n")
     other = cli("config", "set", "model.beam_size", "2")
